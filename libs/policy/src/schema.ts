@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** The areas of the responsibility table. Every other module names areas with these strings. */
+export const AREAS = [
+  'faq_status',
+  'routine',
+  'triage',
+  'refund',
+  'privacy',
+  'safety',
+  'cancellation',
+  'legal',
+  'complaint',
+  'talk_to_human',
+] as const;
+export type AreaName = (typeof AREAS)[number];
+export const areaName = z.enum(AREAS);
+
+/** Ordered from least to most autonomy; anything not granted is `none`. */
+export const AI_ACTIONS = ['none', 'assist', 'draft', 'resolve'] as const;
+export type AiActionName = (typeof AI_ACTIONS)[number];
+export const aiAction = z.enum(AI_ACTIONS);
+
+/** Areas where AI may never act alone, whatever a pack says, unless an audited override is present. */
+export const HUMAN_ONLY_AREAS: readonly AreaName[] = ['privacy', 'safety', 'legal'];
+
+const unit = z.number().min(0).max(1);
+
+export const areaPolicySchema = z
+  .object({
+    description: z.string().min(1),
+    ai_action: aiAction,
+    human_responsibilities: z.array(z.string().min(1)).min(1),
+    risk: z.enum(['low', 'medium', 'high', 'critical']),
+    required_controls: z.array(z.string().min(1)).default([]),
+    /** Below this classifier confidence AI may not act in this area. */
+    confidence_threshold: unit,
+    /** Human queue that receives escalations from this area. */
+    queue: z.string().min(1),
+    /** Example customer phrases: the seed training data for the embedded classifier. */
+    examples: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
+  })
+  .strict();
+export type AreaPolicy = z.infer<typeof areaPolicySchema>;
+
+export const toneRulesSchema = z
+  .object({
+    brand_voice: z.array(z.string()).default([]),
+    banned_phrases: z.array(z.string().min(1)).default([]),
+    overconfident_phrases: z.array(z.string().min(1)).default([]),
+    dismissive_patterns: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export const overrideSchema = z
+  .object({
+    area: areaName,
+    ai_action: aiAction,
+    justification: z.string().min(20),
+    approved_by: z.string().min(1),
+    ticket: z.string().min(1),
+  })
+  .strict();
+
+export const policyPackSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1),
+    description: z.string().default(''),
+    areas: z.record(areaName, areaPolicySchema),
+    refund_limits: z
+      .object({
+        currency: z.string().length(3).default('USD'),
+        /** Largest amount AI may draft without a human approving it, by account tier; `default` for unknown tiers. */
+        by_tier: z.record(z.string().min(1), z.number().min(0)),
+      })
+      .strict(),
+    escalation: z
+      .object({
+        risk_keywords: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+        /** Sentiment in [-1, 1]; at or below this is "strongly negative". */
+        negative_sentiment_threshold: z.number().min(-1).max(1),
+        repeat_contact: z
+          .object({ window_hours: z.number().positive(), max_contacts: z.number().int().min(1) })
+          .strict(),
+        high_value: z
+          .object({ account_value_at_least: z.number().min(0), tiers: z.array(z.string()).default([]) })
+          .strict(),
+        /** Queue priorities by reason code; the highest that applies wins. */
+        priorities: z.record(z.string(), z.enum(['low', 'normal', 'high', 'urgent'])).default({}),
+      })
+      .strict(),
+    approved_sources: z.array(z.string().min(1)).default([]),
+    tone: toneRulesSchema,
+    sampling: z
+      .object({
+        default_rate: unit,
+        by_route: z.record(z.enum(['auto_resolved', 'awaiting_approval', 'escalated']), unit).default({}),
+        by_area: z.record(areaName, unit).default({}),
+      })
+      .strict(),
+    /** Explicit, audited exceptions to the human-only rule. Empty in any sane pack. */
+    overrides: z.array(overrideSchema).default([]),
+  })
+  .strict();
+
+export type PolicyPack = z.infer<typeof policyPackSchema>;
