@@ -1,0 +1,1 @@
+export type { TrainingExample, Entity, ClassificationResult, Classifier } from './types.js';
