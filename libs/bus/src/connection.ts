@@ -1,0 +1,36 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { UnavailableError } from '@handrail/errors';
+
+export interface Bus {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+}
+
+export interface ConnectOptions {
+  url: string;
+  name: string;
+  /** How long to keep trying the first connection before failing start-up. */
+  connectTimeoutMs?: number;
+}
+
+export async function connectBus(o: ConnectOptions): Promise<Bus> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: o.url,
+      name: o.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: o.connectTimeoutMs ?? 5_000,
+    });
+  } catch (err) {
+    throw new UnavailableError(`cannot reach NATS at ${o.url}: ${(err as Error).message}`, err);
+  }
+  const jsm = await jetstreamManager(nc, { timeout: 10_000 }).catch((err: unknown) => {
+    void nc.close();
+    throw new UnavailableError(`NATS at ${o.url} has no JetStream: ${(err as Error).message}`, err);
+  });
+  return { nc, js: jetstream(nc, { timeout: 10_000 }), jsm };
+}

@@ -1,0 +1,12 @@
+export { connectBus } from './connection.js';
+export type { Bus, ConnectOptions } from './connection.js';
+export { ensureStreams, ensureConsumer, deleteStreams } from './topology.js';
+export type { ConsumerSpec } from './topology.js';
+export { EventPublisher, headerCarrier, HEADER_TYPE, HEADER_TICKET } from './publisher.js';
+export type { PublishOptions } from './publisher.js';
+export { ack, retry, deadLetter, backoffMs } from './outcome.js';
+export type { Outcome } from './outcome.js';
+export { runConsumer, DLQ_HEADERS } from './runner.js';
+export type { Delivery, ConsumerRunOptions, ConsumerStats, RunningConsumer } from './runner.js';
+export { openBucket, deleteBucket, encodeJson, decodeJson } from './kv.js';
+export type { KV, BucketOptions } from './kv.js';

@@ -1,0 +1,48 @@
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { EventEnvelope } from '@handrail/contracts';
+import { encodeEvent, type Topology, isEventType } from '@handrail/events';
+import { injectTraceContext } from '@handrail/observability';
+
+export const HEADER_TYPE = 'Handrail-Type';
+export const HEADER_TICKET = 'Handrail-Ticket';
+
+export function headerCarrier(h: MsgHdrs): { get(k: string): string | undefined; set(k: string, v: string): void } {
+  return {
+    get: (k) => (h.has(k) ? h.get(k) : undefined),
+    set: (k, v) => h.set(k, v),
+  };
+}
+
+export interface PublishOptions {
+  /** Overrides the subject derived from the event type (outbound replies). */
+  subject?: string;
+  /** Overrides the de-duplication id (defaults to the event id). */
+  msgId?: string;
+}
+
+/** Publishes envelopes with their deterministic id as `Nats-Msg-Id` and the trace context in headers. */
+export class EventPublisher {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly topo: Topology,
+  ) {}
+
+  async publish(env: EventEnvelope, o: PublishOptions = {}): Promise<PubAck> {
+    if (!isEventType(env.type)) throw new Error(`unknown event type ${env.type}`);
+    const h = natsHeaders();
+    h.set(HEADER_TYPE, env.type);
+    h.set(HEADER_TICKET, env.ticketId);
+    h.set('Content-Type', 'application/json');
+    injectTraceContext(headerCarrier(h));
+    const subject = o.subject ?? this.topo.subjects.event(env.type, env.ticketId);
+    return this.js.publish(subject, encodeEvent(env), { msgID: o.msgId ?? env.eventId, headers: h });
+  }
+
+  async publishRaw(subject: string, data: Uint8Array, msgId: string, extra: Record<string, string> = {}): Promise<PubAck> {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(extra)) h.set(k, v);
+    injectTraceContext(headerCarrier(h));
+    return this.js.publish(subject, data, { msgID: msgId, headers: h });
+  }
+}

@@ -1,0 +1,194 @@
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import { normalizeError } from '@handrail/errors';
+import type { Topology } from '@handrail/events';
+import { extractTraceContext, withSpan, type Logger, type Tracer } from '@handrail/observability';
+import type { Bus } from './connection.js';
+import { backoffMs, type Outcome } from './outcome.js';
+import { EventPublisher, headerCarrier } from './publisher.js';
+import { ensureConsumer } from './topology.js';
+
+export interface Delivery<T> {
+  readonly value: T;
+  readonly subject: string;
+  readonly deliveryCount: number;
+  readonly streamSequence: number;
+  header(name: string): string | undefined;
+}
+
+export interface ConsumerRunOptions<T> {
+  bus: Bus;
+  topo: Topology;
+  /** Used for the dead-letter subject and span names. */
+  stage: string;
+  stream: string;
+  durable: string;
+  filterSubject: string;
+  /** Turns raw bytes into the handler's input; a throw dead-letters the message with the reason. */
+  decode: (data: Uint8Array, subject: string) => T;
+  handler: (d: Delivery<T>) => Promise<Outcome>;
+  concurrency: number;
+  maxDeliver: number;
+  ackWaitMs: number;
+  log: Logger;
+  tracer: Tracer;
+  /** Span attributes from the decoded value (ids only: never customer text). */
+  attributes?: (value: T) => Record<string, string>;
+}
+
+export interface ConsumerStats {
+  stage: string;
+  durable: string;
+  inFlight: number;
+  acked: number;
+  retried: number;
+  deadLettered: number;
+}
+
+export interface RunningConsumer {
+  readonly name: string;
+  stats(): ConsumerStats;
+  /** Stops pulling, then waits up to `deadlineMs` for in-flight work; resolves with what was left unfinished. */
+  stop(deadlineMs: number): Promise<{ unfinished: number }>;
+}
+
+export const DLQ_HEADERS = {
+  reason: 'Handrail-Dlq-Reason',
+  stage: 'Handrail-Dlq-Stage',
+  subject: 'Handrail-Original-Subject',
+  sequence: 'Handrail-Original-Seq',
+  deliveries: 'Handrail-Delivery-Count',
+} as const;
+
+/**
+ * Pulls from one durable consumer and runs the handler with bounded concurrency. The handler only
+ * returns an Outcome; acks, back-off, `working()` heart-beats and dead-lettering all happen here.
+ */
+export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningConsumer> {
+  await ensureConsumer(o.bus.jsm, {
+    stream: o.stream,
+    durable: o.durable,
+    filterSubject: o.filterSubject,
+    maxDeliver: o.maxDeliver,
+    ackWaitMs: o.ackWaitMs,
+    maxAckPending: Math.max(o.concurrency * 4, 256),
+  });
+  const consumer = await o.bus.js.consumers.get(o.stream, o.durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency * 2 });
+  const publisher = new EventPublisher(o.bus.js, o.topo);
+  const stats: ConsumerStats = { stage: o.stage, durable: o.durable, inFlight: 0, acked: 0, retried: 0, deadLettered: 0 };
+  const inFlight = new Set<Promise<void>>();
+  let slotFreed: (() => void) | undefined;
+
+  const sendToDeadLetter = async (m: JsMsg, reason: string): Promise<void> => {
+    const extra: Record<string, string> = {
+      [DLQ_HEADERS.reason]: reason.slice(0, 1000),
+      [DLQ_HEADERS.stage]: o.stage,
+      [DLQ_HEADERS.subject]: m.subject,
+      [DLQ_HEADERS.sequence]: String(m.info.streamSequence),
+      [DLQ_HEADERS.deliveries]: String(m.info.deliveryCount),
+    };
+    const id = `dlq:${o.stream}:${m.info.streamSequence}:${o.durable}`;
+    await publisher.publishRaw(o.topo.subjects.deadLetter(o.stage), m.data, id, extra);
+    m.term();
+    stats.deadLettered++;
+    o.log.warn({ stage: o.stage, seq: m.info.streamSequence, reason: reason.slice(0, 200) }, 'dead-lettered');
+  };
+
+  const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
+    switch (outcome.kind) {
+      case 'ack':
+        await m.ackAck().catch(() => m.ack());
+        stats.acked++;
+        return;
+      case 'retry':
+        if (m.info.deliveryCount >= o.maxDeliver) {
+          await sendToDeadLetter(m, `kept failing after ${m.info.deliveryCount} deliveries: ${outcome.reason}`);
+          return;
+        }
+        m.nak(outcome.delayMs);
+        stats.retried++;
+        return;
+      case 'dead_letter':
+        await sendToDeadLetter(m, outcome.reason);
+        return;
+    }
+  };
+
+  const handleOne = async (m: JsMsg): Promise<void> => {
+    const heartbeat = setInterval(() => m.working(), Math.max(500, Math.floor(o.ackWaitMs / 3)));
+    try {
+      let value: T;
+      try {
+        value = o.decode(m.data, m.subject);
+      } catch (err) {
+        await sendToDeadLetter(m, `undecodable: ${(err as Error).message}`);
+        return;
+      }
+      const hdrs: MsgHdrs | undefined = m.headers;
+      const parent = extractTraceContext(hdrs ? headerCarrier(hdrs) : { get: () => undefined, set: () => {} });
+      const outcome = await withSpan(
+        o.tracer,
+        `${o.stage} handle`,
+        parent,
+        { 'messaging.system': 'nats', 'messaging.destination': m.subject, ...(o.attributes?.(value) ?? {}) },
+        async () => {
+          try {
+            return await o.handler({
+              value,
+              subject: m.subject,
+              deliveryCount: m.info.deliveryCount,
+              streamSequence: m.info.streamSequence,
+              header: (name) => (hdrs?.has(name) ? hdrs.get(name) : undefined),
+            });
+          } catch (err) {
+            const e = normalizeError(err);
+            if (!e.retryable) return { kind: 'dead_letter', reason: `${e.code}: ${e.message}` } as const;
+            return { kind: 'retry', delayMs: backoffMs(m.info.deliveryCount), reason: e.message } as const;
+          }
+        },
+      );
+      await settle(m, outcome);
+    } catch (err) {
+      // Settling itself failed (bus unavailable): leave the message un-acked; it is redelivered.
+      o.log.error({ err, stage: o.stage }, 'could not settle message; it will be redelivered');
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
+  const loop = (async () => {
+    for await (const m of messages) {
+      while (stats.inFlight >= o.concurrency) {
+        await new Promise<void>((r) => (slotFreed = r));
+      }
+      stats.inFlight++;
+      const p = handleOne(m).finally(() => {
+        stats.inFlight--;
+        inFlight.delete(p);
+        const wake = slotFreed;
+        slotFreed = undefined;
+        wake?.();
+      });
+      inFlight.add(p);
+    }
+  })();
+  loop.catch((err: unknown) => o.log.error({ err, stage: o.stage }, 'consumer loop failed'));
+
+  return {
+    name: `${o.stage}/${o.durable}`,
+    stats: () => ({ ...stats }),
+    async stop(deadlineMs: number) {
+      messages.stop();
+      await loop.catch(() => undefined);
+      const all = Promise.allSettled([...inFlight]);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), deadlineMs))),
+      ]);
+      clearTimeout(timer);
+      return { unfinished: timedOut ? inFlight.size : 0 };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+/** The closed set of error codes. Every boundary maps these, and only these, to its own status. */
+export const ERROR_CODES = [
+  'invalid_argument',
+  'not_found',
+  'already_exists',
+  'permission_denied',
+  'failed_precondition',
+  'unavailable',
+  'deadline_exceeded',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const RETRYABLE: Record<ErrorCode, boolean> = {
+  invalid_argument: false,
+  not_found: false,
+  already_exists: false,
+  permission_denied: false,
+  failed_precondition: false,
+  unavailable: true,
+  deadline_exceeded: true,
+  internal: false,
+};
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+export class HandrailError extends Error {
+  override readonly name: string = 'HandrailError';
+  readonly retryable: boolean;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields: readonly FieldProblem[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.retryable = RETRYABLE[code];
+  }
+}
+
+export class ValidationError extends HandrailError {
+  override readonly name = 'ValidationError';
+  constructor(fields: readonly FieldProblem[]) {
+    super('invalid_argument', fields.map((f) => `${f.field}: ${f.problem}`).join('; '), fields);
+  }
+}
+
+export class NotFoundError extends HandrailError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class PermissionDeniedError extends HandrailError {
+  override readonly name = 'PermissionDeniedError';
+  constructor(message: string) {
+    super('permission_denied', message);
+  }
+}
+
+export class UnavailableError extends HandrailError {
+  override readonly name = 'UnavailableError';
+  constructor(message: string, cause?: unknown) {
+    super('unavailable', message, [], { cause });
+  }
+}
+
+/** Anything thrown becomes a HandrailError; unknown errors are `internal` and not retryable. */
+export function normalizeError(err: unknown): HandrailError {
+  if (err instanceof HandrailError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'CONNECTION_REFUSED' || /timeout|timed out/i.test(message)) {
+    return new HandrailError('unavailable', message, [], { cause: err });
+  }
+  return new HandrailError('internal', message, [], { cause: err });
+}
+
+const GRPC: Record<ErrorCode, GrpcStatus> = {
+  invalid_argument: GrpcStatus.INVALID_ARGUMENT,
+  not_found: GrpcStatus.NOT_FOUND,
+  already_exists: GrpcStatus.ALREADY_EXISTS,
+  permission_denied: GrpcStatus.PERMISSION_DENIED,
+  failed_precondition: GrpcStatus.FAILED_PRECONDITION,
+  unavailable: GrpcStatus.UNAVAILABLE,
+  deadline_exceeded: GrpcStatus.DEADLINE_EXCEEDED,
+  internal: GrpcStatus.INTERNAL,
+};
+
+export function toGrpcStatus(err: unknown): { code: GrpcStatus; details: string } {
+  const e = normalizeError(err);
+  // Internal details stay in the logs; callers get a stable message.
+  return { code: GRPC[e.code], details: e.code === 'internal' ? 'internal error' : e.message };
+}
+
+const EXIT: Record<ErrorCode, number> = {
+  invalid_argument: 2,
+  not_found: 3,
+  already_exists: 4,
+  permission_denied: 5,
+  failed_precondition: 6,
+  unavailable: 7,
+  deadline_exceeded: 7,
+  internal: 1,
+};
+
+export function toExitCode(err: unknown): number {
+  return EXIT[normalizeError(err).code];
+}
+
+const HTTP: Record<ErrorCode, number> = {
+  invalid_argument: 400,
+  not_found: 404,
+  already_exists: 409,
+  permission_denied: 403,
+  failed_precondition: 412,
+  unavailable: 503,
+  deadline_exceeded: 504,
+  internal: 500,
+};
+
+export function toHttpStatus(err: unknown): number {
+  return HTTP[normalizeError(err).code];
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { Area, Priority, Route } from '@handrail/contracts';
+import {
+  areaFromName,
+  areaToName,
+  decodeEvent,
+  encodeEvent,
+  EnvelopeError,
+  newEvent,
+  payloadOf,
+  routeFromName,
+  routeToName,
+  topology,
+} from './index.js';
+
+const producer = { service: 'test', version: '0', instance: 'i' };
+
+describe('envelope', () => {
+  it('envelope — round-trips through JSON with ids, correlation and revisions', () => {
+    const first = newEvent({
+      kind: 'received',
+      value: { ticket: undefined },
+      ticketId: 't-1',
+      producer,
+      revisions: { policy: 'p1' },
+    });
+    const second = newEvent({
+      kind: 'concluded',
+      value: {
+        ticketId: 't-1',
+        route: Route.ROUTE_ESCALATED,
+        reasons: [{ code: 'low_confidence', rule: 'r', detail: 'd', evidence: [] }],
+        area: Area.AREA_REFUND,
+        intent: 'x',
+        confidence: 0.5,
+        queue: 'q',
+        priority: Priority.PRIORITY_NORMAL,
+        draft: undefined,
+        verdicts: [],
+        customerId: '',
+        connector: '',
+        externalId: '',
+        expectedArea: '',
+        handoff: undefined,
+      },
+      ticketId: 't-1',
+      producer,
+      cause: first,
+      revisions: { model: 'm1' },
+    });
+    const back = decodeEvent(encodeEvent(second));
+    expect(back.eventId).toBe('t-1.concluded');
+    expect(back.correlationId).toBe(first.correlationId);
+    expect(back.causationId).toBe('t-1.received');
+    expect(back.revisions).toEqual({ policy: 'p1', model: 'm1', kb: '' });
+    expect(payloadOf(back, 'concluded').route).toBe(Route.ROUTE_ESCALATED);
+  });
+
+  it('envelope — rejects garbage, wrong versions and mismatched types with a reason', () => {
+    const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+    expect(() => decodeEvent(new TextEncoder().encode('{nope'))).toThrow(EnvelopeError);
+    expect(() => decodeEvent(enc([]))).toThrow(/not an object/);
+    expect(() => decodeEvent(enc({ eventId: 'a', ticketId: 't', schemaVersion: 9 }))).toThrow(/schemaVersion 9/);
+    expect(() =>
+      decodeEvent(enc({ eventId: 'a', ticketId: 't', schemaVersion: 1, type: 'classified', received: {} })),
+    ).toThrow(/does not match/);
+  });
+
+  it('names — areas and routes map to the policy spelling and back', () => {
+    expect(areaToName(Area.AREA_TALK_TO_HUMAN)).toBe('talk_to_human');
+    expect(areaFromName('faq_status')).toBe(Area.AREA_FAQ_STATUS);
+    expect(areaFromName('nonsense')).toBe(Area.AREA_UNSPECIFIED);
+    expect(routeToName(Route.ROUTE_AUTO_RESOLVED)).toBe('auto_resolved');
+    expect(routeFromName('escalated')).toBe(Route.ROUTE_ESCALATED);
+  });
+});
+
+describe('topology', () => {
+  it('subjects — derive from one prefix and refuse unsafe tokens', () => {
+    const t = topology('hr-test_1');
+    expect(t.streams.events).toBe('HR_TEST_1_EVENTS');
+    expect(t.subjects.event('classified', 't-abc')).toBe('hr-test_1.evt.classified.t-abc');
+    expect(t.subjects.ticketTimeline('t-abc')).toBe('hr-test_1.evt.*.t-abc');
+    expect(() => t.subjects.event('classified', 'a.b')).toThrow(/ticket id/);
+    expect(() => topology('Bad Prefix')).toThrow(/prefix/);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * The one registry of subjects, streams, consumers and buckets. Call sites use these builders,
+ * never string literals, so a prefix isolates a whole deployment (or a test run) on a shared server.
+ */
+export const EVENT_TYPES = [
+  'received',
+  'classified',
+  'permitted',
+  'draft_requested',
+  'drafted',
+  'draft_checked',
+  'concluded',
+  'qa_sampled',
+  'handoff',
+  'outbound_reply',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const PREFIX_RE = /^[a-z][a-z0-9_-]{0,40}$/;
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+export class InvalidNameError extends Error {
+  override readonly name = 'InvalidNameError';
+}
+
+export function assertToken(kind: string, value: string): string {
+  if (!TOKEN_RE.test(value)) {
+    throw new InvalidNameError(`${kind} must match ${TOKEN_RE.source}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export interface Topology {
+  readonly prefix: string;
+  readonly streams: {
+    readonly events: string;
+    readonly inbound: string;
+    readonly outbound: string;
+    readonly deadLetter: string;
+  };
+  readonly buckets: {
+    readonly intake: string;
+    readonly customers: string;
+    readonly contacts: string;
+    readonly policy: string;
+    readonly kb: string;
+  };
+  readonly subjects: {
+    /** `<p>.evt.<type>.<ticketId>` */
+    event(type: EventType, ticketId: string): string;
+    /** Filter for one stage's input: `<p>.evt.<type>.*` */
+    eventsOfType(type: EventType): string;
+    /** Filter for one ticket's whole timeline: `<p>.evt.*.<ticketId>` */
+    ticketTimeline(ticketId: string): string;
+    allEvents(): string;
+    /** Where helpdesk connectors publish `InboundMessage`s: `<p>.inbound.<connector>` */
+    inbound(connector: string): string;
+    allInbound(): string;
+    /** Replies for a connector to send: `<p>.outbound.<connector>` */
+    outbound(connector: string): string;
+    allOutbound(): string;
+    deadLetter(stage: string): string;
+    allDeadLetters(): string;
+  };
+}
+
+/** Builds every name from one prefix (`handrail` in production, a unique one per test run). */
+export function topology(prefix: string): Topology {
+  if (!PREFIX_RE.test(prefix)) {
+    throw new InvalidNameError(`prefix must match ${PREFIX_RE.source}, got ${JSON.stringify(prefix)}`);
+  }
+  const P = prefix.toUpperCase().replace(/-/g, '_');
+  return Object.freeze({
+    prefix,
+    streams: Object.freeze({
+      events: `${P}_EVENTS`,
+      inbound: `${P}_INBOUND`,
+      outbound: `${P}_OUTBOUND`,
+      deadLetter: `${P}_DLQ`,
+    }),
+    buckets: Object.freeze({
+      intake: `${P}_intake`,
+      customers: `${P}_customers`,
+      contacts: `${P}_contacts`,
+      policy: `${P}_policy`,
+      kb: `${P}_kb`,
+    }),
+    subjects: Object.freeze({
+      event: (type: EventType, ticketId: string) => `${prefix}.evt.${type}.${assertToken('ticket id', ticketId)}`,
+      eventsOfType: (type: EventType) => `${prefix}.evt.${type}.*`,
+      ticketTimeline: (ticketId: string) => `${prefix}.evt.*.${assertToken('ticket id', ticketId)}`,
+      allEvents: () => `${prefix}.evt.>`,
+      inbound: (connector: string) => `${prefix}.inbound.${assertToken('connector', connector)}`,
+      allInbound: () => `${prefix}.inbound.>`,
+      outbound: (connector: string) => `${prefix}.outbound.${assertToken('connector', connector)}`,
+      allOutbound: () => `${prefix}.outbound.>`,
+      deadLetter: (stage: string) => `${prefix}.dlq.${assertToken('stage', stage)}`,
+      allDeadLetters: () => `${prefix}.dlq.>`,
+    }),
+  });
+}
+
+/** Durable consumer names: one per stage input, shared by every replica of that stage. */
+export const CONSUMERS = {
+  intakeInbound: 'intake-inbound',
+  classifier: 'classifier',
+  guardrailPermit: 'guardrail-permit',
+  guardrailDraftCheck: 'guardrail-draft-check',
+  escalationRoute: 'escalation-route',
+  escalationConclude: 'escalation-conclude',
+  drafting: 'drafting',
+  draftingHandoff: 'drafting-handoff',
+  qaSampler: 'qa-sampler',
+} as const;

@@ -1,0 +1,11 @@
+export { createLogger, scrubPii } from './logger.js';
+export type { Logger, LoggerSettings } from './logger.js';
+export {
+  initTelemetry,
+  injectTraceContext,
+  extractTraceContext,
+  withSpan,
+  SpanKind,
+  SpanStatusCode,
+} from './telemetry.js';
+export type { Telemetry, TelemetrySettings, HeaderCarrier, Span, Tracer, Context } from './telemetry.js';

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, scrubPii } from './logger.js';
+
+function capture(): { stream: Writable; lines: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  });
+  return { stream, lines: () => chunks.join('') };
+}
+
+describe('logger', () => {
+  it('logger — never prints customer text or PII, even when handed a whole ticket', () => {
+    const out = capture();
+    const log = createLogger({ service: 's', version: '1', level: 'info', destination: out.stream });
+    log.info(
+      { ticket: { ticketId: 't-1', body: 'my card 4111 1111 1111 1111 was stolen', email: 'jane@example.com' } },
+      'ticket from jane@example.com phone +1 415 555 0100',
+    );
+    const text = out.lines();
+    expect(text).toContain('t-1');
+    expect(text).not.toContain('stolen');
+    expect(text).not.toContain('jane@example.com');
+    expect(text).not.toContain('555 0100');
+    expect(text).toContain('[redacted]');
+  });
+
+  it('scrubPii — masks emails, card and phone numbers and keeps the rest', () => {
+    expect(scrubPii('mail a@b.co or call 020 7946 0958 re order 12')).toBe('mail [email] or call [number] re order 12');
+  });
+});

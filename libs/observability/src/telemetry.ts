@@ -1,0 +1,104 @@
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export { SpanKind, SpanStatusCode };
+export type { Span, Tracer, Context };
+
+export interface TelemetrySettings {
+  service: string;
+  version: string;
+  /** OTLP/HTTP endpoint; without it and without `exporter`, spans are not recorded but trace ids still propagate. */
+  otlpEndpoint?: string | undefined;
+  /** For tests: export synchronously to this exporter (e.g. an InMemorySpanExporter). */
+  exporter?: SpanExporter | undefined;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+let propagatorInstalled = false;
+
+function installPropagation(): void {
+  if (propagatorInstalled) return;
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const cm = new AsyncLocalStorageContextManager();
+  cm.enable();
+  context.setGlobalContextManager(cm);
+  propagatorInstalled = true;
+}
+
+export function initTelemetry(s: TelemetrySettings): Telemetry {
+  if (!s.otlpEndpoint && !s.exporter) {
+    installPropagation();
+    return { tracer: trace.getTracer(s.service, s.version), shutdown: async () => {} };
+  }
+  const processor = s.exporter
+    ? new SimpleSpanProcessor(s.exporter)
+    : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${s.otlpEndpoint}/v1/traces` }));
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ 'service.name': s.service, 'service.version': s.version }),
+    spanProcessors: [processor],
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [],
+  });
+  sdk.start();
+  propagatorInstalled = true;
+  return { tracer: trace.getTracer(s.service, s.version), shutdown: () => sdk.shutdown() };
+}
+
+export interface HeaderCarrier {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+/** Writes the active trace context (traceparent/tracestate) into message headers. */
+export function injectTraceContext(carrier: HeaderCarrier, ctx: Context = context.active()): void {
+  propagation.inject(ctx, carrier, {
+    set: (c, k, v) => c.set(k, v),
+  });
+}
+
+/** Reads a trace context from message headers; a message without one starts a new trace. */
+export function extractTraceContext(carrier: HeaderCarrier): Context {
+  return propagation.extract(context.active(), carrier, {
+    get: (c, k) => c.get(k),
+    keys: () => ['traceparent', 'tracestate'],
+  });
+}
+
+/** Runs `fn` inside a span that is a child of `parent`, recording errors and ending the span. */
+export async function withSpan<T>(
+  tracer: Tracer,
+  name: string,
+  parent: Context,
+  attributes: Record<string, string | number | boolean>,
+  fn: (span: Span) => Promise<T>,
+  kind: SpanKind = SpanKind.CONSUMER,
+): Promise<T> {
+  const span = tracer.startSpan(name, { kind, attributes }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+    throw err;
+  } finally {
+    span.end();
+  }
+}

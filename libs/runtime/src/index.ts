@@ -1,0 +1,2 @@
+export { startService, runMain, baseConfigSchema } from './service.js';
+export type { ServiceContext, ServiceDefinition, RunningService, Started } from './service.js';

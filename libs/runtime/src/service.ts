@@ -1,0 +1,159 @@
+import http from 'node:http';
+import os from 'node:os';
+import { baseConfigSchema, loadConfig, type BaseConfig, type z } from '@handrail/config';
+import { connectBus, ensureStreams, EventPublisher, runConsumer, type Bus, type ConsumerRunOptions, type RunningConsumer } from '@handrail/bus';
+import { streamSpecs, topology, type Topology } from '@handrail/events';
+import { createLogger, initTelemetry, type Logger, type Telemetry } from '@handrail/observability';
+
+export interface ServiceContext<C extends BaseConfig> {
+  config: Readonly<C>;
+  log: Logger;
+  telemetry: Telemetry;
+  bus: Bus;
+  topo: Topology;
+  publisher: EventPublisher;
+  producer: { service: string; version: string; instance: string };
+  /** Starts a consumer with the service's shared settings (concurrency, max deliver, ack wait). */
+  consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'>): Promise<RunningConsumer>;
+}
+
+export interface Started {
+  /** Closed after consumers stop and before the connection drains (e.g. a gRPC server). */
+  closers?: Array<() => Promise<void>>;
+}
+
+export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
+  name: string;
+  version: string;
+  configSchema: S;
+  start(ctx: ServiceContext<z.infer<S>>): Promise<Started | void>;
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningService {
+  ready(): boolean;
+  /** Ordered shutdown: not ready → stop pulling → finish in-flight → close → drain → flush telemetry. */
+  shutdown(reason: string): Promise<void>;
+  consumers: RunningConsumer[];
+  healthPort(): number | undefined;
+}
+
+/** Boots a service from its definition; `main.ts` files call this and nothing else. */
+export async function startService<S extends z.ZodType<BaseConfig>>(def: ServiceDefinition<S>): Promise<RunningService> {
+  const config = loadConfig(def.configSchema, def.env) as Readonly<z.infer<S>>;
+  const instance = config.HANDRAIL_INSTANCE ?? `${os.hostname()}-${process.pid}`;
+  const log = createLogger({ service: def.name, version: def.version, level: config.LOG_LEVEL, instance });
+  const telemetry = initTelemetry({
+    service: config.OTEL_SERVICE_NAME ?? `handrail-${def.name}`,
+    version: def.version,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const bus = await connectBus({ url: config.NATS_URL, name: `handrail-${def.name}-${instance}` });
+  const topo = topology(config.HANDRAIL_PREFIX);
+  await ensureStreams(
+    bus.jsm,
+    streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }),
+  );
+  const consumers: RunningConsumer[] = [];
+  const producer = { service: def.name, version: def.version, instance };
+  const ctx: ServiceContext<z.infer<S>> = {
+    config,
+    log,
+    telemetry,
+    bus,
+    topo,
+    publisher: new EventPublisher(bus.js, topo),
+    producer,
+    async consume(o) {
+      const c = await runConsumer({
+        ...o,
+        bus,
+        topo,
+        stage: def.name,
+        concurrency: config.CONSUMER_CONCURRENCY,
+        maxDeliver: config.MAX_DELIVER,
+        ackWaitMs: config.ACK_WAIT_MS,
+        log,
+        tracer: telemetry.tracer,
+      });
+      consumers.push(c);
+      return c;
+    },
+  };
+  const started = (await def.start(ctx)) ?? {};
+  let isReady = true;
+  let shuttingDown: Promise<void> | undefined;
+
+  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady, () => consumers.map((c) => c.stats())) : undefined;
+
+  const shutdown = (reason: string): Promise<void> => {
+    shuttingDown ??= (async () => {
+      isReady = false;
+      log.info({ reason }, 'shutting down');
+      const deadline = config.SHUTDOWN_DEADLINE_MS;
+      const results = await Promise.all(consumers.map((c) => c.stop(deadline)));
+      const unfinished = results.reduce((n, r) => n + r.unfinished, 0);
+      if (unfinished > 0) log.warn({ unfinished }, 'deadline passed with work in flight; it will be redelivered');
+      for (const close of started.closers ?? []) await close().catch((err: unknown) => log.error({ err }, 'closer failed'));
+      await bus.nc.drain().catch((err: unknown) => log.error({ err }, 'drain failed'));
+      await new Promise<void>((r) => (health ? health.close(() => r()) : r()));
+      await telemetry.shutdown().catch(() => undefined);
+      log.info('stopped');
+    })();
+    return shuttingDown;
+  };
+
+  log.info({ prefix: topo.prefix, consumers: consumers.map((c) => c.name) }, 'ready');
+  return {
+    ready: () => isReady,
+    shutdown,
+    consumers,
+    healthPort: () => {
+      const a = health?.address();
+      return a && typeof a === 'object' ? a.port : undefined;
+    },
+  };
+}
+
+function startHealthServer(port: number, ready: () => boolean, stats: () => unknown): http.Server {
+  const server = http.createServer((req, res) => {
+    const send = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === '/healthz') return send(200, { ok: true });
+    if (req.url === '/readyz') return send(ready() ? 200 : 503, { ready: ready() });
+    if (req.url === '/stats') return send(200, stats());
+    return send(404, { error: 'not found' });
+  });
+  server.listen(port);
+  return server;
+}
+
+/**
+ * The whole of a service's `main`: start it, and on SIGTERM/SIGINT shut down in order and exit.
+ * A second signal forces exit.
+ */
+export function runMain<S extends z.ZodType<BaseConfig>>(def: ServiceDefinition<S>): void {
+  startService(def).then(
+    (svc) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) process.exit(130);
+        svc.shutdown(sig).then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    },
+    (err: unknown) => {
+      // Config and connection problems are printed plainly: they are what an operator must fix.
+      console.error(`${def.name}: failed to start: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
+
+export { baseConfigSchema };

@@ -1,0 +1,53 @@
+import type { AiActionName, AreaName, PolicyPack } from '@handrail/policy';
+import type { RuleHit } from '@handrail/svc-guardrail/domain';
+import { evaluateTriggers, type TriggerInput } from './triggers.js';
+
+export type RouteName = 'auto_resolved' | 'awaiting_approval' | 'escalated';
+export type PriorityName = 'low' | 'normal' | 'high' | 'urgent';
+
+export interface RouteDecision {
+  /** `escalated` is final now; the other two are where the ticket goes if its draft passes every check. */
+  route: RouteName;
+  needsDraft: boolean;
+  reasons: RuleHit[];
+  queue: string;
+  priority: PriorityName;
+}
+
+const PRIORITY_RANK: Record<PriorityName, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
+
+export function priorityFor(policy: PolicyPack, area: AreaName, reasons: readonly RuleHit[]): PriorityName {
+  let best: PriorityName = area === 'safety' ? 'urgent' : 'normal';
+  for (const r of reasons) {
+    const p = policy.escalation.priorities[r.code];
+    if (p && PRIORITY_RANK[p] > PRIORITY_RANK[best]) best = p;
+  }
+  return best;
+}
+
+export function queueFor(policy: PolicyPack, area: AreaName): string {
+  return policy.areas[area]?.queue ?? 'general';
+}
+
+/**
+ * Who handles this ticket. The permission says what AI may do; the triggers say whether a human
+ * must look anyway. Every reason that applies is kept, not only the first.
+ */
+export function decideRoute(action: AiActionName, t: TriggerInput): RouteDecision {
+  const fired = evaluateTriggers(t);
+  const reasons = [...t.permissionReasons.filter((r) => r.code !== 'refund_over_limit'), ...fired];
+  const queue = queueFor(t.policy, t.area);
+  if (action === 'none' || action === 'assist' || fired.length > 0) {
+    if (reasons.length === 0) {
+      reasons.push({ code: 'area_requires_human', rule: 'default_deny', detail: `AI is not allowed to act in ${t.area}`, evidence: [] });
+    }
+    return { route: 'escalated', needsDraft: false, reasons, queue, priority: priorityFor(t.policy, t.area, reasons) };
+  }
+  return {
+    route: action === 'resolve' ? 'auto_resolved' : 'awaiting_approval',
+    needsDraft: true,
+    reasons,
+    queue,
+    priority: 'low',
+  };
+}
