@@ -10,3 +10,5 @@ export { runConsumer, DLQ_HEADERS } from './runner.js';
 export type { Delivery, ConsumerRunOptions, ConsumerStats, RunningConsumer } from './runner.js';
 export { openBucket, deleteBucket, encodeJson, decodeJson } from './kv.js';
 export type { KV, BucketOptions } from './kv.js';
+export { readStream, readTicketTimeline } from './timeline.js';
+export type { StoredMessage } from './timeline.js';

@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { normalizeError } from '@handrail/errors';
+import { HandrailError, normalizeError } from '@handrail/errors';
 import type { Topology } from '@handrail/events';
 import { extractTraceContext, withSpan, type Logger, type Tracer } from '@handrail/observability';
 import type { Bus } from './connection.js';
@@ -142,9 +142,10 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
               header: (name) => (hdrs?.has(name) ? hdrs.get(name) : undefined),
             });
           } catch (err) {
-            const e = normalizeError(err);
-            if (!e.retryable) return { kind: 'dead_letter', reason: `${e.code}: ${e.message}` } as const;
-            return { kind: 'retry', delayMs: backoffMs(m.info.deliveryCount), reason: e.message } as const;
+            // A known, non-retryable error is final now; anything else may be passing trouble and is
+            // retried with back-off until max deliveries, then dead-lettered as "kept failing".
+            if (err instanceof HandrailError && !err.retryable) return { kind: 'dead_letter', reason: `${err.code}: ${err.message}` } as const;
+            return { kind: 'retry', delayMs: backoffMs(m.info.deliveryCount), reason: normalizeError(err).message } as const;
           }
         },
       );

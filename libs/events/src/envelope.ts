@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HandrailError } from '@handrail/errors';
 import { Area, EventEnvelope, Route, type Producer, type Revisions } from '@handrail/contracts';
 import { EVENT_TYPES, type EventType } from './subjects.js';
 
@@ -25,8 +26,12 @@ export function eventTypeOf(c: PayloadCase): EventType {
   return CASE_TO_TYPE[c];
 }
 
-export class EnvelopeError extends Error {
+/** A malformed event: never retryable, so the runner dead-letters it with this message. */
+export class EnvelopeError extends HandrailError {
   override readonly name = 'EnvelopeError';
+  constructor(message: string) {
+    super('invalid_argument', message);
+  }
 }
 
 export interface NewEventArgs<C extends PayloadCase> {

@@ -6,3 +6,5 @@ export { concludeAfterDraft } from './conclude.js';
 export type { Conclusion, DraftCheckSummary } from './conclude.js';
 export { decideOffline, requestedAmount } from './offline.js';
 export type { OfflineDecision, OfflineDecisionInput } from './offline.js';
+export { repeatContacts, appendContact } from './history.js';
+export type { ContactRecord } from './history.js';

@@ -1,0 +1,53 @@
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { EventEnvelope } from '@handrail/contracts';
+import { decodeEvent, type Topology } from '@handrail/events';
+import type { Bus } from './connection.js';
+
+export interface StoredMessage {
+  subject: string;
+  seq: number;
+  data: Uint8Array;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads every message on `filter` from a stream, oldest first, with an ephemeral ordered consumer
+ * (a single filter subject, so it works on NATS 2.9).
+ */
+export async function readStream(bus: Bus, stream: string, filter: string, o: { max?: number; idleMs?: number } = {}): Promise<StoredMessage[]> {
+  const max = o.max ?? 100_000;
+  const out: StoredMessage[] = [];
+  const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+  try {
+    for (;;) {
+      const batch = await oc.fetch({ max_messages: 500, expires: o.idleMs ?? 1_000 });
+      let got = 0;
+      let pending = 0;
+      for await (const m of batch) {
+        got++;
+        pending = m.info.pending;
+        const headers: Record<string, string> = {};
+        for (const [k] of m.headers ?? []) headers[k] = m.headers?.get(k) ?? '';
+        out.push({ subject: m.subject, seq: m.seq, data: m.data, headers });
+        if (out.length >= max) return out;
+      }
+      if (got === 0 || pending === 0) return out;
+    }
+  } finally {
+    await oc.delete().catch(() => undefined);
+  }
+}
+
+/** One ticket's events in order, decoded; undecodable entries are skipped with their subject noted. */
+export async function readTicketTimeline(bus: Bus, topo: Topology, ticketId: string): Promise<EventEnvelope[]> {
+  const stored = await readStream(bus, topo.streams.events, topo.subjects.ticketTimeline(ticketId), { idleMs: 500 });
+  const out: EventEnvelope[] = [];
+  for (const s of stored) {
+    try {
+      out.push(decodeEvent(s.data));
+    } catch {
+      // An undecodable event cannot be explained; the rest of the timeline still can.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+export { demoPaths } from './paths.js';

@@ -1,0 +1,1 @@
+export { trainingExamplesFromPolicy, ticketText, toClassification, classifyTicket } from './classify.js';

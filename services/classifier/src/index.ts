@@ -1,0 +1,1 @@
+export { classifierService, VERSION } from './service.js';

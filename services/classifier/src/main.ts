@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { classifierService } from './service.js';
+
+runMain(classifierService());

@@ -1,0 +1,42 @@
+import { Draft, HandoffPacket, type Classification, type Ticket } from '@handrail/contracts';
+import { draftReply, handoffPacket } from '@handrail/drafting';
+import { areaToName } from '@handrail/events';
+import type { KnowledgeBase } from '@handrail/kb';
+
+export interface ComposeResult {
+  draft: Draft | undefined;
+  kbFindings: string[];
+}
+
+/** Drafts a grounded reply for a ticket; `draft` is undefined when no approved passage grounds one. */
+export function composeDraft(ticket: Ticket, c: Classification, refundLimit: number, kb: KnowledgeBase): ComposeResult {
+  const r = draftReply(
+    {
+      text: ticket.subject ? `${ticket.subject}\n${ticket.body}` : ticket.body,
+      intent: c.intent,
+      area: areaToName(c.area),
+      entities: c.entities.map((e) => ({ kind: e.kind, value: e.value })),
+      orders: ticket.orders.map((o) => ({ orderId: o.orderId, amount: o.amount, placedAt: o.placedAt, deliveredAt: o.deliveredAt, status: o.status, condition: o.condition })),
+      refundLimit,
+    },
+    kb,
+  );
+  if (!r.draft) return { draft: undefined, kbFindings: r.kbFindings };
+  const toCitation = (x: { articleId: string; passageId: string; articleVersion: string }) => ({ articleId: x.articleId, passageId: x.passageId, articleVersion: x.articleVersion });
+  return {
+    draft: Draft.fromPartial({
+      text: r.draft.text,
+      sentences: r.draft.sentences.map((s) => ({ text: s.text, citations: s.citations.map(toCitation) })),
+      citations: r.draft.citations.map(toCitation),
+      templateId: r.draft.templateId,
+      drafter: r.draft.drafter,
+    }),
+    kbFindings: r.kbFindings,
+  };
+}
+
+/** The packet a human starts from when a ticket is escalated: never from zero. */
+export function composeHandoff(ticket: Ticket, area: string, intent: string, reasons: ReadonlyArray<{ code: string; detail: string }>, kb: KnowledgeBase): HandoffPacket {
+  const p = handoffPacket({ text: ticket.subject ? `${ticket.subject}\n${ticket.body}` : ticket.body, area, intent, reasons: reasons.map((r) => ({ code: r.code, detail: r.detail })), kb });
+  return HandoffPacket.fromPartial({ summary: p.summary, kbFindings: p.kbFindings, triggers: p.triggers, suggestedNextStep: p.suggestedNextStep });
+}

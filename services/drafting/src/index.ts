@@ -1,0 +1,1 @@
+export { draftingService, VERSION } from './service.js';

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { draftingService } from './service.js';
+
+runMain(draftingService());

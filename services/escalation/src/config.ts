@@ -1,0 +1,6 @@
+import { baseConfigSchema, z } from '@handrail/config';
+import { demoPaths } from '@handrail/demo';
+
+export const escalationConfigSchema = baseConfigSchema.extend({
+  POLICY_FILE: z.string().min(1).default(demoPaths.policy),
+});

@@ -1,0 +1,1 @@
+export { escalationService, VERSION } from './service.js';

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { escalationService } from './service.js';
+
+runMain(escalationService());

@@ -1,0 +1,90 @@
+import { AiAction, Permission, Verdict, type ActionPermitted, type DraftProposed, type EventEnvelope, type TicketClassified } from '@handrail/contracts';
+import { ack, type EventPublisher, type Outcome } from '@handrail/bus';
+import { areaToName, EnvelopeError, newEvent } from '@handrail/events';
+import type { AreaName } from '@handrail/policy';
+import type { ActivePolicy } from '@handrail/runtime';
+import { checkDraftAll, injectionEvidence, permit, type DraftCheckDeps, type RuleHit } from './domain/index.js';
+
+export interface GuardrailDeps {
+  publisher: EventPublisher;
+  producer: { service: string; version: string; instance: string };
+  policy: () => ActivePolicy;
+  draftChecks: () => DraftCheckDeps;
+}
+
+const ACTION = { none: AiAction.AI_ACTION_NONE, assist: AiAction.AI_ACTION_ASSIST, draft: AiAction.AI_ACTION_DRAFT, resolve: AiAction.AI_ACTION_RESOLVE } as const;
+const toReason = (r: RuleHit) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] });
+
+function requested(entities: ReadonlyArray<{ kind: string; value: string }>): number | undefined {
+  const amounts = entities.filter((e) => e.kind === 'amount').map((e) => Number(e.value.replace(/[^0-9.]/g, ''))).filter(Number.isFinite);
+  return amounts.length > 0 ? Math.max(...amounts) : undefined;
+}
+
+export function createPermitHandler(d: GuardrailDeps): (env: EventEnvelope, p: TicketClassified) => Promise<Outcome> {
+  return async (env, p) => {
+    const { ticket, classification: c } = p;
+    if (!ticket || !c) throw new EnvelopeError('classified event is incomplete');
+    const { pack, revision } = d.policy();
+    const result = permit({
+      area: areaToName(c.area) as AreaName,
+      intent: c.intent,
+      riskFlags: c.riskFlags,
+      tier: ticket.customer?.tier ?? 'standard',
+      requestedRefund: requested(c.entities),
+      injection: injectionEvidence(`${ticket.subject}\n${ticket.body}`),
+      policy: pack,
+    });
+    const permission = Permission.fromPartial({
+      action: ACTION[result.action],
+      reasons: result.reasons.map(toReason),
+      confidenceThreshold: result.confidenceThreshold,
+      refundLimit: result.refundLimit,
+    });
+    const value: ActionPermitted = { ticket, classification: c, permission };
+    await d.publisher.publish(newEvent({ kind: 'permitted', value, ticketId: env.ticketId, producer: d.producer, cause: env, revisions: { policy: revision } }));
+    return ack();
+  };
+}
+
+export function createDraftCheckHandler(d: GuardrailDeps): (env: EventEnvelope, p: DraftProposed) => Promise<Outcome> {
+  return async (env, p) => {
+    const { ticket, classification: c, permission } = p;
+    if (!ticket || !c || !permission) throw new EnvelopeError('drafted event is incomplete');
+    const { pack, revision } = d.policy();
+    const checks = d.draftChecks();
+    const verdicts = p.draft
+      ? checkDraftAll(
+          {
+            draft: p.draft,
+            area: areaToName(c.area) as AreaName,
+            action: (Object.entries(ACTION).find(([, v]) => v === permission.action)?.[0] ?? 'none') as keyof typeof ACTION,
+            refundLimit: permission.refundLimit,
+            customerText: `${ticket.subject}\n${ticket.body}`,
+            policy: pack,
+          },
+          checks,
+        )
+      : [];
+    const passed = p.draft !== undefined && verdicts.every((v) => v.passed);
+    await d.publisher.publish(
+      newEvent({
+        kind: 'draftChecked',
+        value: {
+          ticket,
+          classification: c,
+          permission,
+          intendedRoute: p.intendedRoute,
+          reasons: p.reasons,
+          draft: p.draft,
+          verdicts: verdicts.map((v) => Verdict.fromPartial(v)),
+          passed,
+        },
+        ticketId: env.ticketId,
+        producer: d.producer,
+        cause: env,
+        revisions: { policy: revision, kb: checks.kbRevision },
+      }),
+    );
+    return ack();
+  };
+}

@@ -1,0 +1,1 @@
+export { guardrailService, VERSION } from './service.js';

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { guardrailService } from './service.js';
+
+runMain(guardrailService());

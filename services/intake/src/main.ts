@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { intakeService } from './service.js';
+
+runMain(intakeService());

@@ -1,0 +1,1 @@
+export { qaSamplerService, VERSION } from './service.js';

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { qaSamplerService } from './service.js';
+
+runMain(qaSamplerService());
