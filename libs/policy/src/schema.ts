@@ -95,8 +95,8 @@ export const policyPackSchema = z
     sampling: z
       .object({
         default_rate: unit,
-        by_route: z.record(z.enum(['auto_resolved', 'awaiting_approval', 'escalated']), unit).default({}),
-        by_area: z.record(areaName, unit).default({}),
+        by_route: z.partialRecord(z.enum(['auto_resolved', 'awaiting_approval', 'escalated']), unit).default({}),
+        by_area: z.partialRecord(areaName, unit).default({}),
       })
       .strict(),
     /** Explicit, audited exceptions to the human-only rule. Empty in any sane pack. */

@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { HandrailError, NotFoundError, PermissionDeniedError, UnavailableError } from '@handrail/errors';
+import { validatePack } from './parse.js';
+import { policyRevisionId } from './revision.js';
+import type { PolicyPack } from './schema.js';
+
+export type RevisionStatus = 'proposed' | 'approved' | 'rejected';
+
+/** A stored revision: the pack (content-addressed) and where it is in review. Key `rev.<id>`. */
+export interface PolicyRevision {
+  rev: string;
+  pack: PolicyPack;
+  status: RevisionStatus;
+  note: string;
+  proposedBy: string;
+  proposedAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+}
+
+/** Key `active`: which approved revision services apply now, and how it got there. */
+export interface ActivePointer {
+  rev: string;
+  since: string;
+  by: string;
+  via: 'approve' | 'rollback';
+}
+
+export type ActiveRevision = PolicyRevision & { active: ActivePointer };
+
+export type AuditAction = 'propose' | 'approve' | 'reject' | 'rollback';
+
+/** One audited change, key `audit.<ms>.<random>` so keys sort by time and never collide. */
+export interface AuditRecord {
+  at: string;
+  by: string;
+  action: AuditAction;
+  rev: string;
+  /** Active revision before and after; equal when the change did not move it. */
+  from: string | null;
+  to: string | null;
+  note: string;
+}
+
+export interface Actor {
+  by: string;
+  note?: string;
+}
+
+export interface PolicyStoreOptions {
+  now?: () => Date;
+  /** Revisions kept per key; the audit keys carry the real history, so this only eases debugging. */
+  history?: number;
+}
+
+const ACTIVE = 'active';
+const revKey = (rev: string) => `rev.${rev}`;
+const REV_ID = /^[0-9a-f]{12}$/;
+
+const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+const present = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
+
+/**
+ * Policy revisions with two-person review, over a NATS KV bucket (server 2.9 features only).
+ *
+ * Rollback needs no second person: it can only restore a revision that already passed two-person
+ * review, and it is used when the live revision is hurting customers, where waiting for a reviewer
+ * is the larger risk. It is audited like every other change (who, when, from → to, note).
+ */
+export class PolicyStore {
+  readonly #kvm: Kvm;
+  readonly #bucket: string;
+  readonly #now: () => Date;
+  readonly #history: number;
+  #kv: Promise<KV> | undefined;
+
+  constructor(nc: NatsConnection | JetStreamClient, bucket: string, o: PolicyStoreOptions = {}) {
+    this.#kvm = new Kvm(nc);
+    this.#bucket = bucket;
+    this.#now = o.now ?? (() => new Date());
+    this.#history = o.history ?? 5;
+  }
+
+  /** Connects to NATS and opens the store; the CLI's entry point. */
+  static async connect(url: string, bucket: string): Promise<{ store: PolicyStore; close: () => Promise<void> }> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: url, name: 'handrail-policy', timeout: 5_000 });
+    } catch (err) {
+      throw new UnavailableError(`cannot reach NATS at ${url}: ${(err as Error).message}`, err);
+    }
+    return { store: new PolicyStore(nc, bucket), close: () => nc.drain() };
+  }
+
+  get bucket(): string {
+    return this.#bucket;
+  }
+
+  #open(): Promise<KV> {
+    this.#kv ??= this.#kvm.create(this.#bucket, { history: this.#history }).catch((err: unknown) => {
+      this.#kv = undefined;
+      throw new UnavailableError(`cannot open policy bucket ${this.#bucket}: ${(err as Error).message}`, err);
+    });
+    return this.#kv;
+  }
+
+  async #entry(rev: string): Promise<{ record: PolicyRevision; version: number } | undefined> {
+    if (!REV_ID.test(rev)) return undefined;
+    const e = await (await this.#open()).get(revKey(rev));
+    return present(e) ? { record: e.json<PolicyRevision>(), version: e.revision } : undefined;
+  }
+
+  async #pointer(): Promise<{ pointer: ActivePointer; version: number } | undefined> {
+    const e = await (await this.#open()).get(ACTIVE);
+    return present(e) ? { pointer: e.json<ActivePointer>(), version: e.revision } : undefined;
+  }
+
+  async #audit(a: Omit<AuditRecord, 'at'>, at: Date): Promise<void> {
+    const key = `audit.${String(at.getTime()).padStart(15, '0')}.${randomBytes(4).toString('hex')}`;
+    await (await this.#open()).create(key, encode({ ...a, at: at.toISOString() } satisfies AuditRecord));
+  }
+
+  async #saveRecord(record: PolicyRevision, version: number | undefined): Promise<void> {
+    const kv = await this.#open();
+    try {
+      if (version === undefined) await kv.create(revKey(record.rev), encode(record));
+      else await kv.update(revKey(record.rev), encode(record), version);
+    } catch (err) {
+      throw new HandrailError('failed_precondition', `revision ${record.rev} changed concurrently; retry`, [], { cause: err });
+    }
+  }
+
+  async #setActive(rev: string, by: string, via: ActivePointer['via'], at: Date): Promise<string | null> {
+    const kv = await this.#open();
+    const current = await this.#pointer();
+    const next: ActivePointer = { rev, by, via, since: at.toISOString() };
+    try {
+      if (current) await kv.update(ACTIVE, encode(next), current.version);
+      else await kv.create(ACTIVE, encode(next));
+    } catch (err) {
+      throw new HandrailError('failed_precondition', 'the active policy changed concurrently; retry', [], { cause: err });
+    }
+    return current?.pointer.rev ?? null;
+  }
+
+  async #require(rev: string): Promise<{ record: PolicyRevision; version: number }> {
+    const found = await this.#entry(rev);
+    if (!found) throw new NotFoundError(`no policy revision ${rev} in ${this.#bucket}`);
+    return found;
+  }
+
+  /** Stores a pack for review and returns its revision id. Proposing an existing pack again is a no-op. */
+  async propose(pack: PolicyPack, actor: Actor): Promise<string> {
+    const valid = validatePack(pack, 'proposed pack');
+    const rev = policyRevisionId(valid);
+    const at = this.#now();
+    const existing = await this.#entry(rev);
+    if (existing && existing.record.status !== 'rejected') return rev;
+    const record: PolicyRevision = { rev, pack: valid, status: 'proposed', note: actor.note ?? '', proposedBy: actor.by, proposedAt: at.toISOString() };
+    await this.#saveRecord(record, existing?.version);
+    const active = (await this.#pointer())?.pointer.rev ?? null;
+    await this.#audit({ by: actor.by, action: 'propose', rev, from: active, to: active, note: record.note }, at);
+    return rev;
+  }
+
+  /** A second person approves a proposal; it becomes the active revision at once. */
+  async approve(rev: string, actor: Actor): Promise<PolicyRevision> {
+    const { record, version } = await this.#require(rev);
+    if (record.status !== 'proposed') {
+      throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}, only a proposed revision can be approved`);
+    }
+    if (record.proposedBy === actor.by) {
+      throw new PermissionDeniedError(`self-approval refused: ${actor.by} proposed ${rev}; a second person must approve it`);
+    }
+    // Rules may have tightened since the proposal; an approved pack must pass today's rules.
+    validatePack(record.pack, `revision ${rev}`);
+    const at = this.#now();
+    const approved: PolicyRevision = { ...record, status: 'approved', decidedBy: actor.by, decidedAt: at.toISOString() };
+    await this.#saveRecord(approved, version);
+    const from = await this.#setActive(rev, actor.by, 'approve', at);
+    await this.#audit({ by: actor.by, action: 'approve', rev, from, to: rev, note: actor.note ?? '' }, at);
+    return approved;
+  }
+
+  async reject(rev: string, actor: Actor): Promise<PolicyRevision> {
+    const { record, version } = await this.#require(rev);
+    if (record.status !== 'proposed') {
+      throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}, only a proposed revision can be rejected`);
+    }
+    const at = this.#now();
+    const rejected: PolicyRevision = { ...record, status: 'rejected', decidedBy: actor.by, decidedAt: at.toISOString() };
+    await this.#saveRecord(rejected, version);
+    const active = (await this.#pointer())?.pointer.rev ?? null;
+    await this.#audit({ by: actor.by, action: 'reject', rev, from: active, to: active, note: actor.note ?? '' }, at);
+    return rejected;
+  }
+
+  /** Makes an earlier approved revision active again (see the class comment on who may do it). */
+  async rollback(rev: string, actor: Actor): Promise<ActiveRevision> {
+    const { record } = await this.#require(rev);
+    if (record.status !== 'approved') {
+      throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}; rollback only restores a revision that was approved`);
+    }
+    const current = await this.#pointer();
+    if (current?.pointer.rev === rev) {
+      throw new HandrailError('failed_precondition', `revision ${rev} is already active`);
+    }
+    const at = this.#now();
+    const from = await this.#setActive(rev, actor.by, 'rollback', at);
+    await this.#audit({ by: actor.by, action: 'rollback', rev, from, to: rev, note: actor.note ?? '' }, at);
+    return { ...record, active: { rev, by: actor.by, via: 'rollback', since: at.toISOString() } };
+  }
+
+  /** The revision services should apply now, or undefined when nothing was ever approved. */
+  async active(): Promise<ActiveRevision | undefined> {
+    const current = await this.#pointer();
+    if (!current) return undefined;
+    const found = await this.#entry(current.pointer.rev);
+    return found ? { ...found.record, active: current.pointer } : undefined;
+  }
+
+  async get(rev: string): Promise<PolicyRevision | undefined> {
+    return (await this.#entry(rev))?.record;
+  }
+
+  /** Every stored revision, newest proposal first. */
+  async list(): Promise<PolicyRevision[]> {
+    const kv = await this.#open();
+    const out: PolicyRevision[] = [];
+    for await (const key of await kv.keys('rev.>')) {
+      const e = await kv.get(key);
+      if (present(e)) out.push(e.json<PolicyRevision>());
+    }
+    return out.sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+  }
+
+  /** The audit trail, oldest first. */
+  async history(): Promise<AuditRecord[]> {
+    const kv = await this.#open();
+    const keys: string[] = [];
+    for await (const key of await kv.keys('audit.>')) keys.push(key);
+    keys.sort();
+    const out: AuditRecord[] = [];
+    for (const key of keys) {
+      const e = await kv.get(key);
+      if (present(e)) out.push(e.json<AuditRecord>());
+    }
+    return out;
+  }
+
+  /**
+   * Calls `cb` with the active revision now (if any) and after every change, so services apply a
+   * new revision without a restart. Returns a function that stops watching.
+   */
+  async watchActive(cb: (active: ActiveRevision) => void, onError: (err: unknown) => void = () => undefined): Promise<() => Promise<void>> {
+    const kv = await this.#open();
+    const watch = await kv.watch({ key: ACTIVE });
+    const loop = (async () => {
+      for await (const e of watch) {
+        if (e.operation !== 'PUT') continue;
+        try {
+          const pointer = e.json<ActivePointer>();
+          const found = await this.#entry(pointer.rev);
+          if (found) cb({ ...found.record, active: pointer });
+        } catch (err) {
+          onError(err);
+        }
+      }
+    })();
+    return async () => {
+      watch.stop();
+      await loop;
+    };
+  }
+
+  /** Deletes the bucket and everything in it; for tests. */
+  async destroy(): Promise<void> {
+    await (await this.#open()).destroy();
+    this.#kv = undefined;
+  }
+}
