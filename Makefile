@@ -1,0 +1,60 @@
+# Handrail — every entry point an operator or CI needs. `make help` lists them.
+SHELL := /bin/bash
+export COREPACK_INTEGRITY_KEYS := 0
+export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
+
+.PHONY: help deps demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-abcd deploy-check clean demo-clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+deps: ## install pnpm (via corepack or npm) and the locked dependencies, if missing
+	@bash .ci/ensure-deps.sh
+
+demo: deps ## start NATS if needed and all six services, run the sample tickets, write .demo/report.json
+	pnpm -s demo
+
+test: deps ## unit tests, then integration tests against a real NATS JetStream (started if none answers)
+	pnpm -s typecheck
+	pnpm -s check
+	pnpm -s vitest run --project unit
+	pnpm -s vitest run --project integration
+
+test-unit: deps ## unit tests only (no bus)
+	pnpm -s vitest run --project unit
+
+test-integration: deps ## integration tests only
+	pnpm -s vitest run --project integration
+
+typecheck: deps ## strict type check of the whole workspace
+	pnpm -s typecheck
+
+lint: deps ## eslint (type-aware: floating promises, non-null assertions, exhaustive switches)
+	pnpm -s lint
+
+gen: deps ## regenerate libs/contracts/src/gen from proto/
+	pnpm -s gen
+
+check: deps ## prove the generated contracts match proto/ (and buf lint)
+	pnpm -s check
+
+bench: deps ## pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
+	pnpm -s bench
+
+bench-classifier: deps ## classifier vs NLP.js vs TF-IDF+LR on ../shared/datasets
+	pnpm -s handrail bench-classifier
+
+eval: deps ## routing evaluation on ../shared/datasets (Banking77, Bitext, NLU++)
+	pnpm -s exec tsx libs/evaluation/scripts/eval-shared.ts
+
+eval-abcd: deps ## retrieval hit rate on the ABCD policy manual (../shared/datasets/abcd-kb)
+	pnpm -s exec tsx libs/kb/scripts/eval-abcd.ts
+
+deploy-check: deps ## render and validate the kustomize overlays
+	pnpm -s exec tsx deploy/validate.ts
+
+demo-clean: deps ## delete the demo's streams and buckets
+	pnpm -s exec tsx libs/demo/src/clean-demo.ts
+
+clean: ## remove build and run artefacts
+	rm -rf .demo .bench node_modules */*/node_modules

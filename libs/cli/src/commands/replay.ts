@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { EventEnvelope } from '@handrail/contracts';
+import { readStream } from '@handrail/bus';
+import { decodeEvent, isEventType } from '@handrail/events';
+import { withBus } from '../bus.js';
+import { UsageError } from '../io.js';
+
+const HELP = `usage: handrail replay [--type TYPE] [--ticket ID] [--limit N]
+Prints retained events, oldest first, one JSON envelope per line (pipe into jq).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { type: { type: 'string' }, ticket: { type: 'string' }, limit: { type: 'string', default: '100000' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.type && !isEventType(values.type)) throw new UsageError(`unknown event type "${values.type}"`);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+  await withBus(async (bus, topo) => {
+    const filter = values.ticket
+      ? topo.subjects.ticketTimeline(values.ticket)
+      : values.type && isEventType(values.type)
+        ? topo.subjects.eventsOfType(values.type)
+        : topo.subjects.allEvents();
+    for (const m of await readStream(bus, topo.streams.events, filter, { max: limit })) {
+      try {
+        const env = decodeEvent(m.data);
+        if (values.type && env.type !== values.type) continue;
+        console.log(JSON.stringify(EventEnvelope.toJSON(env)));
+      } catch (err) {
+        console.error(`seq ${m.seq}: undecodable (${(err as Error).message})`);
+      }
+    }
+  });
+  return 0;
+}

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { readTicketTimeline } from '@handrail/bus';
+import { NotFoundError } from '@handrail/errors';
+import { areaToName, assertToken, routeToName } from '@handrail/events';
+import { withBus } from '../bus.js';
+import { UsageError } from '../io.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    console.log('usage: handrail status <ticket-id> [--json]');
+    return 0;
+  }
+  const id = positionals[0];
+  if (!id) throw new UsageError('a ticket id is required');
+  try {
+    assertToken('ticket id', id);
+  } catch {
+    throw new UsageError(`"${id}" is not a ticket id`);
+  }
+  const events = await withBus((bus, topo) => readTicketTimeline(bus, topo, id));
+  if (events.length === 0) throw new NotFoundError(`no events for ticket ${id}`);
+  const concluded = events.find((e) => e.payload?.$case === 'concluded');
+  const c = concluded?.payload?.$case === 'concluded' ? concluded.payload.value : undefined;
+  const status = {
+    ticketId: id,
+    stage: c ? 'concluded' : (events.at(-1)?.type ?? 'unknown'),
+    route: c ? routeToName(c.route) : null,
+    area: c ? areaToName(c.area) : null,
+    reasons: c?.reasons.map((r) => r.code) ?? [],
+    events: events.map((e) => e.type),
+  };
+  if (values.json) console.log(JSON.stringify(status));
+  else {
+    console.log(`${id}: ${status.stage}${status.route ? ` → ${status.route}` : ' (in progress)'}${status.area ? ` [${status.area}]` : ''}`);
+    if (status.reasons.length) console.log(`reasons: ${status.reasons.join(', ')}`);
+    console.log(`events: ${status.events.join(' → ')}`);
+  }
+  return 0;
+}

@@ -1,0 +1,13 @@
+import { baseConfigSchema, loadConfig, z } from '@handrail/config';
+
+export const cliConfigSchema = baseConfigSchema.extend({
+  INTAKE_ADDR: z.string().min(1).default('127.0.0.1:50051'),
+  /** Who is acting (policy changes are attributed to them); `--as` overrides it. */
+  HANDRAIL_USER: z.string().min(1).optional(),
+  USER: z.string().optional(),
+});
+export type CliConfig = z.infer<typeof cliConfigSchema>;
+
+export function cliConfig(): Readonly<CliConfig> {
+  return loadConfig(cliConfigSchema);
+}

@@ -1,0 +1,15 @@
+import { HandrailError } from '@handrail/errors';
+
+/** A usage mistake: exit code 2 with the message and a pointer to --help. */
+export class UsageError extends HandrailError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('invalid_argument', message);
+  }
+}
+
+export function printTable(rows: Array<Record<string, string>>, columns: string[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
+}

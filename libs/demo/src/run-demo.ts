@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
+import { connectBus, deleteBucket, deleteStreams, encodeJson, openBucket, readStream } from '@handrail/bus';
+import { areaToName, decodeEvent, routeToName, topology } from '@handrail/events';
+import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { demoPaths } from './paths.js';
+import { readSampleTickets } from './tickets.js';
+
+/**
+ * `make demo`: find or start NATS, start every service as its own process, submit the sample set,
+ * wait until every ticket is terminal, print the table, write .demo/report.json, stop what it started.
+ */
+const env = process.env;
+const prefix = env['HANDRAIL_PREFIX'] ?? 'handrail-demo';
+const outDir = path.join(repoRoot, '.demo');
+const say = (s: string) => console.log(`[demo] ${s}`);
+
+async function submit(client: IntakeServiceClient, message: InboundMessage): Promise<SubmitMessageResponse> {
+  return new Promise((resolve, reject) => client.submitMessage({ message }, new Metadata(), { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+async function main(): Promise<number> {
+  const nats = await ensureNats({ envUrl: env['NATS_URL'], log: say });
+  say(`NATS at ${nats.url} (${nats.source}); subject prefix "${prefix}"`);
+  const topo = topology(prefix);
+  const bus = await connectBus({ url: nats.url, name: 'handrail-demo' });
+  let cluster: Cluster | undefined;
+  try {
+    // A fresh run: this prefix's streams and buckets from an earlier demo are removed first.
+    await deleteStreams(bus.jsm, Object.values(topo.streams));
+    for (const b of Object.values(topo.buckets)) await deleteBucket(bus, b);
+    const customers = await openBucket(bus, topo.buckets.customers);
+    const profiles = JSON.parse(fs.readFileSync(demoPaths.customers, 'utf8')) as Record<string, object>;
+    for (const [id, p] of Object.entries(profiles)) await customers.put(id, encodeJson(p));
+
+    fs.rmSync(outDir, { recursive: true, force: true });
+    const grpcPort = await freePort();
+    say('starting intake, classifier, guardrail, escalation, drafting, qa-sampler …');
+    const t0 = Date.now();
+    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info' } });
+    say(`all six services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}`);
+
+    const tickets = readSampleTickets(demoPaths.tickets);
+    const client = new IntakeServiceClient(cluster.grpcAddr, credentials.createInsecure());
+    const expected = new Map<string, string>();
+    // Most tickets go over gRPC; every fifth is published on the inbound subject like a connector would.
+    for (const [i, t] of tickets.entries()) {
+      if (i % 5 === 4) {
+        await bus.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
+        const { ticketIdFor } = await import('@handrail/svc-intake/domain');
+        expected.set(ticketIdFor(t.message.connector, t.message.externalId), t.expectedArea);
+      } else {
+        const r = await submit(client, t.message);
+        expected.set(r.ticketId, t.expectedArea);
+      }
+    }
+    // A connector retry of the first ticket must come back as a duplicate, not a second ticket.
+    const first = tickets[0];
+    if (first) {
+      const again = await submit(client, first.message);
+      say(`re-submitted ${first.message.externalId}: duplicate=${again.duplicate} (ticket ${again.ticketId})`);
+    }
+    client.close();
+    say(`submitted ${tickets.length} tickets; waiting for every one to reach a terminal state …`);
+
+    const concluded = new Map<string, TicketConcluded>();
+    const deadline = Date.now() + 120_000;
+    while (concluded.size < expected.size && Date.now() < deadline) {
+      for (const m of await readStream(bus, topo.streams.events, topo.subjects.eventsOfType('concluded'), { idleMs: 300 })) {
+        const e = decodeEvent(m.data);
+        if (e.payload?.$case === 'concluded') concluded.set(e.ticketId, e.payload.value);
+      }
+      if (concluded.size < expected.size) await new Promise((r) => setTimeout(r, 500));
+    }
+    const rows = [...expected.entries()].map(([id, exp]) => {
+      const c = concluded.get(id);
+      return {
+        id,
+        expected_area: exp,
+        area: c ? areaToName(c.area) : 'pending',
+        intent: c?.intent ?? '',
+        confidence: c ? Number(c.confidence.toFixed(3)) : null,
+        route: c ? routeToName(c.route) : 'pending',
+        reasons: c?.reasons.map((r) => r.code) ?? [],
+        queue: c?.queue ?? '',
+      };
+    });
+    const table = [
+      ['ticket', 'expected', 'area', 'conf', 'route', 'reasons'].join('\t'),
+      ...rows.map((r) => [r.id, r.expected_area, r.area, r.confidence?.toFixed(2) ?? '-', r.route, r.reasons.join(',')].join('\t')),
+    ];
+    const widths = table[0]?.split('\t').map((_, i) => Math.max(...table.map((l) => (l.split('\t')[i] ?? '').length))) ?? [];
+    console.log('');
+    for (const l of table) console.log(l.split('\t').map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+    const byRoute = rows.reduce<Record<string, number>>((m, r) => ({ ...m, [r.route]: (m[r.route] ?? 0) + 1 }), {});
+    const agree = rows.filter((r) => r.area === r.expected_area).length;
+    const unsafe = rows.filter((r) => ['privacy', 'safety', 'legal'].includes(r.expected_area) && r.route === 'auto_resolved');
+    const silent = rows.filter((r) => r.route === 'escalated' && r.reasons.length === 0);
+    const pending = rows.filter((r) => r.route === 'pending');
+    console.log('');
+    say(`routes: ${Object.entries(byRoute).map(([k, v]) => `${k} ${v}`).join(', ')}; area agrees with the label on ${agree}/${rows.length}`);
+    say(`privacy/safety/legal auto-resolved: ${unsafe.length}; escalations without a reason: ${silent.length}; not terminal: ${pending.length}`);
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ prefix, nats: nats.url, tickets: rows, routes: byRoute }, null, 2));
+    say(`report written to .demo/report.json; explain any ticket with: HANDRAIL_PREFIX=${prefix} pnpm handrail explain <ticket-id>`);
+    return pending.length === 0 && unsafe.length === 0 && silent.length === 0 ? 0 : 1;
+  } finally {
+    if (cluster) {
+      say('stopping services …');
+      await cluster.stop();
+    }
+    await bus.nc.drain().catch(() => undefined);
+    await nats.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`[demo] failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ServiceProcess {
+  name: ServiceName;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves with the exit code (or null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** SIGTERM and wait (ordered shutdown inside the service). */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** Starts one service as its own process and resolves once it logs that it is ready. */
+export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = fs.createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let buffered = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} was not ready within ${readyTimeoutMs} ms (see ${logFile})`)), readyTimeoutMs);
+    const onData = (chunk: Buffer) => {
+      out.write(chunk);
+      if (buffered !== null) {
+        buffered += chunk.toString();
+        if (buffered.includes('"msg":"ready"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+        if (buffered.length > 100_000) buffered = buffered.slice(-10_000);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => out.write(c));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} before it was ready (see ${logFile})`));
+    });
+  });
+  await ready;
+  return {
+    name,
+    child,
+    logFile,
+    exited,
+    async stop(timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(t);
+      out.end();
+      return code;
+    },
+  };
+}
+
+export interface Cluster {
+  processes: Map<ServiceName, ServiceProcess>;
+  grpcAddr: string;
+  env: Record<string, string>;
+  restart(name: ServiceName): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+/** Starts every service as its own process, sharing one NATS URL and subject prefix. */
+export async function startCluster(o: { natsUrl: string; prefix: string; logDir: string; grpcPort: number; env?: Record<string, string>; services?: readonly ServiceName[] }): Promise<Cluster> {
+  const env: Record<string, string> = {
+    NATS_URL: o.natsUrl,
+    HANDRAIL_PREFIX: o.prefix,
+    GRPC_PORT: String(o.grpcPort),
+    GRPC_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...o.env,
+  };
+  const processes = new Map<ServiceName, ServiceProcess>();
+  const names = o.services ?? SERVICE_NAMES;
+  try {
+    const started = await Promise.all(names.map((n) => startServiceProcess(n, env, o.logDir)));
+    for (const p of started) processes.set(p.name, p);
+  } catch (err) {
+    await Promise.all([...processes.values()].map((p) => p.stop(5_000)));
+    throw err;
+  }
+  return {
+    processes,
+    grpcAddr: `127.0.0.1:${o.grpcPort}`,
+    env,
+    async restart(name) {
+      const p = await startServiceProcess(name, env, o.logDir);
+      processes.set(name, p);
+      return p;
+    },
+    async stop() {
+      // Intake first so nothing new enters, then the rest together.
+      await processes.get('intake')?.stop();
+      await Promise.all([...processes.values()].filter((p) => p.name !== 'intake').map((p) => p.stop()));
+    },
+  };
+}
