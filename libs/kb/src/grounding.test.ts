@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORRECT_DRAFTS, MUTATIONS, materialise, mutate } from './fixtures/red-team.js';
+import type { Citation, GroundingVerdict } from './grounding.js';
+import { checkGrounding, groundingFailures } from './grounding.js';
+import { ingestDirectory } from './knowledge-base.js';
+import type { KnowledgeBase } from './types.js';
+
+const DEMO_KB = fileURLToPath(new URL('../../demo/kb', import.meta.url));
+let kb: KnowledgeBase;
+beforeAll(async () => {
+  kb = await ingestDirectory(DEMO_KB, { now: new Date('2026-06-01T12:00:00Z') });
+});
+
+function cite(passageId: string): Citation {
+  const articleId = passageId.split('#')[0] ?? '';
+  return { articleId, passageId, articleVersion: kb.getArticle(articleId)?.version ?? 'none' };
+}
+function judge(text: string, ...passageIds: string[]): GroundingVerdict {
+  const [verdict] = checkGrounding({ sentences: [{ text, citations: passageIds.map(cite) }] }, kb);
+  if (verdict === undefined) throw new Error('no verdict');
+  return verdict;
+}
+
+describe('checkGrounding', () => {
+  it('grounding — a faithful paraphrase of the cited passage passes', () => {
+    expect(judge('Your bank can take 3-10 business days to show the refund on your statement.', 'refunds-policy#how-long-the-refund-takes-to-appear-1')).toMatchObject({
+      passed: true,
+      code: 'grounded',
+    });
+    expect(judge('You have 30 days from delivery to return most items.', 'returns-policy#return-window-1').passed).toBe(true);
+  });
+
+  it('grounding — number words and hyphenated windows match their digit forms', () => {
+    expect(judge('Our safety team will contact you within one business day.', 'product-safety#if-you-think-a-product-is-unsafe-1').passed).toBe(true);
+    expect(judge('You have a 30-day window to return most items after delivery.', 'returns-policy#return-window-1').passed).toBe(true);
+  });
+
+  it('grounding — a true sentence citing an unrelated passage fails: support, not presence, is checked', () => {
+    const v = judge('You can return most items within 30 days of delivery.', 'gift-cards#using-a-gift-card-1');
+    expect(v).toMatchObject({ check: 'grounding', passed: false, code: 'ungrounded_claim', evidence: ['You can return most items within 30 days of delivery.'] });
+    expect(v.detail).toMatch(/30 days/);
+  });
+
+  it('grounding — a figure that is in the passage but bound to something else fails', () => {
+    // The passage says 2-year for furniture, 1-year for electronics.
+    expect(judge('Electronics come with a 2-year warranty.', 'warranty#what-is-covered-1').passed).toBe(false);
+    expect(judge('Furniture comes with a 2-year warranty.', 'warranty#what-is-covered-1').passed).toBe(true);
+  });
+
+  it('grounding — flipping a rule into its opposite fails', () => {
+    expect(judge('Gift cards can be exchanged for cash.', 'gift-cards#balance-and-cash-1').detail).toMatch(/polarity/);
+    expect(judge('Your card is charged when you place your order.', 'payment-methods#when-you-are-charged-1').passed).toBe(false);
+  });
+
+  it('grounding — a claim with no citation fails; courtesy lines pass without one', () => {
+    expect(judge('Refunds take 5 business days.').detail).toMatch(/cites no passage/);
+    for (const text of ['Thanks for reaching out.', 'Hi Dana,', 'Have a great day!', 'If there is anything else we can help with, just let us know.']) {
+      expect(judge(text), text).toMatchObject({ passed: true, code: 'no_claim' });
+    }
+  });
+
+  it('grounding — a courtesy line that smuggles a claim is not exempt', () => {
+    expect(judge('Thanks for reaching out, your refund of $40 is on its way.').passed).toBe(false);
+    expect(judge('Feel free to return it within 90 days.').passed).toBe(false);
+    // Restating the customer's situation is a claim too: the KB cannot back it.
+    expect(judge("I'm sorry your parcel was lost by the carrier.").passed).toBe(false);
+  });
+
+  it('grounding — citing an unapproved or expired article fails, even with matching words', () => {
+    expect(judge('If you find the same item cheaper at another retailer within 14 days, we will refund the difference.', 'price-match#matching-a-lower-price-1').detail).toMatch(
+      /not an approved, current article/,
+    );
+    expect(judge('Items bought in December can be returned until 31 January 2026.', 'holiday-returns-2025#holiday-return-window-1').passed).toBe(false);
+  });
+
+  it('grounding — citing a stale article version fails', () => {
+    const [v] = checkGrounding(
+      { sentences: [{ text: 'You can return most items within 30 days of delivery.', citations: [{ articleId: 'returns-policy', passageId: 'returns-policy#return-window-1', articleVersion: '000000000000' }] }] },
+      kb,
+    );
+    expect(v?.detail).toMatch(/version 000000000000, but the served version is/);
+  });
+
+  it('grounding — a passage id from another article fails', () => {
+    const [v] = checkGrounding(
+      { sentences: [{ text: 'You can return most items within 30 days of delivery.', citations: [{ ...cite('returns-policy#return-window-1'), articleId: 'exchanges', articleVersion: kb.getArticle('exchanges')?.version ?? '' }] }] },
+      kb,
+    );
+    expect(v?.passed).toBe(false);
+  });
+
+  it('grounding — red team: catches at least 98% of injected claims with no false alarms on correct drafts', () => {
+    expect(MUTATIONS.length).toBeGreaterThanOrEqual(50);
+    const falseAlarms = CORRECT_DRAFTS.flatMap((d) => groundingFailures(checkGrounding(materialise(d, kb), kb)).map((f) => `${d.id}: ${f.evidence[0]} — ${f.detail}`));
+    expect(falseAlarms).toEqual([]);
+
+    const missed = MUTATIONS.filter((m) => groundingFailures(checkGrounding(materialise(mutate(m), kb), kb)).length === 0).map((m) => m.id);
+    const caughtRate = (MUTATIONS.length - missed.length) / MUTATIONS.length;
+    expect(caughtRate, `missed: ${missed.join(', ')}`).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it('grounding — red team: the failure points at the injected sentence', () => {
+    for (const m of MUTATIONS) {
+      const draft = mutate(m);
+      const injected = m.replace?.text ?? m.append?.text;
+      const failures = groundingFailures(checkGrounding(materialise(draft, kb), kb));
+      if (failures.length === 0) continue;
+      expect(failures.map((f) => f.evidence[0]), m.id).toContain(injected);
+    }
+  });
+
+  it('grounding — red team: shifting any figure in a correct draft is caught', () => {
+    let shifted = 0;
+    for (const d of CORRECT_DRAFTS) {
+      d.sentences.forEach((s, i) => {
+        const wrong = s.text.replace(/\d+/, (n) => String(Number(n) + 1));
+        if (wrong === s.text) return;
+        shifted += 1;
+        const sentences = d.sentences.map((x, j) => (j === i ? { ...x, text: wrong } : x));
+        expect(groundingFailures(checkGrounding(materialise({ id: d.id, sentences }, kb), kb)).length, wrong).toBeGreaterThan(0);
+      });
+    }
+    expect(shifted).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,244 @@
+import { stemmer } from 'stemmer';
+import { contentTerms, extractQuantities, hasNegation, splitSentences, words } from './text.js';
+import type { KnowledgeBase, Passage } from './types.js';
+
+export interface Citation {
+  articleId: string;
+  passageId: string;
+  articleVersion: string;
+}
+
+export interface DraftSentence {
+  text: string;
+  citations: Citation[];
+}
+
+export interface GroundingDraft {
+  sentences: DraftSentence[];
+}
+
+export type GroundingCode = 'grounded' | 'no_claim' | 'ungrounded_claim';
+
+export interface GroundingVerdict {
+  check: 'grounding';
+  passed: boolean;
+  code: GroundingCode;
+  detail: string;
+  /** The sentence judged. */
+  evidence: string[];
+  sentenceIndex: number;
+}
+
+/** Share of a sentence's content terms that must appear in its cited passages. */
+export const MIN_TERM_SUPPORT = 0.6;
+
+/** Words of courtesy: a sentence made only of these (and stopwords) claims nothing. */
+const COURTESY = new Set(
+  (
+    'thank thanks reaching reach sorry hear happy glad hope wish wishes best team northwind goods great day welcome ' +
+    'question questions message reply apologise apologize apologies inconvenience frustrating frustration understand ' +
+    'look forward assist assistance appreciate patience kind kindly warm warmly sincerely care today else anything ' +
+    'lovely nice wonderful support writing write contacting touch trouble hassle bother'
+  )
+    .split(' ')
+    .map((w) => stemmer(w)),
+);
+
+/** Courtesy phrases removed before judging, so "feel free to reply" does not read as a claim about "free". */
+const COURTESY_PHRASES = [
+  /\bfeel free to\b/gi,
+  /\bhave a (?:great|good|lovely|nice) (?:day|week|weekend)\b/gi,
+  /\blet (?:us|me) know\b/gi,
+  /\breach(?:ing)? out\b/gi,
+  /\bget(?:ting)? in touch\b/gi,
+];
+
+const GREETING = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:\s+[A-Z][\p{L}'’-]*){0,3}\s*[,!.]?$/iu;
+
+/** Words that change what is promised; each must appear, as written, in the cited passage. */
+const CRITICAL_WORDS = new Set([
+  'free', 'full', 'partial', 'cash', 'always', 'only', 'guarantee', 'guaranteed', 'automatic', 'automatically',
+  'immediately', 'instantly', 'anytime', 'lifetime', 'unlimited', 'waive', 'waived', 'every', 'double', 'bonus',
+  'compensation', 'credit', 'interest', 'still', 'straight', 'safe', 'harmless', 'tested', 'certified',
+]);
+
+const CAPITALISED_IGNORE = new Set(['I', 'Northwind', 'Goods', 'We', 'You', 'Your', 'Our', 'If', 'Please', 'The']);
+
+function stripCourtesy(text: string): string {
+  return COURTESY_PHRASES.reduce((t, re) => t.replace(re, ' '), text);
+}
+
+function claimTerms(text: string): string[] {
+  return [...new Set(contentTerms(stripCourtesy(text)))].filter((t) => !COURTESY.has(t));
+}
+
+function makesNoClaim(text: string): boolean {
+  const trimmed = text.trim();
+  if (GREETING.test(trimmed)) return true;
+  return extractQuantities(trimmed).length === 0 && claimTerms(trimmed).length === 0 && !hasNegation(stripCourtesy(trimmed));
+}
+
+function quantitySupported(key: string, passageKeys: Set<string>): boolean {
+  if (passageKeys.has(key)) return true;
+  // A bare number ("4 instalments") is supported by the same number in any reading in the passage.
+  const bare = /^number:(.+)$/.exec(key);
+  if (bare === null) return false;
+  const value = bare[1] ?? '';
+  return [...passageKeys].some((k) => k.split(/[:-]/).includes(value));
+}
+
+/** Clauses are where polarity and number binding live: "covers defects, not accidental damage". */
+function clauses(text: string): string[] {
+  return text
+    .split(/[,;:]|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s|\s[—–-]\s/i)
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+}
+
+interface Clause {
+  text: string;
+  terms: Set<string>;
+  quantityKeys: Set<string>;
+  negated: boolean;
+}
+
+function toClause(text: string): Clause {
+  return {
+    text,
+    terms: new Set(contentTerms(text)),
+    quantityKeys: new Set(extractQuantities(text).map((q) => q.key)),
+    negated: hasNegation(text),
+  };
+}
+
+/**
+ * The passage clause sharing most terms with `draft`. Ties go to the reading most favourable to the
+ * draft (same polarity, holds the draft figures): a sentence fails only when no equally close clause backs it.
+ */
+function bestClause(draft: Clause, candidates: Clause[], preferKeys?: ReadonlySet<string>): Clause | undefined {
+  let best: Clause | undefined;
+  let bestScore = 0;
+  for (const c of candidates) {
+    const overlap = [...draft.terms].filter((t) => c.terms.has(t)).length;
+    const score =
+      overlap + 0.5 * heldShare(c, preferKeys) + (c.negated === draft.negated ? 0.25 : 0);
+    if (overlap > 0 && score > bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function heldShare(clause: Clause, keys: ReadonlySet<string> | undefined): number {
+  if (keys === undefined || keys.size === 0) return 0;
+  return [...keys].filter((k) => clause.quantityKeys.has(k)).length / keys.size;
+}
+
+const quantityKind = (key: string) => key.split(':')[0] ?? key;
+
+function capitalisedNames(text: string): string[] {
+  const tokens = text.match(/[\p{L}][\p{L}'’-]*/gu) ?? [];
+  // Skip the first word: it is capitalised because it starts the sentence.
+  return tokens.slice(1).filter((t) => /^\p{Lu}/u.test(t) && !CAPITALISED_IGNORE.has(t));
+}
+
+/** Problems with one claim sentence against its cited passages; empty when supported. */
+function supportProblems(text: string, cited: Passage[]): string[] {
+  const problems: string[] = [];
+  const supportText = cited.map((p) => p.text).join(' ');
+  const supportLower = supportText.toLowerCase();
+
+  const passageKeys = new Set(extractQuantities(supportText).map((q) => q.key));
+  for (const q of extractQuantities(text)) {
+    if (!quantitySupported(q.key, passageKeys)) problems.push(`"${q.surface}" does not appear in the cited passage`);
+  }
+
+  const terms = claimTerms(text);
+  const supportTerms = new Set(contentTerms(supportText));
+  const missing = terms.filter((t) => !supportTerms.has(t));
+  if (terms.length > 0 && (terms.length - missing.length) / terms.length < MIN_TERM_SUPPORT) {
+    problems.push(`only ${terms.length - missing.length}/${terms.length} content terms are in the cited passage (missing: ${missing.join(', ')})`);
+  }
+
+
+  const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()));
+  if (names.length > 0) problems.push(`name(s) not in the cited passage: ${names.join(', ')}`);
+
+  const passageClauses = cited.flatMap((p) => splitSentences(p.text)).flatMap(clauses).map(toClause);
+  for (const draftClause of clauses(text).map(toClause)) {
+    if (draftClause.terms.size === 0 && draftClause.quantityKeys.size === 0) continue;
+    const best = bestClause(draftClause, passageClauses);
+    if (best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
+      problems.push(`"${draftClause.text}" has the opposite polarity of the cited passage ("${best.text}")`);
+    }
+    if (!draftClause.negated) {
+      // A positive statement built from words the passage only uses in a negation ("not when you place it").
+      const onlyNegated = [...draftClause.terms].filter(
+        (t) => passageClauses.some((c) => c.terms.has(t)) && passageClauses.every((c) => !c.terms.has(t) || c.negated),
+      );
+      if (onlyNegated.length > 0) {
+        problems.push(`"${draftClause.text}" asserts what the cited passage negates (${onlyNegated.join(', ')})`);
+      }
+    }
+    const bound = bestClause(draftClause, passageClauses, draftClause.quantityKeys);
+    for (const key of draftClause.quantityKeys) {
+      const sameKind = bound === undefined ? [] : [...bound.quantityKeys].filter((k) => quantityKind(k) === quantityKind(key));
+      if (bound !== undefined && sameKind.length > 0 && !bound.quantityKeys.has(key)) {
+        problems.push(`"${draftClause.text}" gives a different figure than the cited passage ("${bound.text}")`);
+      }
+    }
+  }
+  const sentenceWords = new Set(words(text));
+  const passageWords = new Set(words(supportText));
+  const criticalWords = [...sentenceWords].filter((w) => CRITICAL_WORDS.has(w) && !passageWords.has(w));
+  if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
+  if (sentenceWords.has('will') && !passageWords.has('will') && (passageWords.has('may') || passageWords.has('can') || passageWords.has('up'))) {
+    problems.push('promises ("will") what the cited passage only allows');
+  }
+  return problems;
+}
+
+/**
+ * Check that every factual sentence of a draft is supported by the passages it cites, at the cited
+ * article version, in this KB (which holds approved, current articles only). Returns one verdict per
+ * sentence; a draft is grounded when every verdict passed.
+ */
+export function checkGrounding(draft: GroundingDraft, kb: KnowledgeBase): GroundingVerdict[] {
+  return draft.sentences.map((sentence, sentenceIndex): GroundingVerdict => {
+    const verdict = (passed: boolean, code: GroundingCode, detail: string): GroundingVerdict => ({
+      check: 'grounding',
+      passed,
+      code,
+      detail,
+      evidence: [sentence.text],
+      sentenceIndex,
+    });
+    if (makesNoClaim(sentence.text)) return verdict(true, 'no_claim', 'courtesy only, makes no claim');
+    if (sentence.citations.length === 0) return verdict(false, 'ungrounded_claim', 'makes a claim but cites no passage');
+
+    const cited: Passage[] = [];
+    for (const c of sentence.citations) {
+      const article = kb.getArticle(c.articleId);
+      if (article === undefined) {
+        return verdict(false, 'ungrounded_claim', `cites "${c.articleId}", which is not an approved, current article in KB revision ${kb.revision}`);
+      }
+      if (article.version !== c.articleVersion) {
+        return verdict(false, 'ungrounded_claim', `cites "${c.articleId}" at version ${c.articleVersion}, but the served version is ${article.version}`);
+      }
+      const passage = kb.getPassage(c.passageId);
+      if (passage === undefined || passage.articleId !== c.articleId) {
+        return verdict(false, 'ungrounded_claim', `cites passage "${c.passageId}", which is not in article "${c.articleId}"`);
+      }
+      cited.push(passage);
+    }
+    const problems = supportProblems(sentence.text, cited);
+    if (problems.length > 0) return verdict(false, 'ungrounded_claim', problems.join('; '));
+    return verdict(true, 'grounded', `supported by ${cited.map((p) => p.id).join(', ')}`);
+  });
+}
+
+/** Only the failures, the shape the guardrail service reports. */
+export function groundingFailures(verdicts: readonly GroundingVerdict[]): GroundingVerdict[] {
+  return verdicts.filter((v) => !v.passed);
+}

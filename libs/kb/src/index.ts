@@ -1,0 +1,29 @@
+export type {
+  Article,
+  ArticleMeta,
+  Audience,
+  KbSnapshot,
+  KnowledgeBase,
+  ParsedArticle,
+  Passage,
+  SearchOptions,
+  SearchResult,
+  SkippedArticle,
+  SkipReason,
+} from './types.js';
+export { ArticleFormatError, SnapshotError } from './errors.js';
+export { parseArticle, articleVersion, htmlToMarkdown } from './parse.js';
+export {
+  NO_ANSWER_THRESHOLD,
+  buildKnowledgeBase,
+  eligibility,
+  fromSnapshot,
+  ingestDirectory,
+  revisionOf,
+  toSnapshot,
+} from './knowledge-base.js';
+export type { BuildOptions } from './knowledge-base.js';
+export { MIN_TERM_SUPPORT, checkGrounding, groundingFailures } from './grounding.js';
+export type { Citation, DraftSentence, GroundingCode, GroundingDraft, GroundingVerdict } from './grounding.js';
+export { contentTerms, extractQuantities, splitSentences } from './text.js';
+export type { Quantity } from './text.js';
