@@ -20,9 +20,11 @@ export async function readStream(bus: Bus, stream: string, filter: string, o: { 
   const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
   try {
     for (;;) {
-      const batch = await oc.fetch({ max_messages: 500, expires: o.idleMs ?? 1_000 });
+      // `expires` must be ≥ 1 s; the loop leaves as soon as the server says nothing is pending,
+      // so only an empty result waits the full second.
+      const batch = await oc.fetch({ max_messages: 500, expires: Math.max(1_000, o.idleMs ?? 1_000) });
       let got = 0;
-      let pending = 0;
+      let pending = -1;
       for await (const m of batch) {
         got++;
         pending = m.info.pending;
@@ -30,6 +32,7 @@ export async function readStream(bus: Bus, stream: string, filter: string, o: { 
         for (const [k] of m.headers ?? []) headers[k] = m.headers?.get(k) ?? '';
         out.push({ subject: m.subject, seq: m.seq, data: m.data, headers });
         if (out.length >= max) return out;
+        if (pending === 0) break;
       }
       if (got === 0 || pending === 0) return out;
     }
