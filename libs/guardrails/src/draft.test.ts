@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parsePolicy, type PolicyPack } from '@handrail/policy';
+import { checkDraft, splitSentences, type DraftCheckInput } from './draft.js';
+
+const file = fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url));
+const pack: PolicyPack = parsePolicy(readFileSync(file, 'utf8'), file);
+
+const GOOD =
+  'Hi Sam, thanks for getting in touch. Your order 10482 left our warehouse on Monday and the tracking shows it with the carrier. ' +
+  'Standard delivery takes 3 to 5 business days, so it should reach you by Friday. You can follow it from the link in your confirmation e-mail.';
+
+const draft = (text: string, o: Partial<DraftCheckInput> = {}): DraftCheckInput => ({
+  text,
+  area: 'faq_status',
+  action: 'resolve',
+  customer: { email: 'sam.lee@example.com', phone: '+1 415 555 0134', name: 'Sam Lee', address: '12 Harbor View Road, Portland' },
+  pack,
+  refundLimit: 150,
+  companyContacts: ['help@northwind.example', '+1 800 555 0100'],
+  ...o,
+});
+const failed = (r: ReturnType<typeof checkDraft>) => r.failures.map((f) => `${f.check}:${f.code}`);
+
+describe('guardrails draft — passing drafts', () => {
+  it('guardrails draft — a plain, grounded-style order update passes every check', () => {
+    const r = checkDraft(draft(GOOD));
+    expect(r.passed).toBe(true);
+    expect(r.verdicts.map((v) => v.check)).toEqual(['tone', 'policy', 'pii']);
+  });
+
+  it("guardrails draft — the customer's own e-mail, phone and address and company contacts are fine", () => {
+    const r = checkDraft(
+      draft('We will send the label to sam.lee@example.com and text +1 (415) 555-0134. It will be collected from 12 Harbor View Road. Questions? Write to help@northwind.example or call +1 800 555 0100.'),
+    );
+    expect(failed(r)).toEqual([]);
+  });
+
+  it('guardrails draft — a refund draft within the limit, in the refund area, passes', () => {
+    const r = checkDraft(draft('I am sorry the lantern arrived broken. We will refund $45 to your original payment method within 5 business days.', { area: 'refund', action: 'draft', refundLimit: 50 }));
+    expect(failed(r)).toEqual([]);
+  });
+
+  it('guardrails draft — hedged statements are not overconfident', () => {
+    expect(checkDraft(draft("We can't guarantee a delivery date during the holidays, but most parcels arrive within a week.")).passed).toBe(true);
+  });
+});
+
+describe('guardrails draft — failing drafts', () => {
+  it('guardrails draft — one banned phrase fails tone and names the phrase', () => {
+    const r = checkDraft(draft(`Please calm down. ${GOOD}`));
+    expect(failed(r)).toEqual(['tone:tone_violation']);
+    expect(r.failures[0]?.detail).toBe('banned phrase "calm down"');
+    expect(r.failures[0]?.evidence).toEqual(['calm down', 'Please calm down.']);
+  });
+
+  it('guardrails draft — overconfident, dismissive and robotic phrases each fail', () => {
+    const r = checkDraft(draft("Your parcel is guaranteed to arrive tomorrow, I promise. Sorry, but that's not our problem. Your request has been processed."));
+    expect(r.failures.map((f) => f.evidence[0])).toEqual(['guaranteed', 'I promise', 'not our problem', 'your request has been processed']);
+    expect(new Set(r.failures.map((f) => f.rule))).toEqual(new Set(['tone.overconfident_phrases', 'tone.dismissive_patterns']));
+  });
+
+  it('guardrails draft — curly apostrophes do not hide a dismissive phrase', () => {
+    expect(failed(checkDraft(draft('I’m afraid there’s nothing we can do about the courier.')))).toEqual(['tone:tone_violation']);
+  });
+
+  it('guardrails draft — promising more than the refund limit is a policy violation', () => {
+    const r = checkDraft(draft('We will refund $500 to your card today.', { area: 'refund', action: 'draft', refundLimit: 150 }));
+    expect(failed(r)).toEqual(['policy:policy_violation']);
+    expect(r.failures[0]?.detail).toMatch(/promises 500 USD, above the refund limit of 150 USD/);
+  });
+
+  it('guardrails draft — a refund promise outside the refund area is a policy violation', () => {
+    const r = checkDraft(draft("Sorry it arrived damaged, we'll refund you in full right away.", { area: 'triage', action: 'resolve' }));
+    expect(failed(r)).toEqual(['policy:policy_violation']);
+    expect(r.failures[0]?.detail).toMatch(/commits to a refund in triage/);
+  });
+
+  it('guardrails draft — confirming a cancellation or a data deletion is never for AI in the demo pack', () => {
+    const cancel = checkDraft(draft('Good news: we have cancelled your order and you will not be charged.'));
+    expect(cancel.failures.map((f) => f.rule)).toEqual(['areas.cancellation.ai_action']);
+    const erase = checkDraft(draft('Done! We have deleted your account and all of your personal data.', { area: 'routine' }));
+    expect(erase.failures.map((f) => f.rule)).toEqual(['areas.privacy.ai_action']);
+  });
+
+  it("guardrails draft — another person's e-mail, phone, card or address is a PII leak, masked in evidence", () => {
+    const r = checkDraft(
+      draft(
+        'The previous owner, jane.doe@gmail.com, can be reached on 020 7946 0958. The card on file is 4111 1111 1111 1111 and the parcel went to 221 Baker Street.',
+      ),
+    );
+    expect(failed(r)).toEqual(['pii:pii_leak', 'pii:pii_leak', 'pii:pii_leak', 'pii:pii_leak']);
+    expect(r.failures.map((f) => f.rule)).toEqual(['pii.email', 'pii.card', 'pii.phone', 'pii.address']);
+    const evidence = r.failures.flatMap((f) => f.evidence).join(' ');
+    expect(evidence).toContain('j***@gmail.com');
+    expect(evidence).toContain('***1111');
+    expect(evidence).not.toContain('jane.doe');
+    expect(evidence).not.toContain('4111 1111');
+  });
+
+  it('guardrails draft — order numbers, prices and dates are not phone numbers', () => {
+    expect(checkDraft(draft('Order 10482 of 12/03/2026 for $129.99 ships from warehouse 7.')).passed).toBe(true);
+  });
+});
+
+describe('guardrails draft — sentence split', () => {
+  it('guardrails draft — splits on sentence ends and new lines', () => {
+    expect(splitSentences('Hi Sam.\nThanks! Is it late? Yes.')).toEqual(['Hi Sam.', 'Thanks!', 'Is it late?', 'Yes.']);
+  });
+});
