@@ -1,1 +1,11 @@
 export type { TrainingExample, Entity, ClassificationResult, Classifier } from './types.js';
+export { trainClassifier, createClassifier, serializeClassifier, deserializeClassifier, modelVersionFor, ALGORITHM_VERSION } from './model.js';
+export type { TrainOptions, TrainedClassifier, DetailedClassification, SerializedClassifier } from './model.js';
+export { detectRisk, forcedArea, RISK_PRECEDENCE } from './risk.js';
+export { sentiment } from './sentiment.js';
+export { extractEntities } from './entities.js';
+export { normalizeText, stem, tokenize } from './normalize.js';
+export { Vectorizer, DEFAULT_FEATURES } from './features.js';
+export type { FeatureOptions, SparseVector } from './features.js';
+export { trainSoftmax, logits, softmaxInPlace, fitTemperature, mulberry32, DEFAULT_SOFTMAX } from './logreg.js';
+export type { SoftmaxModel, SoftmaxTrainOptions } from './logreg.js';

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_EXAMPLES } from './testing/fixture.js';
+import { createClassifier, deserializeClassifier, modelVersionFor, serializeClassifier, trainClassifier } from './model.js';
+
+const clf = trainClassifier(FIXTURE_EXAMPLES, { calibrationFraction: 0.25 });
+
+describe('classifier — training on the in-repo fixture', () => {
+  it('recognises paraphrases of trained intents and takes the area from the intent', () => {
+    const r = clf.classify('where is my parcel, has it shipped?');
+    expect(r.intent).toBe('track_order');
+    expect(r.area).toBe('faq_status');
+    expect(clf.classify('I forgot my password again').intent).toBe('reset_password');
+    expect(clf.classify('how do I change the address for delivery').area).toBe('routine');
+  });
+  it('fills every field of the contract', () => {
+    const r = clf.classify('I was charged $30 and the payment was declined, this is terrible');
+    expect(r.confidence).toBeGreaterThanOrEqual(0);
+    expect(r.confidence).toBeLessThanOrEqual(1);
+    expect(r.sentiment).toBeLessThan(0);
+    expect(r.entities).toContainEqual({ kind: 'amount', value: '$30' });
+    expect(Array.isArray(r.riskFlags)).toBe(true);
+    expect(typeof r.outOfScope).toBe('boolean');
+    expect(r.modelVersion).toBe(clf.version);
+  });
+  it('a risk detector forces the area whatever the model says', () => {
+    const r = clf.classify('where is my order? also I want to speak to a human');
+    expect(r.riskFlags).toContain('talk_to_human:human_requested');
+    expect(r.area).toBe('talk_to_human');
+    expect(r.modelArea).toBe('faq_status');
+  });
+});
+
+describe('classifier — calibration sanity', () => {
+  it('gibberish and off-domain messages get low confidence and are out of scope', () => {
+    for (const t of ['qwxz plmokn vbtre', 'asdf', '']) {
+      const r = clf.classify(t);
+      expect(r.outOfScope).toBe(true);
+      expect(r.confidence).toBeLessThan(0.3);
+    }
+  });
+  it('in-domain messages are more confident than gibberish', () => {
+    expect(clf.classify('how do I reset my password').confidence).toBeGreaterThan(clf.classify('zzyzx quux frobnicate').confidence);
+  });
+  it('probabilities sum to one and the temperature is positive', () => {
+    const p = clf.probabilities('where is my order');
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(clf.temperature).toBeGreaterThan(0);
+  });
+});
+
+describe('classifier — versioning and serialisation', () => {
+  it('the version is a content hash of the training data', () => {
+    expect(modelVersionFor(FIXTURE_EXAMPLES)).toBe(modelVersionFor([...FIXTURE_EXAMPLES].reverse()));
+    expect(modelVersionFor(FIXTURE_EXAMPLES.slice(1))).not.toBe(modelVersionFor(FIXTURE_EXAMPLES));
+    expect(createClassifier(FIXTURE_EXAMPLES).version).toMatch(/^hr-[0-9a-f]{12}$/);
+  });
+  it('a serialised model classifies like the original after a JSON round trip', () => {
+    const restored = deserializeClassifier(JSON.parse(JSON.stringify(serializeClassifier(clf))));
+    for (const t of ['where is my order', 'someone stole my card', 'refund me for the broken item']) {
+      const a = clf.classify(t);
+      const b = restored.classify(t);
+      expect(b.intent).toBe(a.intent);
+      expect(b.confidence).toBeCloseTo(a.confidence, 4);
+      expect(b.modelVersion).toBe(a.modelVersion);
+    }
+  });
+});

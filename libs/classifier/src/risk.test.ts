@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { detectRisk, forcedArea } from './risk.js';
+
+const FIRES: Array<[string, string]> = [
+  ['I think someone is committing fraud with my account', 'safety:fraud'],
+  ['my account has been hacked', 'safety:account_compromised'],
+  ['someone has access to my account and changed the email', 'safety:account_compromised'],
+  ['my card was stolen yesterday', 'safety:lost_or_stolen'],
+  ['I lost my wallet with both cards', 'safety:lost_or_stolen'],
+  ["there's a payment I didn't make on my statement", 'safety:unauthorised_transaction'],
+  ['unauthorised transactions on my card', 'safety:unauthorised_transaction'],
+  ['I will hurt your staff if this is not fixed', 'safety:threat_of_harm'],
+  ['the charger caught fire on my desk', 'safety:product_hazard'],
+  ['my son got an electric shock from the kettle', 'safety:product_hazard'],
+  ['the toy is a choking hazard, my kid almost choked', 'safety:product_hazard'],
+  ['is this heater part of the product recall?', 'safety:product_hazard'],
+  ['please delete my data', 'privacy:data_deletion'],
+  ['erase all of my personal information from your systems', 'privacy:data_deletion'],
+  ['this is a GDPR request', 'privacy:data_rights'],
+  ['under the CCPA I want to know what you collected', 'privacy:data_rights'],
+  ['what data do you hold about me?', 'privacy:data_access'],
+  ['I want a copy of my personal data you stored', 'privacy:data_access'],
+  ['my lawyer will be in touch', 'legal:legal_threat'],
+  ['I am going to sue you', 'legal:legal_threat'],
+  ['I have received a subpoena for your records', 'legal:legal_threat'],
+  ['I will take legal action', 'legal:legal_threat'],
+  ['let me speak to a human', 'talk_to_human:human_requested'],
+  ['can I talk to a real person please', 'talk_to_human:human_requested'],
+  ['put me through to your manager', 'talk_to_human:human_requested'],
+  ['connect me with an agent', 'talk_to_human:human_requested'],
+  ['cancel my subscription', 'cancellation:cancel_request'],
+  ['I want to cancel my order #A1234', 'cancellation:cancel_request'],
+  ['please end my membership', 'cancellation:cancel_request'],
+  ['I would like to close my account', 'cancellation:close_account'],
+  ['I want a refund for the shoes', 'refund:refund_request'],
+  ['you charged me twice for the same order', 'refund:refund_request'],
+  ['I want to file a complaint', 'complaint:complaint_request'],
+];
+
+const MUST_NOT_FIRE: Array<[string, string]> = [
+  ['please cancel my last message, wrong chat', 'cancellation'],
+  ['what is your refund policy on sale items?', 'refund'],
+  ['my card arrived, how do I activate it', 'safety'],
+  // A question about where data lives is an FAQ, not a data-rights request: no privacy flag.
+  ['is my personal data stored in the EU?', 'privacy'],
+  ['how long does a refund usually take?', 'refund'],
+  ['what is the cancellation fee for my order?', 'cancellation'],
+  ['how much does it cost to cancel my plan?', 'cancellation'],
+  ['how do I remove a card from my account', 'privacy'],
+  ['I can not recall my password', 'safety'],
+  ['the new phone case fits perfectly', 'safety'],
+  ['where is my order', 'cancellation'],
+  ['can I change the delivery address', 'talk_to_human'],
+  ['my card is on its way, when will it arrive?', 'safety'],
+];
+
+describe('risk detectors — fire on explicit requests and incidents', () => {
+  it.each(FIRES)('%s → %s', (text, flag) => {
+    expect(detectRisk(text)).toContain(flag);
+  });
+});
+
+describe('risk detectors — stay quiet on look-alike questions', () => {
+  it.each(MUST_NOT_FIRE)('%s (no %s flag)', (text, area) => {
+    expect(detectRisk(text).filter((f) => f.startsWith(`${area}:`))).toEqual([]);
+  });
+});
+
+describe('risk detectors — precedence', () => {
+  it('safety beats privacy beats legal beats talk_to_human beats cancellation', () => {
+    expect(forcedArea(['cancellation:cancel_request', 'safety:fraud'])).toBe('safety');
+    expect(forcedArea(['legal:legal_threat', 'privacy:data_deletion'])).toBe('privacy');
+    expect(forcedArea(['talk_to_human:human_requested', 'legal:legal_threat'])).toBe('legal');
+    expect(forcedArea(['cancellation:cancel_request', 'talk_to_human:human_requested'])).toBe('talk_to_human');
+    expect(forcedArea([])).toBeUndefined();
+  });
+  it('a message with several risks reports every flag', () => {
+    const flags = detectRisk('my card was stolen, cancel my account and let me talk to a manager');
+    expect(flags).toEqual(expect.arrayContaining(['safety:lost_or_stolen', 'cancellation:cancel_request', 'talk_to_human:human_requested']));
+    expect(forcedArea(flags)).toBe('safety');
+  });
+});

@@ -1,0 +1,120 @@
+import type { AreaName } from '@handrail/policy';
+
+/**
+ * Deterministic high-risk detectors. They look for explicit phrasings of a request or incident,
+ * never for single topical words, so that questions *about* a topic ("what is your refund policy?",
+ * "is my personal data stored in the EU?") do not fire while requests and incident reports do.
+ * A detector that fires forces the area; no model score can override it.
+ */
+interface Detector {
+  flag: string;
+  re: RegExp;
+  /** When this also matches, the message is a question about terms, not a request: no flag. */
+  unless?: RegExp;
+}
+
+const OBJ_CANCEL =
+  '(?:subscriptions?|account|order|membership|plan|contract|purchase|booking|reservation|transfer|payment|transaction|direct debit|standing order)';
+
+const DETECTORS: readonly Detector[] = [
+  // safety — fraud, account takeover, lost/stolen, unauthorised activity, harm and product hazards
+  { flag: 'safety:fraud', re: /\b(fraud(ulent|ster)?|scam(med|mer|s)?|phishing|identity theft)\b/ },
+  {
+    flag: 'safety:account_compromised',
+    re: /\b(hacked|compromised|hijacked|someone (else )?(has |had )?(got |gotten |gained )?access(ed)? (to )?my|someone (is |has been )?(using|logged into|logging into) my)\b/,
+  },
+  {
+    flag: 'safety:lost_or_stolen',
+    re: /\b(stolen|stole|theft|robbed|mugged|pickpocketed)\b|\b(lost|misplaced|can not find|cannot find|lose)\b.{0,20}\b(card|wallet|purse|phone)\b/,
+  },
+  {
+    flag: 'safety:unauthorised_transaction',
+    re: /\bunauthori[sz]ed\b|\b(did not|never|do not|can not|cannot) (make|made|authori[sz]e|recogni[sz]e|remember making)\b.{0,30}\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b|\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b.{0,30}\b(not recogni[sz]e|did not make|never made|is not mine|are not mine|was not me)\b/,
+  },
+  {
+    flag: 'safety:threat_of_harm',
+    re: /\b(kill|hurt|harm|shoot|stab)\s+(myself|yourself|you|him|her|them|someone|somebody|people|your staff)\b|\b(suicide|suicidal|bomb)\b/,
+  },
+  {
+    flag: 'safety:product_hazard',
+    re: /\b(injur(y|ed|ies)|bleeding|hospital|caught fire|on fire|fire|burn(ed|t|s|ing)?|smoke|smoking|explod(ed|es|ing)|explosion|electric(al)? shock|electrocuted|got a shock|gave me a shock|chok(e|ed|ing)|gas leak|leaking gas|product recall|safety recall|recalled|a recall|the recall|recall notice)\b/,
+  },
+  // privacy — data-rights requests (deletion, access/export), not questions about where data lives
+  {
+    flag: 'privacy:data_deletion',
+    re: /\b(delete|erase|remove|wipe|purge)\s+(all\s+)?(of\s+)?(my|our|the)\s+(\w+\s+)?(data|information|info|account|profile|records?|history)\b|\bright to (be forgotten|erasure)\b|\bforget (me|my data)\b/,
+  },
+  { flag: 'privacy:data_rights', re: /\b(gdpr|ccpa|data protection act|subject access( request)?|dsar|right of access|data portability)\b/ },
+  {
+    flag: 'privacy:data_access',
+    re: /\bwhat (personal )?(data|information|info) (do|does|have|did) (you|your company|your firm|you guys|they) (hold|have|keep|store|collect|stored|kept|held|collected)\b|\b(copy|export|download|access to|obtain|request)\b.{0,20}\b(all )?(of )?(my|the) (personal )?(data|information) (you|that you|which you|held|stored|collected)\b/,
+  },
+  // legal
+  {
+    flag: 'legal:legal_threat',
+    re: /\b(lawyers?|attorneys?|solicitors?|legal action|legal proceedings|lawsuit|litigation|sue|suing|sued|take (you|this|it|them) to court|court order|in court|subpoena(ed)?|small claims)\b/,
+  },
+  // talk_to_human
+  {
+    flag: 'talk_to_human:human_requested',
+    re: /\b(speak|talk|chat|connect|transfer|put)( me)?( through)? (to|with) (a |an |some |your |the )?(real |live |actual |human )?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|customer service|customer support)\b|\b(real|live|actual) (person|human|agent)\b|\b(human|agent|representative) please\b|\b(contact|reach|call|phone|email)\b.{0,20}\b(customer (service|support|care)|support team|an? (agent|representative|human|person))\b/,
+  },
+  // complaint
+  {
+    flag: 'complaint:complaint_request',
+    re: /\b(file|make|lodge|submit|raise|register|open) (a |an )?(formal |official )?complaint\b|\bi (want|would like|need) to complain\b|\bi am complaining\b/,
+  },
+  // cancellation — requests to cancel/close, not questions about fees or terms
+  {
+    flag: 'cancellation:cancel_request',
+    re: new RegExp(
+      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue)\\s+(my|the|this|our|that|a|an)?\\s*(\\w+\\s+)?${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b`,
+    ),
+    unless: /\b(fees?|penalt(y|ies)|policy|terms|cost to|cost of|charge for|how much)\b/,
+  },
+  { flag: 'cancellation:close_account', re: /\b(close|closing|shut down|shutting down)\s+(my|the|our)\s+(\w+\s+)?account\b/ },
+  // refund — explicit requests for money back, not policy/status questions
+  {
+    flag: 'refund:refund_request',
+    re: /\b(want|need|like|demand|give me|get|request|requesting|issue me|owe me)\s+(a |my |the |full |a full |me a )?(refund|money back|reimbursement)\b|\brefund me\b|\b(charged|billed) (me )?(twice|double)\b|\bdouble (charged|billed)\b/,
+    unless: /\b(policy|policies|how long|status|track|tracking|when will|check)\b/,
+  },
+];
+
+/** Most to least severe, from the label map's `precedence_for_multi_label`; decides the forced area. */
+export const RISK_PRECEDENCE: readonly AreaName[] = [
+  'safety',
+  'privacy',
+  'legal',
+  'talk_to_human',
+  'complaint',
+  'cancellation',
+  'refund',
+];
+
+function prepare(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\u2018\u2019`´]/g, "'")
+    .replace(/\bcan't\b/g, 'can not')
+    .replace(/\bwon't\b/g, 'will not')
+    .replace(/n't\b/g, ' not')
+    .replace(/'d\b/g, ' would')
+    .replace(/\s+/g, ' ');
+}
+
+/** Every detector that fires, as `"area:kind"`, in a stable order. */
+export function detectRisk(text: string): string[] {
+  const t = prepare(text);
+  const out: string[] = [];
+  for (const d of DETECTORS) {
+    if (d.re.test(t) && !(d.unless && d.unless.test(t))) out.push(d.flag);
+  }
+  return out;
+}
+
+/** The area a set of flags forces, by precedence; undefined when no flag names a known area. */
+export function forcedArea(flags: readonly string[]): AreaName | undefined {
+  const areas = new Set(flags.map((f) => f.split(':')[0]));
+  return RISK_PRECEDENCE.find((a) => areas.has(a));
+}
