@@ -1,0 +1,15 @@
+export { DRAFTER_ID, draftReply, refundEligibility, returnWindowDays } from './drafter.js';
+export { handoffPacket, redactPii } from './handoff.js';
+export { TEMPLATES, templateFor } from './templates.js';
+export type { ResponseTemplate } from './templates.js';
+export type {
+  Draft,
+  DraftEntity,
+  DraftOptions,
+  DraftRequest,
+  DraftResult,
+  HandoffInput,
+  HandoffPacket,
+  OrderFacts,
+  RefundEligibility,
+} from './types.js';
