@@ -1,6 +1,6 @@
 import { decodeJson, openBucket, type Bus } from '@handrail/bus';
 import type { Topology } from '@handrail/events';
-import { fromSnapshot, ingestDirectory, toSnapshot, type KnowledgeBase, type KnowledgeBaseSnapshot } from '@handrail/kb';
+import { fromSnapshot, ingestDirectory, toSnapshot, type KnowledgeBase, type KbSnapshot } from '@handrail/kb';
 import type { Logger } from '@handrail/observability';
 
 export const KB_SNAPSHOT_KEY = 'snapshot';
@@ -22,10 +22,10 @@ export interface LiveKnowledgeBase {
 export async function liveKnowledgeBase(bus: Bus, topo: Topology, dir: string, log: Logger): Promise<LiveKnowledgeBase> {
   const kv = await openBucket(bus, topo.buckets.kb, { history: 10 });
   const entry = await kv.get(KB_SNAPSHOT_KEY);
-  const load = (snap: KnowledgeBaseSnapshot): ActiveKnowledgeBase => ({ kb: fromSnapshot(snap), revision: snap.revision });
+  const load = (snap: KbSnapshot): ActiveKnowledgeBase => ({ kb: fromSnapshot(snap), revision: snap.revision });
   let active: ActiveKnowledgeBase;
   if (entry?.value.length) {
-    active = load(decodeJson<KnowledgeBaseSnapshot>(entry.value));
+    active = load(decodeJson<KbSnapshot>(entry.value));
   } else {
     const kb = await ingestDirectory(dir);
     active = { kb, revision: toSnapshot(kb).revision };
@@ -36,7 +36,7 @@ export async function liveKnowledgeBase(bus: Bus, topo: Topology, dir: string, l
     for await (const e of watcher) {
       if (e.operation !== 'PUT' || e.value.length === 0) continue;
       try {
-        active = load(decodeJson<KnowledgeBaseSnapshot>(e.value));
+        active = load(decodeJson<KbSnapshot>(e.value));
         log.info({ kb: active.revision }, 'knowledge base revision applied');
       } catch (err) {
         log.error({ err }, 'ignored an unreadable knowledge base snapshot');

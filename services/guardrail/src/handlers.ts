@@ -20,6 +20,11 @@ function requested(entities: ReadonlyArray<{ kind: string; value: string }>): nu
   return amounts.length > 0 ? Math.max(...amounts) : undefined;
 }
 
+/** The customer's own e-mail and phone, as found in their message: a draft may repeat these. */
+function customerContacts(entities: ReadonlyArray<{ kind: string; value: string }>): { email?: string; phone?: string } {
+  return { email: entities.find((e) => e.kind === 'email')?.value, phone: entities.find((e) => e.kind === 'phone')?.value };
+}
+
 export function createPermitHandler(d: GuardrailDeps): (env: EventEnvelope, p: TicketClassified) => Promise<Outcome> {
   return async (env, p) => {
     const { ticket, classification: c } = p;
@@ -59,7 +64,7 @@ export function createDraftCheckHandler(d: GuardrailDeps): (env: EventEnvelope, 
             area: areaToName(c.area) as AreaName,
             action: (Object.entries(ACTION).find(([, v]) => v === permission.action)?.[0] ?? 'none') as keyof typeof ACTION,
             refundLimit: permission.refundLimit,
-            customerText: `${ticket.subject}\n${ticket.body}`,
+            customer: customerContacts(c.entities),
             policy: pack,
           },
           checks,

@@ -2,6 +2,7 @@ import { Draft, HandoffPacket, type Classification, type Ticket } from '@handrai
 import { draftReply, handoffPacket } from '@handrail/drafting';
 import { areaToName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
+import type { AreaName } from '@handrail/policy';
 
 export interface ComposeResult {
   draft: Draft | undefined;
@@ -14,12 +15,14 @@ export function composeDraft(ticket: Ticket, c: Classification, refundLimit: num
     {
       text: ticket.subject ? `${ticket.subject}\n${ticket.body}` : ticket.body,
       intent: c.intent,
-      area: areaToName(c.area),
+      area: areaToName(c.area) as AreaName,
       entities: c.entities.map((e) => ({ kind: e.kind, value: e.value })),
       orders: ticket.orders.map((o) => ({ orderId: o.orderId, amount: o.amount, placedAt: o.placedAt, deliveredAt: o.deliveredAt, status: o.status, condition: o.condition })),
       refundLimit,
     },
     kb,
+    // The ticket's own time: redrafting the same ticket later gives the same eligibility.
+    { now: new Date(ticket.receivedAt || Date.now()) },
   );
   if (!r.draft) return { draft: undefined, kbFindings: r.kbFindings };
   const toCitation = (x: { articleId: string; passageId: string; articleVersion: string }) => ({ articleId: x.articleId, passageId: x.passageId, articleVersion: x.articleVersion });
@@ -37,6 +40,7 @@ export function composeDraft(ticket: Ticket, c: Classification, refundLimit: num
 
 /** The packet a human starts from when a ticket is escalated: never from zero. */
 export function composeHandoff(ticket: Ticket, area: string, intent: string, reasons: ReadonlyArray<{ code: string; detail: string }>, kb: KnowledgeBase): HandoffPacket {
-  const p = handoffPacket({ text: ticket.subject ? `${ticket.subject}\n${ticket.body}` : ticket.body, area, intent, reasons: reasons.map((r) => ({ code: r.code, detail: r.detail })), kb });
+  const text = ticket.subject ? `${ticket.subject}\n${ticket.body}` : ticket.body;
+  const p = handoffPacket({ text, area: area as AreaName, intent, reasons: reasons.map((r) => `${r.code}: ${r.detail}`), kbResults: kb.search(text, { limit: 3 }) });
   return HandoffPacket.fromPartial({ summary: p.summary, kbFindings: p.kbFindings, triggers: p.triggers, suggestedNextStep: p.suggestedNextStep });
 }

@@ -1,5 +1,5 @@
 import type { Draft } from '@handrail/contracts';
-import { checkDraft, detectPromptInjection } from '@handrail/guardrails';
+import { checkDraft, detectPromptInjection, type DraftCustomer } from '@handrail/guardrails';
 import { checkGrounding, type KnowledgeBase } from '@handrail/kb';
 import type { AiActionName, AreaName, PolicyPack } from '@handrail/policy';
 
@@ -21,19 +21,20 @@ export interface DraftCheckInput {
   area: AreaName;
   action: AiActionName;
   refundLimit: number;
-  /** The customer's own message: PII found there is theirs and may be repeated back. */
-  customerText: string;
+  /** The customer's own contact details: a draft may repeat these, and no other PII. */
+  customer: DraftCustomer;
   policy: PolicyPack;
 }
 
 /** Matched injection evidence in customer text; empty when none. */
 export function injectionEvidence(text: string): string[] {
-  return detectPromptInjection(text).map((m) => m.evidence);
+  const v = detectPromptInjection(text);
+  return v.passed ? [] : v.evidence;
 }
 
 /**
  * Every check a draft must pass, cheap before expensive: tone, policy and PII (string rules) first,
- * then grounding against the cited passages. All verdicts are returned, passed ones included.
+ * then grounding of each sentence against the passages it cites. All verdicts are returned.
  */
 export function checkDraftAll(i: DraftCheckInput, d: DraftCheckDeps): VerdictResult[] {
   const sentences = i.draft.sentences.map((s) => ({
@@ -42,13 +43,13 @@ export function checkDraftAll(i: DraftCheckInput, d: DraftCheckDeps): VerdictRes
   }));
   const rules = checkDraft({
     text: i.draft.text,
-    sentences,
+    sentences: sentences.map((s) => s.text),
     area: i.area,
     action: i.action,
-    customerText: i.customerText,
+    customer: i.customer,
     pack: i.policy,
     refundLimit: i.refundLimit,
   });
   const grounding = checkGrounding({ sentences }, d.kb);
-  return [...rules, ...grounding].map((v) => ({ check: v.check, passed: v.passed, code: v.code, detail: v.detail, evidence: [...v.evidence] }));
+  return [...rules.verdicts, ...grounding].map((v) => ({ check: v.check, passed: v.passed, code: v.code, detail: v.detail, evidence: [...v.evidence] }));
 }

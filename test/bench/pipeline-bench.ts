@@ -1,0 +1,204 @@
+/**
+ * `make bench`: the pipeline's throughput and intake→terminal latency, measured in the same run as a
+ * raw JetStream chain with the same number of hops and message size — the physical limit here.
+ * The last line printed is one JSON object.
+ */
+import path from 'node:path';
+import { InboundMessage } from '@handrail/contracts';
+import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
+import { streamSpecs, topology, type Topology } from '@handrail/events';
+import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import { ensureNats, freePort, repoRoot, startCluster } from '@handrail/launcher';
+import { createLogger, initTelemetry } from '@handrail/observability';
+import { uniquePrefix } from '@handrail/testing';
+
+const HOPS = 7; // intake, classifier, guardrail, escalation, drafting, guardrail (check), escalation (conclude)
+const N = Number(process.argv[2] ?? 3000);
+const PACED = Number(process.argv[3] ?? 300);
+const PACED_RATE = 100; // messages per second for the latency run
+const log = createLogger({ service: 'bench', version: '0', level: 'silent' });
+const tracer = initTelemetry({ service: 'bench', version: '0' }).tracer;
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+interface RunResult {
+  msgsPerS: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Sends `n` messages (paced at `ratePerS` when given, else as fast as 256 in-flight publishes allow)
+ * and waits until each has arrived on `doneSubject`; latency is send → arrival per message.
+ */
+async function measure(
+  bus: Bus,
+  n: number,
+  doneSubject: string,
+  keyOfArrival: (m: Msg) => string,
+  send: (i: number) => { key: string; publish: () => Promise<unknown> },
+  ratePerS?: number,
+): Promise<RunResult> {
+  const sentAt = new Map<string, number>();
+  const lat: number[] = [];
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const sub = bus.nc.subscribe(doneSubject, {
+    callback: (_err, m) => {
+      const key = keyOfArrival(m);
+      const t = sentAt.get(key);
+      if (t === undefined) return;
+      sentAt.delete(key);
+      lat.push(performance.now() - t);
+      if (lat.length === n) resolveDone();
+    },
+  });
+  await bus.nc.flush();
+  const t0 = performance.now();
+  const inflight = new Set<Promise<unknown>>();
+  for (let i = 0; i < n; i++) {
+    if (ratePerS) {
+      const wait = t0 + (i * 1000) / ratePerS - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const { key, publish } = send(i);
+    sentAt.set(key, performance.now());
+    const p = publish().finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= 256) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  const timer = setTimeout(resolveDone, 180_000);
+  await done;
+  clearTimeout(timer);
+  sub.unsubscribe();
+  if (lat.length < n) throw new Error(`only ${lat.length}/${n} messages arrived on ${doneSubject}`);
+  return { msgsPerS: n / ((performance.now() - t0) / 1000), p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+const idHeaders = (id: string): MsgHdrs => {
+  const h = headers();
+  h.set('Bench-Id', id);
+  return h;
+};
+
+/** A chain of HOPS consumers, each republishing what it gets to the next subject, like a stage would. */
+async function rawChain(bus: Bus, topo: Topology, payload: Uint8Array): Promise<{ throughput: RunResult; paced: RunResult }> {
+  const subj = (h: number) => topo.subjects.event('received', `hop${h}`);
+  const consumers: RunningConsumer[] = [];
+  for (let h = 0; h < HOPS; h++) {
+    consumers.push(
+      await runConsumer({
+        bus,
+        topo,
+        stage: `hop${h}`,
+        stream: topo.streams.events,
+        durable: `raw-hop${h}`,
+        filterSubject: subj(h),
+        decode: (d) => d,
+        handler: async (d) => {
+          const id = d.header('Bench-Id') ?? '';
+          await bus.js.publish(subj(h + 1), d.value, { msgID: `${id}.${h + 1}`, headers: idHeaders(id) });
+          return ack();
+        },
+        concurrency: 64,
+        maxDeliver: 5,
+        ackWaitMs: 30_000,
+        log,
+        tracer,
+      }),
+    );
+  }
+  const run = (tag: string, n: number, rate?: number) =>
+    measure(
+      bus,
+      n,
+      subj(HOPS),
+      (m) => m.headers?.get('Bench-Id') ?? '',
+      (i) => {
+        const id = `${tag}-${i}`;
+        return { key: id, publish: () => bus.js.publish(subj(0), payload, { msgID: `${id}.0`, headers: idHeaders(id) }) };
+      },
+      rate,
+    );
+  const throughput = await run('t', N);
+  const paced = await run('p', PACED, PACED_RATE);
+  for (const c of consumers) await c.stop(5_000);
+  return { throughput, paced };
+}
+
+async function main(): Promise<void> {
+  const nats = await ensureNats({ envUrl: process.env['NATS_URL'] });
+  const bus = await connectBus({ url: nats.url, name: 'handrail-bench' });
+  const rawTopo = topology(uniquePrefix('benchraw'));
+  const pipeTopo = topology(uniquePrefix('benchpipe'));
+  const retention = { eventsMaxAgeDays: 1, duplicateWindowMinutes: 10 };
+  try {
+    // The same ~1 KB message size as the pipeline's envelopes.
+    const payload = new TextEncoder().encode('x'.repeat(1024));
+    await ensureStreams(bus.jsm, streamSpecs(rawTopo, retention));
+    console.log(`raw JetStream chain: ${HOPS} hops, ${payload.length} B messages, ${N} messages, then ${PACED} at ${PACED_RATE}/s`);
+    const raw = await rawChain(bus, rawTopo, payload);
+    console.log(`  raw: ${raw.throughput.msgsPerS.toFixed(0)} msg/s; paced p50 ${raw.paced.p50.toFixed(1)} ms, p99 ${raw.paced.p99.toFixed(1)} ms`);
+    await deleteStreams(bus.jsm, Object.values(rawTopo.streams));
+
+    const grpcPort = await freePort();
+    const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn' } });
+    try {
+      const body = 'Hi there, how long does standard shipping usually take to reach Ohio? I would like to plan around a birthday next week.';
+      const { ticketIdFor } = await import('@handrail/svc-intake/domain');
+      const runPipe = (tag: string, n: number, rate?: number) =>
+        measure(
+          bus,
+          n,
+          pipeTopo.subjects.eventsOfType('concluded'),
+          (m) => m.subject.split('.').at(-1) ?? '',
+          (i) => {
+            const m = InboundMessage.fromPartial({ connector: 'bench', externalId: `${tag}-${i}`, customerId: `c-${tag}-${i}`, channel: 'chat', body });
+            return {
+              key: ticketIdFor('bench', m.externalId),
+              publish: () => bus.js.publish(pipeTopo.subjects.inbound('bench'), JSON.stringify(InboundMessage.toJSON(m)), { msgID: `bench:${m.externalId}` }),
+            };
+          },
+          rate,
+        );
+      console.log(`pipeline: six service processes, ${N} messages, then ${PACED} at ${PACED_RATE}/s`);
+      const pipe = await runPipe('t', N);
+      const pipePaced = await runPipe('p', PACED, PACED_RATE);
+      console.log(`  pipeline: ${pipe.msgsPerS.toFixed(0)} msg/s; paced p50 ${pipePaced.p50.toFixed(1)} ms, p99 ${pipePaced.p99.toFixed(1)} ms`);
+      const ratio = pipe.msgsPerS / raw.throughput.msgsPerS;
+      console.log(`  ratio pipeline/raw: ${(ratio * 100).toFixed(1)}%`);
+      console.log(
+        JSON.stringify({
+          pipeline_msgs_per_s: Math.round(pipe.msgsPerS),
+          raw_msgs_per_s: Math.round(raw.throughput.msgsPerS),
+          ratio: Number(ratio.toFixed(3)),
+          p50_ms: Number(pipePaced.p50.toFixed(1)),
+          p99_ms: Number(pipePaced.p99.toFixed(1)),
+          raw_p50_ms: Number(raw.paced.p50.toFixed(1)),
+          raw_p99_ms: Number(raw.paced.p99.toFixed(1)),
+          hops: HOPS,
+          messages: N,
+        }),
+      );
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    await deleteStreams(bus.jsm, [...Object.values(rawTopo.streams), ...Object.values(pipeTopo.streams)]);
+    for (const b of Object.values(pipeTopo.buckets)) await deleteBucket(bus, b);
+    await bus.nc.drain();
+    await nats.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
