@@ -7,3 +7,7 @@ export { policyRevisionId, canonicalJson, diffPolicies, formatDiff } from './rev
 export type { PolicyChange, PolicyChangeKind } from './revision.js';
 export { PolicyStore } from './store.js';
 export type { PolicyRevision, RevisionStatus, ActivePointer, ActiveRevision, AuditRecord, AuditAction, Actor, PolicyStoreOptions } from './store.js';
+export { renderPolicyDocs } from './docs.js';
+export type { PolicyDocs, PolicyDocsOptions } from './docs.js';
+export { runPolicyCommand, POLICY_USAGE } from './commands.js';
+export type { PolicyCommandContext } from './commands.js';

@@ -103,6 +103,17 @@ describe('policy parse', () => {
     expect(r.errors[0]?.line).toBeGreaterThanOrEqual(4);
   });
 
+  it('policy parse — a schema error does not hide a human-only weakening elsewhere', () => {
+    const r = checkPolicy(
+      edited([
+        [['areas', 'refund', 'confidence_threshold'], 7.5],
+        [['areas', 'legal', 'ai_action'], 'resolve'],
+      ]),
+      'p.yaml',
+    );
+    expect(r.errors.map((e) => e.path)).toEqual(['areas.refund.confidence_threshold', 'areas.legal.ai_action']);
+  });
+
   it('policy parse — refund limits without default are refused', () => {
     const r = checkPolicy(edited([[['refund_limits', 'by_tier', 'default'], undefined]]), 'p.yaml');
     expect(r.errors.map((e) => e.path)).toEqual(['refund_limits.by_tier']);
@@ -117,8 +128,8 @@ describe('policy parse', () => {
       ]),
       'p.yaml',
     );
-    expect(r.errors.map((e) => e.path)).toContain('sampling.by_route.auto_resolved');
-    // The schema error stops the semantic pass; fix it and the sentiment rule reports.
+    // Schema and semantic problems come out of one pass.
+    expect(r.errors.map((e) => e.path).sort()).toEqual(['escalation.negative_sentiment_threshold', 'sampling.by_route.auto_resolved']);
     const r2 = checkPolicy(edited([[['escalation', 'negative_sentiment_threshold'], 0.4]]), 'p.yaml');
     expect(r2.errors.map((e) => e.path)).toEqual(['escalation.negative_sentiment_threshold']);
   });

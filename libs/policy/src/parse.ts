@@ -106,6 +106,19 @@ export function checkPolicyObject(
       const { path, message } = zodMessage(zi);
       return issue('error', path, message);
     });
+    // Semantic rules still run on the raw object, so one pass reports everything; a field the
+    // schema already rejected is not reported twice.
+    const reported = new Set(errors.map((e) => e.path));
+    let extra: SemanticIssue[] = [];
+    try {
+      extra = semanticIssues(input as PolicyPack);
+    } catch {
+      extra = [];
+    }
+    for (const s of extra) {
+      const p = joinPath(s.path);
+      if (s.severity === 'error' && !reported.has(p) && !(p.startsWith('areas.') && reported.has(p.split('.').slice(0, 2).join('.')))) errors.push(issue('error', s.path, s.message));
+    }
     return { errors: sortIssues(errors), warnings: [] };
   }
   const found: SemanticIssue[] = semanticIssues(parsed.data);

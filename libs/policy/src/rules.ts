@@ -27,14 +27,20 @@ export function isHumanOnly(area: AreaName): boolean {
 
 /** The override that allows `action` in a human-only area, if the pack records one. */
 export function overrideFor(pack: PolicyPack, area: AreaName, action: AiActionName): Override | undefined {
-  return pack.overrides.find((o) => o.area === area && !exceeds(action, o.ai_action));
+  return (pack.overrides ?? []).find((o) => o.area === area && !exceeds(action, o.ai_action));
 }
 
-/** Rules zod cannot express. Errors refuse the pack; warnings are audit items shown with it. */
+/**
+ * Rules zod cannot express. Errors refuse the pack; warnings are audit items shown with it.
+ * Written to tolerate a pack that failed the schema (optional chaining throughout), so a
+ * broken file still gets every problem reported in one pass.
+ */
 export function semanticIssues(pack: PolicyPack): SemanticIssue[] {
   const out: SemanticIssue[] = [];
+  const areas: Partial<PolicyPack['areas']> = pack.areas ?? {};
+  const overrides = Array.isArray(pack.overrides) ? pack.overrides : [];
   for (const area of AREAS) {
-    const a = pack.areas[area];
+    const a = areas[area];
     // zod already demands every area; this guards packs built in code with a cast.
     if (a === undefined) {
       out.push({ severity: 'error', path: ['areas', area], message: `missing area ${area}: every area must be listed` });
@@ -67,18 +73,18 @@ export function semanticIssues(pack: PolicyPack): SemanticIssue[] {
       out.push({ severity: 'warning', path: ['areas', area, 'confidence_threshold'], message: `threshold 1 means AI never acts in ${area}; say ai_action: none instead` });
     }
   }
-  pack.overrides.forEach((ov, i) => {
-    const grant = pack.areas[ov.area]?.ai_action ?? 'none';
+  overrides.forEach((ov, i) => {
+    const grant = areas[ov.area]?.ai_action ?? 'none';
     if (!isHumanOnly(ov.area)) {
       out.push({ severity: 'warning', path: ['overrides', i, 'area'], message: `override for ${ov.area} has no effect: it is not a human-only area` });
     } else if (!CUSTOMER_FACING.includes(grant) || exceeds(grant, ov.ai_action)) {
       out.push({ severity: 'warning', path: ['overrides', i], message: `override for ${ov.area} (${ov.ai_action}) is unused by the area's ai_action ${grant}; remove it` });
     }
   });
-  if (pack.refund_limits.by_tier['default'] === undefined) {
+  if (pack.refund_limits?.by_tier?.['default'] === undefined) {
     out.push({ severity: 'error', path: ['refund_limits', 'by_tier'], message: 'refund_limits.by_tier needs a `default` limit for tiers not listed' });
   }
-  if (pack.escalation.negative_sentiment_threshold > 0) {
+  if ((pack.escalation?.negative_sentiment_threshold ?? 0) > 0) {
     out.push({
       severity: 'error',
       path: ['escalation', 'negative_sentiment_threshold'],
@@ -88,7 +94,7 @@ export function semanticIssues(pack: PolicyPack): SemanticIssue[] {
   // Each intent names exactly one area, or the classifier cannot map it back.
   const intentArea = new Map<string, AreaName>();
   for (const area of AREAS) {
-    for (const intent of Object.keys(pack.areas[area]?.examples ?? {})) {
+    for (const intent of Object.keys(areas[area]?.examples ?? {})) {
       const first = intentArea.get(intent);
       if (first !== undefined) {
         out.push({ severity: 'error', path: ['areas', area, 'examples', intent], message: `intent ${intent} is already an example of ${first}` });
@@ -97,11 +103,11 @@ export function semanticIssues(pack: PolicyPack): SemanticIssue[] {
       }
     }
   }
-  if ((pack.sampling.by_route.auto_resolved ?? pack.sampling.default_rate) === 0 && AREAS.some((a) => pack.areas[a]?.ai_action === 'resolve')) {
+  if ((pack.sampling?.by_route?.auto_resolved ?? pack.sampling?.default_rate) === 0 && AREAS.some((a) => areas[a]?.ai_action === 'resolve')) {
     out.push({ severity: 'warning', path: ['sampling'], message: 'auto-resolved tickets are never QA-sampled (rate 0)' });
   }
-  for (const [code, words] of Object.entries(pack.escalation.risk_keywords)) {
-    if (words.length === 0) out.push({ severity: 'warning', path: ['escalation', 'risk_keywords', code], message: `risk keyword group ${code} is empty` });
+  for (const [code, words] of Object.entries(pack.escalation?.risk_keywords ?? {})) {
+    if (Array.isArray(words) && words.length === 0) out.push({ severity: 'warning', path: ['escalation', 'risk_keywords', code], message: `risk keyword group ${code} is empty` });
   }
   return out;
 }
