@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { InboundMessage, Route } from '@handrail/contracts';
+import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+
+describe('repeat contact across tickets and channels (issue 4)', () => {
+  let tb: TestBus;
+  let pipeline: InProcessPipeline;
+  beforeAll(async () => {
+    tb = await openTestBus(inject('natsUrl'), 'repeat');
+    pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix);
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+    await tb?.cleanup();
+  });
+
+  it('repeat_contact — a second contact on the same issue, on another channel, is escalated naming the first', async () => {
+    const client = intakeClient(pipeline.grpcAddr);
+    const first = await client.submit({ connector: 'zendesk', externalId: 'r-1', customerId: 'c-repeat', channel: 'email', body: 'How long does standard shipping take?' });
+    await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(first.ticketId));
+    // Same customer, other connector and channel, same issue.
+    const m = InboundMessage.fromPartial({ connector: 'intercom', externalId: 'r-2', customerId: 'c-repeat', channel: 'chat', body: 'how many days does standard delivery take??' });
+    await tb.bus.js.publish(tb.topo.subjects.inbound('intercom'), JSON.stringify(InboundMessage.toJSON(m)), { msgID: 'intercom:r-2' });
+    const { ticketIdFor } = await import('@handrail/svc-intake/domain');
+    const second = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(ticketIdFor('intercom', 'r-2')));
+    expect(second[0]?.route).toBe(Route.ROUTE_ESCALATED);
+    const reason = second[0]?.reasons.find((r) => r.code === 'repeat_contact');
+    expect(reason?.evidence).toEqual([first.ticketId]);
+
+    // A different customer asking the same thing is not a repeat contact.
+    const other = await client.submit({ connector: 'zendesk', externalId: 'r-3', customerId: 'c-other', channel: 'email', body: 'How long does standard shipping take?' });
+    client.close();
+    const third = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(other.ticketId));
+    expect(third[0]?.reasons.map((r) => r.code)).not.toContain('repeat_contact');
+  });
+});
