@@ -48,7 +48,7 @@ const COURTESY = new Set(
 const COURTESY_PHRASES = [
   /\bfeel free to\b/gi,
   /\bhave a (?:great|good|lovely|nice) (?:day|week|weekend)\b/gi,
-  /\blet (?:us|me) know\b/gi,
+  /\blet(?:ting)? (?:us|me) know\b/gi,
   /\breach(?:ing)? out\b/gi,
   /\bget(?:ting)? in touch\b/gi,
 ];

@@ -50,6 +50,9 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['hour', 'opening hours', 'open'],
   ['warranty', 'guarantee'],
   ['time', 'times', 'how long', 'when will', 'how soon'],
+  // British and American spellings of the same word.
+  ['color', 'colour', 'colours', 'colors'],
+  ['personalized', 'personalised'],
 ];
 
 const NUMBER_WORDS: Record<string, number> = {
@@ -65,7 +68,8 @@ for (const group of SYNONYM_GROUPS) {
   for (const member of group) {
     if (member.includes(' ')) {
       phraseRules.push({ pattern: new RegExp(`\\b${member.replace(/\s+/g, '\\s+')}\\b`, 'g'), replacement: ` ${canonical} ` });
-    } else {
+    } else if (!stemToCanonical.has(stemmer(member))) {
+      // First group wins, so adding a group never silently re-maps an earlier one.
       stemToCanonical.set(stemmer(member), canonical);
     }
   }
