@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './nats.js';
 
 export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -18,38 +19,39 @@ export interface ServiceProcess {
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts one service as its own process and resolves once it logs that it is ready. */
+async function isReady(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts one service as its own process and resolves once its readiness probe answers 200. */
 export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.createWriteStream(logFile, { flags: 'a' });
+  const healthPort = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name },
+    env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name, HEALTH_PORT: String(healthPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout?.on('data', (c: Buffer) => out.write(c));
+  child.stderr?.on('data', (c: Buffer) => out.write(c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let buffered = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} was not ready within ${readyTimeoutMs} ms (see ${logFile})`)), readyTimeoutMs);
-    const onData = (chunk: Buffer) => {
-      out.write(chunk);
-      if (buffered !== null) {
-        buffered += chunk.toString();
-        if (buffered.includes('"msg":"ready"')) {
-          clearTimeout(timer);
-          resolve();
-        }
-        if (buffered.length > 100_000) buffered = buffered.slice(-10_000);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => out.write(c));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with code ${code} before it was ready (see ${logFile})`));
-    });
-  });
+  const ready = (async () => {
+    const until = Date.now() + readyTimeoutMs;
+    while (Date.now() < until) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it was ready (see ${logFile})`);
+      if (await isReady(healthPort)) return;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`${name} was not ready within ${readyTimeoutMs} ms (see ${logFile})`);
+  })();
   await ready;
   return {
     name,
