@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPolicyCommand, type PolicyCommandContext } from './commands.js';
+import { PolicyStore } from './store.js';
+
+const demoFile = fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url));
+const demoText = readFileSync(demoFile, 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+async function run(argv: string[], ctx: Partial<PolicyCommandContext> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runPolicyCommand(argv, { natsUrl: undefined, bucket: undefined, ...ctx, out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('policy commands without a store', () => {
+  it('policy commands — validate accepts the demo pack', async () => {
+    const r = await run(['validate', demoFile]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/valid, revision [0-9a-f]{12}/);
+  });
+
+  it('policy commands — validate refuses a weakened pack with file:line:field and exit 2', async () => {
+    const bad = write('bad.yaml', demoText.replace('ai_action: none\n    human_responsibilities:\n      - Respond within one hour', 'ai_action: resolve\n    human_responsibilities:\n      - Respond within one hour'));
+    const r = await run(['validate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ error areas\\.safety\\.ai_action: human-only area safety`));
+  });
+
+  it('policy commands — diff of two files prints changed paths', async () => {
+    const b = write('b.yaml', demoText.replace('    plus: 150', '    plus: 175'));
+    const r = await run(['diff', demoFile, b]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('~ refund_limits.by_tier.plus: 150 → 175');
+  });
+
+  it('policy commands — docs from a file print Markdown without a store', async () => {
+    const r = await run(['docs', '--file', demoFile]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('## Responsibility split');
+    expect(r.err).toMatch(/no change log/);
+  });
+
+  it('policy commands — usage mistakes exit 2 and say why', async () => {
+    expect((await run([])).code).toBe(2);
+    const r = await run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown policy command "frobnicate"');
+    expect((await run(['propose', demoFile])).err).toMatch(/no acting user/);
+  });
+});
+
+async function natsAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host: '127.0.0.1', port: 4222 });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(500, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+const available = await natsAnswers();
+if (!available) console.warn('policy commands — store tests skipped: no NATS server answers at nats://127.0.0.1:4222');
+
+describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
+  let nc: NatsConnection;
+  let store: PolicyStore;
+  const ctx = (): Partial<PolicyCommandContext> => ({ openStore: async () => ({ store, close: async () => undefined }) });
+
+  beforeAll(async () => {
+    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    store = new PolicyStore(nc, `policy_cli_test_${process.pid}_${Date.now()}`);
+  });
+  afterAll(async () => {
+    await store?.destroy();
+    await nc?.drain();
+  });
+
+  it('policy commands — propose, self-approval refused (exit 5), approve, rollback, history, docs', async () => {
+    const p1 = await run(['propose', demoFile, '--as', 'alice', '--note', 'first'], ctx());
+    expect(p1.code).toBe(0);
+    const rev1 = /revision ([0-9a-f]{12})/.exec(p1.out)?.[1] ?? '';
+    const self = await run(['approve', rev1], { ...ctx(), user: 'alice' });
+    expect(self.code).toBe(5);
+    expect(self.err).toMatch(/self-approval/);
+    expect((await run(['approve', rev1, '--as', 'bob'], ctx())).out).toContain(`active revision none → ${rev1}`);
+
+    const v2 = write('v2.yaml', demoText.replace('    vip: 300', '    vip: 250'));
+    const p2 = await run(['propose', v2, '--as', 'bob'], ctx());
+    expect(p2.out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
+    const rev2 = /revision ([0-9a-f]{12})/.exec(p2.out)?.[1] ?? '';
+    expect((await run(['diff', rev2], ctx())).out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
+    expect((await run(['approve', rev2, '--as', 'carol'], ctx())).code).toBe(0);
+    expect((await run(['rollback', rev1, '--as', 'dave', '--note', 'too strict'], ctx())).out).toContain(`${rev2} → ${rev1}`);
+
+    const show = await run(['show', '--json'], ctx());
+    expect(JSON.parse(show.out)).toMatchObject({ rev: rev1, active: { via: 'rollback', by: 'dave' } });
+    const hist = await run(['history'], ctx());
+    expect(hist.out.split('\n').slice(2).map((l) => l.split(/\s+/)[2])).toEqual(['propose', 'approve', 'propose', 'approve', 'rollback']);
+
+    const outDir = join(dir, 'docs');
+    expect((await run(['docs', '--out', outDir], ctx())).code).toBe(0);
+    const md = readFileSync(join(outDir, 'policy.md'), 'utf8');
+    expect(md).toContain(`Revision ${rev1}`);
+    expect(md).toMatch(/\| dave \| rollback \| [0-9a-f]{12} \|/);
+    expect(readFileSync(join(outDir, 'policy.html'), 'utf8')).toContain('<h2>Policy change log</h2>');
+
+    const bad = write('weak.yaml', demoText.replace('    ai_action: none\n    human_responsibilities:\n      - Assess legal', '    ai_action: draft\n    human_responsibilities:\n      - Assess legal'));
+    const refused = await run(['propose', bad, '--as', 'mallory'], ctx());
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/human-only area legal/);
+  });
+});
