@@ -15,6 +15,7 @@ const FILLER = '(?:(?:all|any|every|the|your|of|previous|prior|above|earlier|pre
 
 const PATTERNS: readonly InjectionPattern[] = [
   { name: 'ignore_instructions', re: new RegExp(`\\b(?:ignore|disregard|forget|override|bypass)\\s+${FILLER}${TARGETS}\\b`, 'iu') },
+  { name: 'ignore_instructions', re: /\b(?:ignore|disregard|forget)\s+(?:everything|anything|all)\s+(?:above|you (?:were|have been|'ve been) told|(?:that )?came before this)\b/iu },
   {
     name: 'role_reassignment',
     re: /\b(?:you are now|you're now|from now on,? you are|from now on,? you will be|pretend (?:to be|you are)|act as)\s+(?:an?\s+|the\s+|my\s+|in\s+)?(?:[\w-]+\s+){0,2}?(?:assistant|ai|bot|model|dan|mode|admin(?:istrator)?|developer|persona|character|gpt|llm|chatbot|unrestricted|jailbroken|unfiltered)\b/iu,
@@ -31,7 +32,8 @@ const PATTERNS: readonly InjectionPattern[] = [
     name: 'reveal_prompt',
     re: new RegExp(
       `\\b(?:reveal|print|repeat|leak|dump|output|disclose|show me|tell me|what (?:are|is|were))\\s+(?:me\\s+)?(?:your|the)\\s+(?:(?:system|initial|hidden|original|secret|internal)\\s+)+(?:${TARGETS.slice(3, -1)})\\b` +
-        `|\\b(?:reveal|print|repeat|leak|dump|disclose)\\s+(?:me\\s+)?your\\s+${TARGETS}\\b|\\byour system prompt\\b`,
+        `|\\b(?:reveal|print|repeat|leak|dump|disclose)\\s+(?:me\\s+)?your\\s+${TARGETS}\\b|\\byour system prompt\\b` +
+        `|\\b(?:repeat|print|output)\\s+(?:all\\s+)?(?:the\\s+)?(?:text|words|everything)\\s+above\\b`,
       'iu',
     ),
   },

@@ -63,6 +63,7 @@ describe('guardrails pre-action', () => {
     expect(r.action).toBe('none');
     expect(codes(r)).toEqual(['area_not_in_policy', 'low_confidence']);
     expect(checkPreAction(input({ area: undefined })).action).toBe('none');
+    expect(codes(checkPreAction(input({ area: '__proto__' })))).toEqual(['area_not_in_policy', 'low_confidence']);
   });
 
   it('guardrails pre-action — confidence below the area threshold lowers the action and says why', () => {

@@ -34,7 +34,9 @@ const lower = (a: AiActionName, cap: AiActionName): AiActionName => (exceeds(a, 
  */
 export function checkPreAction(i: PreActionInput): PreActionResult {
   const verdicts: Verdict[] = [];
-  const areaPolicy = i.area === undefined ? undefined : (i.pack.areas as Partial<Record<string, PolicyPack['areas'][AreaName]>>)[i.area];
+  const areas = i.pack.areas as Partial<Record<string, PolicyPack['areas'][AreaName]>>;
+  // hasOwn: an area string from a model must not reach Object.prototype ("__proto__", "constructor").
+  const areaPolicy = i.area !== undefined && Object.hasOwn(areas, i.area) ? areas[i.area] : undefined;
   const refundLimit = refundLimitFor(i.pack, i.tier);
   const currency = i.pack.refund_limits.currency;
   let action = allowedAction(i.pack, i.area);

@@ -182,6 +182,15 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const s = await store();
         const rev = await s.propose(pack, { by, note: note ?? '' });
         const active = await s.active();
+        const rec = await s.get(rev);
+        if (rec && rec.status !== 'proposed') {
+          out(`revision ${rev} is already ${rec.status}${active?.rev === rev ? ' and active' : ''}; nothing to propose`);
+          return 0;
+        }
+        if (rec && rec.proposedBy !== by) {
+          out(`revision ${rev} was already proposed by ${rec.proposedBy}; it awaits approval`);
+          return 0;
+        }
         out(`proposed revision ${rev} by ${by}; a second person approves it with: handrail policy approve ${rev}`);
         if (active && active.rev !== rev) {
           out(`changes against active revision ${active.rev}:`);

@@ -63,6 +63,7 @@ describe.skipIf(!available)('policy store (NATS KV)', () => {
 
     await expect(store.approve(r1, { by: 'alice' })).rejects.toThrow(/self-approval/);
     await expect(store.approve(r1, { by: 'alice' })).rejects.toMatchObject({ code: 'permission_denied' });
+    await expect(store.approve(r1, { by: ' Alice ' })).rejects.toThrow(/self-approval/);
     const approved = await store.approve(r1, { by: 'bob' });
     expect(approved).toMatchObject({ status: 'approved', decidedBy: 'bob', proposedBy: 'alice' });
     expect((await store.active())?.rev).toBe(r1);

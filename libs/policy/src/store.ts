@@ -60,6 +60,7 @@ const ACTIVE = 'active';
 const revKey = (rev: string) => `rev.${rev}`;
 const REV_ID = /^[0-9a-f]{12}$/;
 
+const sameActor = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 const present = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
 
@@ -133,17 +134,22 @@ export class PolicyStore {
     }
   }
 
+  /** Compare-and-set of the pointer, retried: the revision record is already decided, so the pointer must follow. */
   async #setActive(rev: string, by: string, via: ActivePointer['via'], at: Date): Promise<string | null> {
     const kv = await this.#open();
-    const current = await this.#pointer();
     const next: ActivePointer = { rev, by, via, since: at.toISOString() };
-    try {
-      if (current) await kv.update(ACTIVE, encode(next), current.version);
-      else await kv.create(ACTIVE, encode(next));
-    } catch (err) {
-      throw new HandrailError('failed_precondition', 'the active policy changed concurrently; retry', [], { cause: err });
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.#pointer();
+      try {
+        if (current) await kv.update(ACTIVE, encode(next), current.version);
+        else await kv.create(ACTIVE, encode(next));
+        return current?.pointer.rev ?? null;
+      } catch (err) {
+        lastError = err;
+      }
     }
-    return current?.pointer.rev ?? null;
+    throw new HandrailError('failed_precondition', 'the active policy kept changing concurrently; retry', [], { cause: lastError });
   }
 
   async #require(rev: string): Promise<{ record: PolicyRevision; version: number }> {
@@ -172,7 +178,8 @@ export class PolicyStore {
     if (record.status !== 'proposed') {
       throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}, only a proposed revision can be approved`);
     }
-    if (record.proposedBy === actor.by) {
+    // Case and spacing are not a second person.
+    if (sameActor(record.proposedBy, actor.by)) {
       throw new PermissionDeniedError(`self-approval refused: ${actor.by} proposed ${rev}; a second person must approve it`);
     }
     // Rules may have tightened since the proposal; an approved pack must pass today's rules.
