@@ -74,6 +74,38 @@ describe('draftReply', () => {
     expect(draft?.citations.every((c) => c.articleId === 'product-safety')).toBe(true);
   });
 
+  it('drafting — triage drafts gather facts and never talk about refunds', () => {
+    const { draft } = draftReply(
+      { text: 'Item arrived damaged\nThe vase I received today was cracked along the base.', intent: 'damaged_item', area: 'triage', entities: [] },
+      kb,
+      { now: NOW },
+    );
+    expect(draft?.text).toContain('send a photo of the damage');
+    expect(draft?.text).not.toMatch(/refund/i);
+  });
+
+  it('drafting — human-only areas quote only the article written for them', () => {
+    // A fraud report lands in safety, but the safety article is about unsafe products: no draft beats a wrong one.
+    const fraud = draftReply({ text: 'There are three charges on my card from your store that I never authorised', intent: 'fraud', area: 'safety', entities: [] }, kb, { now: NOW });
+    expect(fraud).toMatchObject({ draft: null, reason: 'no_grounding' });
+    const privacy = draftReply({ text: 'Please delete all personal data you hold about me', intent: 'data_deletion', area: 'privacy', entities: [] }, kb, { now: NOW });
+    expect(privacy.draft?.citations.every((c) => c.articleId === 'privacy-requests')).toBe(true);
+    expect(privacy.draft?.text).toContain('handled by a person on our privacy team');
+  });
+
+  it('drafting — escalated areas only say how to reach a person', () => {
+    const { draft } = draftReply({ text: 'is there a live agent available?', intent: 'ask_for_human', area: 'talk_to_human', entities: [] }, kb, { now: NOW });
+    expect(draft?.templateId).toBe('handoff-v1');
+    expect(draft?.citations.map((c) => c.articleId)).toEqual(['contact-hours']);
+    const legal = draftReply({ text: 'my lawyer will be filing a claim about the warranty', intent: 'legal_threat', area: 'legal', entities: [] }, kb, { now: NOW });
+    expect(legal.draft).toBeNull();
+  });
+
+  it('drafting — only passages close to the best match are quoted', () => {
+    const { draft } = draftReply({ text: 'what are your customer service hours on weekends', intent: 'hours', area: 'faq_status', entities: [] }, kb, { now: NOW });
+    expect(draft?.citations.map((c) => c.articleId)).toEqual(['contact-hours']);
+  });
+
   it('drafting — the same request gives the same draft', () => {
     const a = draftReply(refundRequest(), kb, { now: NOW });
     const b = draftReply(refundRequest(), kb, { now: NOW });

@@ -8,7 +8,7 @@ import {
   type KnowledgeBase,
   type SearchResult,
 } from '@handrail/kb';
-import { templateFor } from './templates.js';
+import { templateFor, type ResponseTemplate } from './templates.js';
 import type { Draft, DraftOptions, DraftRequest, DraftResult, OrderFacts, RefundEligibility } from './types.js';
 
 export const DRAFTER_ID = 'template-v1' as const;
@@ -99,13 +99,21 @@ export function refundEligibility(request: DraftRequest, kb: KnowledgeBase, now:
   };
 }
 
-/** Retrieval for one request: the template's usual articles first, among results that clear the bar. */
-function retrieve(request: DraftRequest, kb: KnowledgeBase, preferred: readonly string[]): { results: SearchResult[]; best: number } {
-  const results = kb.search(request.text, { limit: 10, audience: 'customer' });
+/** Results within this distance of the best one are equally relevant; further down they are off topic. */
+export const RELEVANCE_MARGIN = 0.2;
+
+/**
+ * Retrieval for one request under a template: allowed articles only, results that clear the
+ * no-answer bar and sit near the best one, the template's usual articles first among those.
+ */
+function retrieve(request: DraftRequest, kb: KnowledgeBase, template: ResponseTemplate): { results: SearchResult[]; best: number } {
+  const allowed = (r: SearchResult) =>
+    (template.onlyArticles === undefined || template.onlyArticles.includes(r.articleId)) && !template.excludedArticles.includes(r.articleId);
+  const results = kb.search(request.text, { limit: 20, audience: 'customer' }).filter(allowed);
   const best = results[0]?.score ?? 0;
-  const cleared = results.filter((r) => r.score >= NO_ANSWER_THRESHOLD);
-  const rank = (r: SearchResult) => (preferred.includes(r.articleId) ? 0 : 1);
-  return { results: [...cleared].sort((a, b) => rank(a) - rank(b) || b.score - a.score), best };
+  const relevant = results.filter((r) => r.score >= NO_ANSWER_THRESHOLD && r.score >= best - RELEVANCE_MARGIN);
+  const rank = (r: SearchResult) => (template.preferredArticles.includes(r.articleId) ? 0 : 1);
+  return { results: [...relevant].sort((a, b) => rank(a) - rank(b) || b.score - a.score), best };
 }
 
 function finding(r: SearchResult): string {
@@ -119,7 +127,7 @@ function finding(r: SearchResult): string {
  */
 export function draftReply(request: DraftRequest, kb: KnowledgeBase, options: DraftOptions): DraftResult {
   const template = templateFor(request.area);
-  const { results, best } = retrieve(request, kb, template.preferredArticles);
+  const { results, best } = retrieve(request, kb, template);
   const eligibility = request.area === 'refund' ? refundEligibility(request, kb, options.now) : undefined;
   const eligibilityFindings = eligibility
     ? [`Refund eligibility (${eligibility.orderId ?? 'no order'}): ${String(eligibility.eligible)}; ${eligibility.reasons.join('; ')}${eligibility.needsHumanApproval ? '; needs human approval' : ''}`]
@@ -152,7 +160,19 @@ export function draftReply(request: DraftRequest, kb: KnowledgeBase, options: Dr
   if (name !== null) sentences.push({ text: `Hi ${name},`, citations: [] });
   sentences.push({ text: template.opening, citations: [] });
   for (const passage of chosen) {
-    for (const s of splitSentences(passage.text)) sentences.push({ text: s, citations: [citationOf(passage)] });
+    for (const s of splitSentences(passage.text)) {
+      if (template.avoidSentences?.test(s)) continue;
+      sentences.push({ text: s, citations: [citationOf(passage)] });
+    }
+  }
+  const factual = sentences.filter((s) => s.citations.length > 0).length;
+  if (factual === 0) {
+    return {
+      draft: null,
+      reason: 'no_grounding',
+      kbFindings: ['Relevant passages exist, but none may be quoted for this area.', ...chosen.map(finding), ...eligibilityFindings],
+      ...(eligibility ? { eligibility } : {}),
+    };
   }
   sentences.push({ text: template.closing, citations: [] });
 

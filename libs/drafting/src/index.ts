@@ -1,4 +1,4 @@
-export { DRAFTER_ID, draftReply, refundEligibility, returnWindowDays } from './drafter.js';
+export { DRAFTER_ID, RELEVANCE_MARGIN, draftReply, refundEligibility, returnWindowDays } from './drafter.js';
 export { handoffPacket, redactPii } from './handoff.js';
 export { TEMPLATES, templateFor } from './templates.js';
 export type { ResponseTemplate } from './templates.js';

@@ -131,6 +131,15 @@ describe('search', () => {
     for (const q of offTopic) expect(kb.search(q)[0]?.score ?? 0, q).toBeLessThan(NO_ANSWER_THRESHOLD);
   });
 
+  it('search — a long message is not diluted by its story: the asking sentence carries it', () => {
+    const message =
+      'Where is my parcel?\nHi, I ordered a walnut desk lamp for my sister last Tuesday because her old one broke, ' +
+      'and the page has shown the same thing since Friday morning.';
+    const [top] = kb.search(message);
+    expect(top?.articleId).toBe('order-tracking');
+    expect(top?.score ?? 0).toBeGreaterThanOrEqual(NO_ANSWER_THRESHOLD);
+  });
+
   it('search — audience filter keeps agent-only guidance out of customer results', () => {
     const all = kb.search('refund approval limit human approver', { limit: 10 });
     const customer = kb.search('refund approval limit human approver', { limit: 10, audience: 'customer' });

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import MiniSearch from 'minisearch';
 import { ArticleFormatError, SnapshotError } from './errors.js';
 import { parseArticle, shortHash } from './parse.js';
-import { normaliseTerm, tokenizeForIndex } from './text.js';
+import { normaliseTerm, splitSentences, tokenizeForIndex } from './text.js';
 import type {
   Article,
   KbSnapshot,
@@ -20,6 +20,15 @@ import type {
  * of the query's content terms a passage covers, so the threshold means the same thing for every KB.
  */
 export const NO_ANSWER_THRESHOLD = 0.4;
+
+/** Lines and sentences of a message, each a query of its own. */
+function querySegments(query: string): string[] {
+  return query
+    .split(/\n+/)
+    .flatMap((line) => splitSentences(line))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
 
 /** Weight of a query term the KB never uses, relative to a term used by one passage. */
 const UNKNOWN_TERM_WEIGHT = 0.35;
@@ -82,23 +91,46 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
     return f === undefined ? unknownWeight : Math.log((n + 1) / (f + 0.5));
   };
 
-  function search(query: string, options: SearchOptions = {}): SearchResult[] {
-    const limit = options.limit ?? 5;
-    const queryTerms = [...new Set(tokenizeForIndex(query).flatMap((t) => processTerm(t) ?? []))];
-    if (queryTerms.length === 0) return [];
+  /** Calibrated coverage and raw BM25 of every passage the text matches. */
+  function scoreText(text: string, audience: SearchOptions['audience']): Map<string, { coverage: number; raw: number }> {
+    const scores = new Map<string, { coverage: number; raw: number }>();
+    const queryTerms = [...new Set(tokenizeForIndex(text).flatMap((t) => processTerm(t) ?? []))];
+    if (queryTerms.length === 0) return scores;
     const totalWeight = queryTerms.reduce((sum, t) => sum + idf(t), 0);
-    const raw = mini.search(query, {
+    const raw = mini.search(text, {
       combineWith: 'OR',
       boost: { heading: 1.5, title: 1.2 },
       fuzzy: (term) => (term.length > 6 ? 0.15 : false),
-      filter: options.audience === undefined ? undefined : (r) => passageById.get(String(r.id))?.audience === options.audience,
+      filter: audience === undefined ? undefined : (r) => passageById.get(String(r.id))?.audience === audience,
     });
-    const results: (SearchResult & { raw: number })[] = [];
     for (const r of raw) {
-      const passage = passageById.get(String(r.id));
-      if (passage === undefined) continue;
       const matchedWeight = [...new Set(r.queryTerms)].reduce((sum, t) => sum + idf(t), 0);
-      const coverage = Math.min(1, matchedWeight / totalWeight);
+      scores.set(String(r.id), { coverage: Math.min(1, matchedWeight / totalWeight), raw: r.score });
+    }
+    return scores;
+  }
+
+  /**
+   * A long message is scored whole and sentence by sentence, keeping each passage's best: the one
+   * sentence that asks the question should not be diluted by the story around it.
+   */
+  function search(query: string, options: SearchOptions = {}): SearchResult[] {
+    const limit = options.limit ?? 5;
+    const segments = querySegments(query);
+    const best = new Map<string, { coverage: number; raw: number }>();
+    for (const [i, segment] of [query, ...(segments.length > 1 ? segments : [])].entries()) {
+      for (const [id, score] of scoreText(segment, options.audience)) {
+        const previous = best.get(id);
+        // Raw BM25 of the whole message breaks ties; segment raw scores are not comparable with it.
+        const raw = i === 0 ? score.raw : (previous?.raw ?? 0);
+        if (previous === undefined || score.coverage > previous.coverage) best.set(id, { coverage: score.coverage, raw });
+        else if (i === 0) best.set(id, { coverage: previous.coverage, raw });
+      }
+    }
+    const results: (SearchResult & { raw: number })[] = [];
+    for (const [id, { coverage, raw }] of best) {
+      const passage = passageById.get(id);
+      if (passage === undefined) continue;
       results.push({
         passageId: passage.id,
         articleId: passage.articleId,
@@ -107,7 +139,7 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
         heading: passage.heading,
         text: passage.text,
         score: Math.round(coverage * 1000) / 1000,
-        raw: r.score,
+        raw,
       });
     }
     results.sort((a, b) => b.score - a.score || b.raw - a.raw || a.passageId.localeCompare(b.passageId));
