@@ -98,7 +98,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
   const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
     switch (outcome.kind) {
       case 'ack':
-        await m.ackAck().catch(() => m.ack());
+        m.ack();
         stats.acked++;
         return;
       case 'retry':

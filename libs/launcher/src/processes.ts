@@ -90,12 +90,13 @@ export async function startCluster(o: { natsUrl: string; prefix: string; logDir:
   };
   const processes = new Map<ServiceName, ServiceProcess>();
   const names = o.services ?? SERVICE_NAMES;
-  try {
-    const started = await Promise.all(names.map((n) => startServiceProcess(n, env, o.logDir)));
-    for (const p of started) processes.set(p.name, p);
-  } catch (err) {
+  // allSettled, not all: when one fails to start, the others that did are stopped, never orphaned.
+  const results = await Promise.allSettled(names.map((n) => startServiceProcess(n, env, o.logDir)));
+  for (const r of results) if (r.status === 'fulfilled') processes.set(r.value.name, r.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all([...processes.values()].map((p) => p.stop(5_000)));
-    throw err;
+    throw failed.reason;
   }
   return {
     processes,
