@@ -18,10 +18,12 @@ test: deps ## unit tests, then integration tests against a real NATS JetStream (
 	pnpm -s typecheck
 	pnpm -s check
 	pnpm -s vitest run --project unit
+	pnpm -s exec tsx deploy/validate.ts
 	pnpm -s vitest run --project integration
 
 test-unit: deps ## unit tests only (no bus)
 	pnpm -s vitest run --project unit
+	pnpm -s exec tsx deploy/validate.ts
 
 test-integration: deps ## integration tests only
 	pnpm -s vitest run --project integration
