@@ -42,6 +42,19 @@ describe('guardrails draft — passing drafts', () => {
     expect(failed(r)).toEqual([]);
   });
 
+  it('guardrails draft — talking about refunds or amounts is not promising one', () => {
+    for (const text of [
+      "We're here to help you throughout the refund process.",
+      'I can assist you in checking the status of your refund.',
+      "I'm sorry to hear that you're waiting for a compensation of $299.",
+      'We will not refund orders older than 30 days, but our team can look at exceptions.',
+      'I am here to help you cancel your order; a colleague will confirm it.',
+      'We have a clear refund policy and a money-back guarantee.',
+    ]) {
+      expect(failed(checkDraft(draft(text))), text).toEqual([]);
+    }
+  });
+
   it('guardrails draft — hedged statements are not overconfident', () => {
     expect(checkDraft(draft("We can't guarantee a delivery date during the holidays, but most parcels arrive within a week.")).passed).toBe(true);
   });
@@ -77,6 +90,13 @@ describe('guardrails draft — failing drafts', () => {
     expect(r.failures[0]?.detail).toMatch(/commits to a refund in triage/);
   });
 
+  it('guardrails draft — promises phrased as "you will receive" or in the passive are caught too', () => {
+    const r = checkDraft(draft('You will receive a full refund of $220 by Friday. Your refund has been approved.', { area: 'refund', action: 'draft', refundLimit: 150 }));
+    expect(r.failures.map((f) => f.rule)).toEqual(['refund_limits.by_tier']);
+    expect(failed(checkDraft(draft('Your refund has been issued.', { area: 'faq_status' })))).toEqual(['policy:policy_violation']);
+    expect(failed(checkDraft(draft("I'll send you $500 for the trouble.", { area: 'refund', action: 'draft', refundLimit: 50 })))).toEqual(['policy:policy_violation']);
+  });
+
   it('guardrails draft — confirming a cancellation or a data deletion is never for AI in the demo pack', () => {
     const cancel = checkDraft(draft('Good news: we have cancelled your order and you will not be charged.'));
     expect(cancel.failures.map((f) => f.rule)).toEqual(['areas.cancellation.ai_action']);
@@ -101,6 +121,13 @@ describe('guardrails draft — failing drafts', () => {
 
   it('guardrails draft — order numbers, prices and dates are not phone numbers', () => {
     expect(checkDraft(draft('Order 10482 of 12/03/2026 for $129.99 ships from warehouse 7.')).passed).toBe(true);
+    expect(checkDraft(draft('Your purchase 113542617735902 is confirmed. Tracking number 732201349959 is with the carrier.')).passed).toBe(true);
+    expect(checkDraft(draft('Your order #4111111111111111 shipped.')).passed).toBe(true);
+  });
+
+  it('guardrails draft — a bare digit run is a phone number where the text talks about calling', () => {
+    const r = checkDraft(draft('You can call our warehouse manager directly on 4155550199.'));
+    expect(r.failures.map((f) => f.rule)).toEqual(['pii.phone']);
   });
 });
 

@@ -71,23 +71,44 @@ function toneVerdicts(sentences: readonly string[], pack: PolicyPack): Verdict[]
 
 // ── Policy: money and commitments ───────────────────────────────────────────────────────────
 
-const COMMITMENT =
-  /\b(?:we will|we'll|we are going to|we're going to|we have|we've|i will|i'll|i have|i've|you will|you'll|we can|i can|we shall|we are|we're|i am|i'm)\b|\bhas been (?:issued|approved|processed|cancel+ed|deleted|erased|refunded)\b|\bis on its way\b/iu;
-const AMOUNT = /(?:(?:US)?\$|USD\s?|€|£)\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s?(?:USD|dollars|bucks|EUR|euros?|GBP|pounds)\b/giu;
-const MONEY_VERB = /\b(?:refund(?:ed|ing)?|reimburs\w*|credit(?:ed)?|compensat\w*|money back|pay you|send you|goodwill)\b/iu;
+// A promise is a first-person modal followed by the act ("we'll refund", "I have cancelled"), or
+// its passive ("your refund has been issued"). "We're here to help with your refund" is not one.
+const MODAL = "(?:we|i)(?:'ll|'re going to|'m going to| will| shall| can| are going to| am going to)\\s+(?:(?!not\\b|never\\b)\\w+\\s+){0,2}?";
+// "We have a refund policy" is possession; "we have refunded" is the act.
+const DONE = "(?:we|i)(?:'ve| have)\\s+(?:already\\s+|just\\s+|now\\s+)?";
+const MONEY_OBJECT = '(?:a\\s+|an\\s+|your\\s+|the\\s+|full\\s+|you\\s+)*(?:refund|reimbursement|credit|money back|compensation|\\$|USD|€|£|\\d)';
 
-/** Commitments that belong to one area: AI may make them only there, and only where a human or the pack allows. */
+/** Commitments that belong to one area: AI may make them only there, and only where the pack lets AI draft or resolve. */
 const COMMITMENTS: ReadonlyArray<{ kind: string; owner: AreaName; re: RegExp }> = [
-  { kind: 'refund', owner: 'refund', re: /\b(?:refund(?:ed)?|reimburs\w*|money back)\b/iu },
-  { kind: 'cancellation', owner: 'cancellation', re: /\b(?:cancel(?:l?ed)?|terminate[ds]?)\b\s+(?:your|the|this)\s+(?:order|subscription|membership|plan)|\b(?:order|subscription|membership|plan)\s+(?:has been|is|was)\s+cancel+ed\b/iu },
+  {
+    kind: 'refund',
+    owner: 'refund',
+    re: new RegExp(
+      `\\b${MODAL}(?:refund|reimburse|compensate|credit)\\w*` +
+        `|\\b${DONE}(?:refunded|reimbursed|credited|compensated|(?:issued|processed|approved|sent)\\s+${MONEY_OBJECT})` +
+        `|\\b${MODAL}(?:issue|process|send|approve|give|pay)\\w*\\s+${MONEY_OBJECT}` +
+        `|\\byou(?:'ll| will)\\s+(?:\\w+\\s+)?(?:receive|get|see)\\s+${MONEY_OBJECT}` +
+        `|\\b(?:refund|reimbursement|credit|money)\\s+(?:of\\s+\\S+\\s+)?(?:has been|is being|was|will be)\\s+(?:issued|processed|approved|sent|credited|returned)`,
+      'iu',
+    ),
+  },
+  {
+    kind: 'cancellation',
+    owner: 'cancellation',
+    re: new RegExp(`\\b${MODAL}(?:cancel|terminate)\\w*|\\b${DONE}(?:cancel+ed|terminated)\\b|\\b(?:order|subscription|membership|plan)\\s+(?:has been|is|was|will be)\\s+(?:cancel+ed|terminated)\\b`, 'iu'),
+  },
   {
     kind: 'data deletion',
     owner: 'privacy',
-    re: /\b(?:delete[ds]?|erase[ds]?|remove[ds]?|wipe[ds]?)\b\s+(?:all\s+)?(?:of\s+)?(?:your|the)\s+(?:account|data|personal (?:data|information)|information|details)|\b(?:account|data)\s+(?:has been|is|was|will be)\s+(?:deleted|erased|removed)\b/iu,
+    re: new RegExp(
+      `\\b(?:${MODAL}(?:delete|erase|remove|wipe)|${DONE}(?:deleted|erased|removed|wiped))\\s+(?:all\\s+)?(?:of\\s+)?(?:your|the)\\s+(?:account|data|personal|information|details)` +
+        `|\\b(?:account|data|information)\\s+(?:has been|is|was|will be)\\s+(?:deleted|erased|removed|wiped)\\b`,
+      'iu',
+    ),
   },
 ];
 
-const HEDGE = /\b(?:if|once|after|eligible|may|might|could|would need|needs? approval|subject to|up to)\b/iu;
+const AMOUNT = /(?:(?:US)?\$|USD\s?|€|£)\s?(\d{1,3}(?:,\d{3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s?(?:USD|dollars|bucks|EUR|euros?|GBP|pounds)\b/giu;
 
 function amounts(sentence: string): number[] {
   return [...sentence.matchAll(AMOUNT)].map((m) => Number((m[1] ?? m[2] ?? '').replace(/,/g, ''))).filter((n) => Number.isFinite(n));
@@ -96,14 +117,15 @@ function amounts(sentence: string): number[] {
 function policyVerdicts(i: DraftCheckInput, sentences: readonly string[]): Verdict[] {
   const out: Verdict[] = [];
   const currency = i.pack.refund_limits.currency;
-  for (const s of sentences) {
-    if (!COMMITMENT.test(s)) continue;
-    if (MONEY_VERB.test(s)) {
+  const refund = COMMITMENTS[0];
+  for (const raw of sentences) {
+    const s = normaliseQuotes(raw);
+    if (refund?.re.test(s)) {
       const over = amounts(s).filter((n) => n > i.refundLimit);
       if (over.length > 0) {
         out.push(
           fail('policy', 'policy_violation', 'refund_limits.by_tier', `the draft promises ${over.join(', ')} ${currency}, above the refund limit of ${i.refundLimit} ${currency}`, [
-            clip(s),
+            clip(raw),
             `limit=${i.refundLimit}`,
           ]),
         );
@@ -111,8 +133,6 @@ function policyVerdicts(i: DraftCheckInput, sentences: readonly string[]): Verdi
     }
     for (const c of COMMITMENTS) {
       if (!c.re.test(s)) continue;
-      // "Once your return arrives we'll refund you" is still a promise; only open offers are hedged.
-      if (c.kind === 'refund' && HEDGE.test(s) && !/\bwe(?:'ll| will)\b/iu.test(s)) continue;
       const ownerAction = allowedAction(i.pack, c.owner);
       const allowed = i.area === c.owner && (ownerAction === 'draft' || ownerAction === 'resolve') && i.action !== 'none' && i.action !== 'assist';
       if (!allowed) {
@@ -124,7 +144,7 @@ function policyVerdicts(i: DraftCheckInput, sentences: readonly string[]): Verdi
             i.area === c.owner
               ? `the draft commits to a ${c.kind}, but AI may only ${ownerAction} in ${c.owner}`
               : `the draft commits to a ${c.kind} in ${i.area}; only the ${c.owner} area (AI: ${ownerAction}) may`,
-            [clip(s)],
+            [clip(raw)],
           ),
         );
       }
@@ -142,6 +162,10 @@ const STREET =
   /\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent)\b\.?/g;
 
 const digits = (s: string) => s.replace(/\D/g, '');
+/** Order, tracking and reference numbers are long digit runs too; what precedes them says which it is. */
+const ID_CONTEXT = /\b(?:order|purchase|invoice|tracking|reference|ref|ticket|case|confirmation|transaction|item|sku|parcel|account)s?\b(?:\s+[\w#:]+){0,4}?\s*[:#]?\s*$/iu;
+const PHONE_CONTEXT = /\b(?:call|phone|tel|telephone|mobile|cell|text|sms|whatsapp|reach|dial)\b[^.\d]{0,40}$/iu;
+const before = (text: string, index: number) => text.slice(Math.max(0, index - 60), index);
 
 function luhn(num: string): boolean {
   let sum = 0;
@@ -182,7 +206,8 @@ function piiVerdicts(i: DraftCheckInput): Verdict[] {
   const cardSpans: Array<[number, number]> = [];
   for (const m of text.matchAll(CARD)) {
     const d = digits(m[0]);
-    if (d.length >= 13 && d.length <= 19 && luhn(d)) {
+    // Card numbers start 2-6 (Mastercard, Amex, Visa, Discover...) and pass the Luhn check.
+    if (d.length >= 13 && d.length <= 19 && /^[2-6]/.test(d) && luhn(d) && !ID_CONTEXT.test(before(text, m.index))) {
       cardSpans.push([m.index, m.index + m[0].length]);
       // Even the customer's own full card number is never written back.
       out.push(fail('pii', 'pii_leak', 'pii.card', 'the draft contains a payment card number', [maskDigits(m[0])]));
@@ -192,8 +217,11 @@ function piiVerdicts(i: DraftCheckInput): Verdict[] {
     const d = digits(m[0]);
     if (d.length < 7 || d.length > 15) continue;
     if (cardSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
-    // Dates, prices and order numbers are digit runs too; a phone number has 9+ digits or a + prefix.
+    // Dates, prices and order numbers are digit runs too; a phone number has 9+ digits or a + prefix,
+    // and a bare run without separators counts only where the text talks about calling.
     if (d.length < 9 && !m[0].startsWith('+')) continue;
+    if (ID_CONTEXT.test(before(text, m.index))) continue;
+    if (/^\d+$/.test(m[0]) && !PHONE_CONTEXT.test(before(text, m.index))) continue;
     if ((own.phone && d.endsWith(own.phone)) || companyDigits.some((c) => c.endsWith(d.slice(-9)) || d.endsWith(c.slice(-9)))) continue;
     out.push(fail('pii', 'pii_leak', 'pii.phone', "the draft contains a phone number that is not the customer's own", [maskDigits(m[0])]));
   }
