@@ -3,6 +3,7 @@ import type { AreaName } from '@handrail/policy';
 import { DEFAULT_FEATURES, Vectorizer, type FeatureOptions, type SparseVector } from './features.js';
 import { DEFAULT_SOFTMAX, fitTemperature, logits, mulberry32, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxTrainOptions } from './logreg.js';
 import { NearestNeighbours } from './knn.js';
+import { normalizeText, stem, tokenize } from './normalize.js';
 import { detectRisk, forcedArea } from './risk.js';
 import { sentiment } from './sentiment.js';
 import { extractEntities } from './entities.js';
@@ -18,6 +19,9 @@ export interface TrainOptions {
   calibrationFraction?: number;
   /** Quantile of held-out in-domain nearest-neighbour similarity below which a message is out of scope. */
   oosQuantile?: number;
+  /** Weight of the k-nearest-neighbour area vote in the area confidence (0 = linear model only). */
+  knnWeight?: number;
+  knnK?: number;
   seed?: number;
 }
 
@@ -26,6 +30,8 @@ interface ResolvedOptions {
   softmax: SoftmaxTrainOptions;
   calibrationFraction: number;
   oosQuantile: number;
+  knnWeight: number;
+  knnK: number;
   seed: number;
 }
 
@@ -35,6 +41,8 @@ function resolve(o: TrainOptions = {}): ResolvedOptions {
     softmax: { ...DEFAULT_SOFTMAX, ...o.softmax },
     calibrationFraction: o.calibrationFraction ?? 0.2,
     oosQuantile: o.oosQuantile ?? 0.01,
+    knnWeight: o.knnWeight ?? 0.3,
+    knnK: o.knnK ?? 10,
     seed: o.seed ?? 7,
   };
 }
@@ -198,6 +206,9 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
 
 function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
   const nn = new NearestNeighbours(xs, p.vectorizer.size, []);
+  const intentIndex = new Map(p.intents.map((x, i) => [x, i]));
+  const docArea = p.examples.map((e) => p.intentAreas[intentIndex.get(e.intent) ?? 0] ?? e.area);
+  const knownWords = new Set(p.examples.flatMap((e) => tokenize(normalizeText(e.text)).map(stem)));
   const probabilities = (text: string): Float64Array => softmaxInPlace(logits(p.model, p.vectorizer.transform(text)), p.temperature);
   const classify = (text: string): DetailedClassification => {
     const x = p.vectorizer.transform(text);
@@ -210,13 +221,25 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
       if (a) areaProb.set(a, (areaProb.get(a) ?? 0) + v);
     });
     const modelArea = p.intentAreas[best] ?? 'triage';
-    const nearestSimilarity = x.idx.length === 0 ? 0 : (nn.nearest(x, 1)[0]?.[1] ?? 0);
-    const outOfScope = x.idx.length === 0 || nearestSimilarity < p.oosSimilarity;
+    const neighbours = x.idx.length === 0 ? [] : nn.nearest(x, Math.max(1, p.opts.knnK));
+    const nearestSimilarity = neighbours[0]?.[1] ?? 0;
+    // Neighbour vote per area (similarity-weighted): disagreement among close examples lowers confidence.
+    const vote = new Map<AreaName, number>();
+    let voteTotal = 0;
+    for (const [d, sim] of neighbours) {
+      const a = docArea[d];
+      const w = sim * sim;
+      if (a) vote.set(a, (vote.get(a) ?? 0) + w);
+      voteTotal += w;
+    }
+    const known = knownContentShare(text, knownWords);
+    const outOfScope = x.idx.length === 0 || nearestSimilarity < p.oosSimilarity || (known !== undefined && known < MIN_KNOWN_CONTENT);
     const riskFlags = detectRisk(text);
     const area = forcedArea(riskFlags) ?? modelArea;
-    let confidence = areaProb.get(area) ?? 0;
+    const kw = voteTotal > 0 ? p.opts.knnWeight : 0;
+    let confidence = (1 - kw) * (areaProb.get(area) ?? 0) + kw * ((vote.get(area) ?? 0) / (voteTotal || 1));
     // Out of scope caps the confidence so no threshold can let such a message through.
-    if (outOfScope) confidence = Math.min(confidence, nearestSimilarity);
+    if (outOfScope) confidence = Math.min(confidence, nearestSimilarity, known ?? 1);
     const order = Array.from(probs.keys()).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0)).slice(0, 3);
     return {
       area,
@@ -248,6 +271,21 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
 }
 
 const SERIAL = Symbol('handrail.classifier.parts');
+
+// Function words carry no topic: a message is judged by whether its content words were ever seen.
+const STOPWORDS = new Set(
+  'the a an and or but if of to in on at for with from by about as is are was were be been being am do does did have has had i me my mine we our you your he she it its they them their this that these those what which who whom when where why how can could would should will shall may might must not no yes so than then there here just also too very please hi hello hey thanks thank any some all get got one'.split(' '),
+);
+
+/** Share of content words seen in training, or undefined when the message has none. */
+function knownContentShare(text: string, known: ReadonlySet<string>): number | undefined {
+  const content = tokenize(normalizeText(text)).filter((t) => t.length > 2 && !STOPWORDS.has(t) && t !== '0').map(stem);
+  if (content.length === 0) return undefined;
+  return content.filter((t) => known.has(t)).length / content.length;
+}
+
+/** Below this share of known content words a message is about something the model was never taught. */
+const MIN_KNOWN_CONTENT = 0.34;
 
 export function serializeClassifier(c: TrainedClassifier): SerializedClassifier {
   const p = (c as TrainedClassifier & { [SERIAL]?: Parts })[SERIAL];

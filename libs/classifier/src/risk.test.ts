@@ -9,6 +9,9 @@ const FIRES: Array<[string, string]> = [
   ['I lost my wallet with both cards', 'safety:lost_or_stolen'],
   ["there's a payment I didn't make on my statement", 'safety:unauthorised_transaction'],
   ['unauthorised transactions on my card', 'safety:unauthorised_transaction'],
+  ['money left my account without my permission', 'safety:unauthorised_transaction'],
+  ['how do I freeze my debit card', 'safety:card_freeze'],
+  ['the bank told me there was a security breach on my card', 'safety:account_compromised'],
   ['I will hurt your staff if this is not fixed', 'safety:threat_of_harm'],
   ['the charger caught fire on my desk', 'safety:product_hazard'],
   ['my son got an electric shock from the kettle', 'safety:product_hazard'],
@@ -52,6 +55,8 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   ['where is my order', 'cancellation'],
   ['can I change the delivery address', 'talk_to_human'],
   ['my card is on its way, when will it arrive?', 'safety'],
+  ['my card payment was declined at the shop', 'safety'],
+  ['how do I unlock the app after too many attempts', 'safety'],
 ];
 
 describe('risk detectors — fire on explicit requests and incidents', () => {

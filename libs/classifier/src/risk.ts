@@ -21,7 +21,7 @@ const DETECTORS: readonly Detector[] = [
   { flag: 'safety:fraud', re: /\b(fraud(ulent|ster)?|scam(med|mer|s)?|phishing|identity theft)\b/ },
   {
     flag: 'safety:account_compromised',
-    re: /\b(hacked|compromised|hijacked|someone (else )?(has |had )?(got |gotten |gained )?access(ed)? (to )?my|someone (is |has been )?(using|logged into|logging into) my)\b/,
+    re: /\b(hacked|compromised|hijacked|security breach|breached|someone (else )?(has |had )?(got |gotten |gained )?access(ed)? (to )?my|someone (is |has been )?(using|logged into|logging into) my)\b/,
   },
   {
     flag: 'safety:lost_or_stolen',
@@ -29,8 +29,10 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     flag: 'safety:unauthorised_transaction',
-    re: /\bunauthori[sz]ed\b|\b(did not|never|do not|can not|cannot) (make|made|authori[sz]e|recogni[sz]e|remember making)\b.{0,30}\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b|\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b.{0,30}\b(not recogni[sz]e|did not make|never made|is not mine|are not mine|was not me)\b/,
+    re: /\bunauthori[sz]ed\b|\b(did not|never|do not|can not|cannot) (make|made|authori[sz]e|recogni[sz]e|remember making)\b.{0,30}\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b|\b(payment|transaction|charge|withdrawal|transfer|debit|purchase)s?\b.{0,30}\b(not recogni[sz]e|did not make|never made|is not mine|are not mine|was not me)\b|\bwithout my (consent|permission|authori[sz]ation|knowledge)\b|\bwhere (this|that|the|a) (charge|payment|transaction|debit|withdrawal) (is |was )?(coming|came) from\b/,
   },
+  // Freezing a card is what people do when it is lost, stolen or misused.
+  { flag: 'safety:card_freeze', re: /\b(freeze|froze|frozen|freezing|block|lock)\s+(my|a|the|our)\s+(\w+\s+)?card\b/ },
   {
     flag: 'safety:threat_of_harm',
     re: /\b(kill|hurt|harm|shoot|stab)\s+(myself|yourself|you|him|her|them|someone|somebody|people|your staff)\b|\b(suicide|suicidal|bomb)\b/,

@@ -1,0 +1,45 @@
+import type { ClassificationResult, TrainingExample } from '@handrail/classifier';
+import type { AreaName } from '@handrail/policy';
+
+interface NlpManagerLike {
+  addLanguage(locale: string): void;
+  addDocument(locale: string, utterance: string, intent: string): void;
+  train(): Promise<unknown>;
+  process(locale: string, utterance: string): Promise<{ intent?: string; score?: number }>;
+}
+
+/**
+ * NLP.js 4.x (`@nlpjs/basic`) as a comparison point. Its API is async, so it classifies a batch up
+ * front; the result plugs into the same routing as our classifier.
+ */
+export async function nlpjsClassifyBatch(
+  examples: readonly TrainingExample[],
+  texts: readonly string[],
+): Promise<{ results: ClassificationResult[]; trainMs: number; classifyMs: number }> {
+  const { dockStart } = (await import('@nlpjs/basic')) as { dockStart: (s: unknown) => Promise<{ get(name: string): unknown }> };
+  const dock = await dockStart({ use: ['Basic'], settings: { nlp: { autoSave: false, autoLoad: false, nlu: { log: false } } } });
+  const nlp = dock.get('nlp') as NlpManagerLike & { settings?: Record<string, unknown> };
+  nlp.addLanguage('en');
+  for (const e of examples) nlp.addDocument('en', e.text, e.intent);
+  const areaOf = new Map<string, AreaName>(examples.map((e) => [e.intent, e.area]));
+  const t0 = performance.now();
+  await nlp.train();
+  const trainMs = performance.now() - t0;
+  const t1 = performance.now();
+  const results: ClassificationResult[] = [];
+  for (const t of texts) {
+    const r = await nlp.process('en', t);
+    const intent = r.intent && r.intent !== 'None' ? r.intent : '';
+    results.push({
+      area: areaOf.get(intent) ?? 'triage',
+      intent,
+      confidence: intent === '' ? 0 : (r.score ?? 0),
+      sentiment: 0,
+      entities: [],
+      riskFlags: [],
+      outOfScope: intent === '',
+      modelVersion: 'nlpjs',
+    });
+  }
+  return { results, trainMs, classifyMs: performance.now() - t1 };
+}
