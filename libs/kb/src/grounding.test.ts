@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORRECT_DRAFTS, MUTATIONS, materialise, mutate } from './fixtures/red-team.js';
+import { CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, materialise, mutate } from './fixtures/red-team.js';
 import type { Citation, GroundingVerdict } from './grounding.js';
 import { checkGrounding, groundingFailures } from './grounding.js';
 import { ingestDirectory } from './knowledge-base.js';
@@ -91,17 +91,22 @@ describe('checkGrounding', () => {
   });
 
   it('grounding — red team: catches at least 98% of injected claims with no false alarms on correct drafts', () => {
-    expect(MUTATIONS.length).toBeGreaterThanOrEqual(50);
-    const falseAlarms = CORRECT_DRAFTS.flatMap((d) => groundingFailures(checkGrounding(materialise(d, kb), kb)).map((f) => `${d.id}: ${f.evidence[0]} — ${f.detail}`));
+    const mutations = [...MUTATIONS, ...HELD_OUT_MUTATIONS];
+    expect(mutations.length).toBeGreaterThanOrEqual(50);
+    const falseAlarms = [...CORRECT_DRAFTS, ...HELD_OUT_CORRECT_DRAFTS].flatMap((d) =>
+      groundingFailures(checkGrounding(materialise(d, kb), kb)).map((f) => `${d.id}: ${f.evidence[0]} — ${f.detail}`),
+    );
     expect(falseAlarms).toEqual([]);
 
-    const missed = MUTATIONS.filter((m) => groundingFailures(checkGrounding(materialise(mutate(m), kb), kb)).length === 0).map((m) => m.id);
-    const caughtRate = (MUTATIONS.length - missed.length) / MUTATIONS.length;
+    const missed = mutations.filter((m) => groundingFailures(checkGrounding(materialise(mutate(m), kb), kb)).length === 0).map((m) => m.id);
+    const caughtRate = (mutations.length - missed.length) / mutations.length;
     expect(caughtRate, `missed: ${missed.join(', ')}`).toBeGreaterThanOrEqual(0.98);
+    // The original set, which the check was tuned on, is caught whole.
+    expect(missed.filter((id) => MUTATIONS.some((m) => m.id === id))).toEqual([]);
   });
 
   it('grounding — red team: the failure points at the injected sentence', () => {
-    for (const m of MUTATIONS) {
+    for (const m of [...MUTATIONS, ...HELD_OUT_MUTATIONS]) {
       const draft = mutate(m);
       const injected = m.replace?.text ?? m.append?.text;
       const failures = groundingFailures(checkGrounding(materialise(draft, kb), kb));

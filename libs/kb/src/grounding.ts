@@ -55,14 +55,22 @@ const COURTESY_PHRASES = [
 
 const GREETING = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:\s+[A-Z][\p{L}'’-]*){0,3}\s*[,!.]?$/iu;
 
-/** Words that change what is promised; each must appear, as written, in the cited passage. */
-const CRITICAL_WORDS = new Set([
-  'free', 'full', 'partial', 'cash', 'always', 'only', 'guarantee', 'guaranteed', 'automatic', 'automatically',
-  'immediately', 'instantly', 'anytime', 'lifetime', 'unlimited', 'waive', 'waived', 'every', 'double', 'bonus',
-  'compensation', 'credit', 'interest', 'still', 'straight', 'safe', 'harmless', 'tested', 'certified',
-]);
+/**
+ * Words that change what is promised: scope (only, every), price (free, full), outcome (refund,
+ * replacement, repair) and substitution (similar, instead). Each must appear, in some inflection, in
+ * the cited passage: "we send a similar item" is not backed by "we refund the item".
+ */
+const CRITICAL_STEMS = new Set(
+  [
+    'free', 'full', 'partial', 'cash', 'always', 'only', 'guarantee', 'automatic', 'automatically', 'immediately',
+    'instantly', 'anytime', 'lifetime', 'unlimited', 'waive', 'every', 'double', 'bonus', 'compensation', 'credit',
+    'interest', 'still', 'straight', 'safe', 'harmless', 'tested', 'certified', 'refund', 'replacement', 'replace',
+    'repair', 'exchange', 'similar', 'equivalent', 'alternative', 'substitute', 'insurance', 'insured', 'expire',
+  ].map((w) => stemmer(w)),
+);
 
-const CAPITALISED_IGNORE = new Set(['I', 'Northwind', 'Goods', 'We', 'You', 'Your', 'Our', 'If', 'Please', 'The']);
+// "Northwind" is not ignored: "paid by Northwind" against "paid by the customer" swaps who pays.
+const CAPITALISED_IGNORE = new Set(['I', 'We', 'You', 'Your', 'Our', 'If', 'Please', 'The']);
 
 function stripCourtesy(text: string): string {
   return COURTESY_PHRASES.reduce((t, re) => t.replace(re, ' '), text);
@@ -87,10 +95,13 @@ function quantitySupported(key: string, passageKeys: Set<string>): boolean {
   return [...passageKeys].some((k) => k.split(/[:-]/).includes(value));
 }
 
-/** Clauses are where polarity and number binding live: "covers defects, not accidental damage". */
+/**
+ * Clauses are where polarity and number binding live: "covers defects, not accidental damage".
+ * "$1,000" and "between $35 and $1,000" stay whole.
+ */
 function clauses(text: string): string[] {
   return text
-    .split(/[,;:]|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s|\s[—–-]\s/i)
+    .split(/[,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s/i)
     .map((c) => c.trim())
     .filter((c) => c.length > 0);
 }
@@ -191,7 +202,8 @@ function supportProblems(text: string, cited: Passage[]): string[] {
   }
   const sentenceWords = new Set(words(text));
   const passageWords = new Set(words(supportText));
-  const criticalWords = [...sentenceWords].filter((w) => CRITICAL_WORDS.has(w) && !passageWords.has(w));
+  const passageStems = new Set([...passageWords].map((w) => stemmer(w)));
+  const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
   if (sentenceWords.has('will') && !passageWords.has('will') && (passageWords.has('may') || passageWords.has('can') || passageWords.has('up'))) {
     problems.push('promises ("will") what the cited passage only allows');

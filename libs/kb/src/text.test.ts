@@ -17,6 +17,12 @@ describe('extractQuantities', () => {
     expect(keys('$5')).toEqual(keys('$5.00'));
   });
 
+  it('quantities — a duration without a digit is still a figure', () => {
+    expect(keys('takes about a week')).toEqual(['window:1:week']);
+    expect(keys('within a business day')).toEqual(keys('within 1 business day'));
+    expect(keys('Have a great day!')).toEqual([]);
+  });
+
   it('quantities — business days differ from calendar days', () => {
     expect(keys('30 business days')).not.toEqual(keys('30 days'));
   });

@@ -169,6 +169,8 @@ const WINDOW_RE = new RegExp(
   String.raw`\b${NUM}(?:\s*(?:-|–|—|to)\s*${NUM})?(?:\s*|-)(business|working)?\s*(?:-|\s)?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b`,
   'gi',
 );
+/** "about a week", "within an hour": only singular units, so "a great day" or "a few days" do not count. */
+const ARTICLE_WINDOW_RE = /\b(an?)\s+(business\s+|working\s+)?(minute|hour|day|week|month|year)\b/gi;
 const MONEY_RE = /(?:\$|usd\s?)(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|usd)\b/gi;
 const PERCENT_RE = new RegExp(String.raw`\b${NUM}\s?(?:%|percent\b)`, 'gi');
 const CLOCK_RE = /\b(\d{1,2})(?::(\d{2}))?\s?(am|pm)\b/gi;
@@ -207,6 +209,13 @@ export function extractQuantities(text: string): Quantity[] {
     const business = m[3] !== undefined && unit === 'day' ? 'business_' : '';
     const range = high === null ? String(low) : `${low}-${high}`;
     found.push({ key: `window:${range}:${business}${unit}`, surface: m[0].trim() });
+    claim(m);
+  }
+  for (const m of text.matchAll(ARTICLE_WINDOW_RE)) {
+    if (isClaimed(m.index, m.index + m[0].length)) continue;
+    const unit = (m[3] ?? '').toLowerCase();
+    const business = m[2] !== undefined && unit === 'day' ? 'business_' : '';
+    found.push({ key: `window:1:${business}${unit}`, surface: m[0].trim() });
     claim(m);
   }
   for (const m of text.matchAll(PERCENT_RE)) {
