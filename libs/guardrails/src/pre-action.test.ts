@@ -23,7 +23,7 @@ describe('guardrails pre-action', () => {
     const r = checkPreAction(input({}));
     expect(r.action).toBe('resolve');
     expect(r.reasons).toEqual([]);
-    expect(r.verdicts.map((v) => v.check)).toEqual(['area_permission', 'confidence', 'refund_limit', 'prompt_injection']);
+    expect(r.verdicts.map((v) => v.check)).toEqual(['area_permission', 'risk', 'confidence', 'refund_limit', 'prompt_injection']);
     expect(r.confidenceThreshold).toBe(0.6);
   });
 
@@ -72,6 +72,15 @@ describe('guardrails pre-action', () => {
     expect(codes(r)).toEqual(['low_confidence']);
     expect(r.reasons[0]?.detail).toMatch(/0\.550 is below the threshold 0\.7/);
     expect(checkPreAction(input({ confidence: Number.NaN })).action).toBe('assist');
+  });
+
+  it('guardrails pre-action — a risk detector for a human-only area overrides the classifier', () => {
+    const r = checkPreAction(input({ text: 'where is my order, the last heater caught fire', riskFlags: ['safety:product_hazard'] }));
+    expect(r.action).toBe('none');
+    expect(codes(r)).toEqual(['risk_detected']);
+    expect(r.reasons[0]?.evidence).toEqual(['safety:product_hazard']);
+    // A flag for the area already chosen, or for an area AI may act in, changes nothing.
+    expect(checkPreAction(input({ riskFlags: ['faq_status:x', 'refund:refund_request'] })).action).toBe('resolve');
   });
 
   it('guardrails pre-action — injection means AI never acts, and all reasons are kept', () => {

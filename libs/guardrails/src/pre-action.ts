@@ -12,6 +12,11 @@ export interface PreActionInput {
   requestedRefund?: number | undefined;
   tier: string;
   pack: PolicyPack;
+  /**
+   * Detector hits as `area:detail` (e.g. `safety:product_hazard` from a keyword detector). A hit for
+   * another area that is human-only or gives AI no action overrides the classifier's area.
+   */
+  riskFlags?: readonly string[] | undefined;
 }
 
 export interface PreActionResult {
@@ -28,8 +33,8 @@ export interface PreActionResult {
 const lower = (a: AiActionName, cap: AiActionName): AiActionName => (exceeds(a, cap) ? cap : a);
 
 /**
- * Checks before AI acts on a message, cheapest first: the area's grant, classifier confidence, the
- * refund limit, then prompt injection. Every failing check is reported, not only the first, so a
+ * Checks before AI acts on a message, cheapest first: the area's grant, risk detectors, classifier
+ * confidence, the refund limit, then prompt injection. Every failing check is reported, not only the first, so a
  * reviewer sees all the reasons a ticket came to them.
  */
 export function checkPreAction(i: PreActionInput): PreActionResult {
@@ -54,7 +59,20 @@ export function checkPreAction(i: PreActionInput): PreActionResult {
     verdicts.push(pass('area_permission', `areas.${i.area}.ai_action`, `AI may ${action} in ${i.area}`));
   }
 
-  // 2. Confidence: below the area's threshold the classification is not trusted, so a human decides.
+  // 2. Risk detectors: the classifier's top area is not the only signal; a hazard mention in an
+  // order-status message still goes to a human.
+  const risky = (i.riskFlags ?? []).filter((flag) => {
+    const flagged = flag.split(':')[0] ?? '';
+    return flagged !== i.area && (isHumanOnly(flagged as AreaName) || allowedAction(i.pack, flagged) === 'none');
+  });
+  if (risky.length > 0) {
+    action = 'none';
+    verdicts.push(fail('risk', 'risk_detected', 'risk_detectors', `risk detector${risky.length > 1 ? 's' : ''} fired for a human-only or no-AI area`, [...risky]));
+  } else {
+    verdicts.push(pass('risk', 'risk_detectors', (i.riskFlags ?? []).length === 0 ? 'no risk detector fired' : 'detectors fired only for areas AI may act in'));
+  }
+
+  // 3. Confidence: below the area's threshold the classification is not trusted, so a human decides.
   const threshold = areaPolicy?.confidence_threshold ?? 1;
   if (!(i.confidence >= threshold)) {
     action = lower(action, 'assist');
@@ -65,7 +83,7 @@ export function checkPreAction(i: PreActionInput): PreActionResult {
     verdicts.push(pass('confidence', `areas.${i.area ?? '?'}.confidence_threshold`, `confidence ${i.confidence.toFixed(3)} ≥ ${threshold}`));
   }
 
-  // 3. Money: a request above the tier limit is a policy exception whatever the area.
+  // 4. Money: a request above the tier limit is a policy exception whatever the area.
   if (i.requestedRefund !== undefined && i.requestedRefund > refundLimit) {
     action = lower(action, 'assist');
     verdicts.push(
@@ -79,7 +97,7 @@ export function checkPreAction(i: PreActionInput): PreActionResult {
     verdicts.push(pass('refund_limit', 'refund_limits.by_tier', i.requestedRefund === undefined ? 'no amount requested' : `requested ${i.requestedRefund} ≤ limit ${refundLimit} ${currency}`));
   }
 
-  // 4. Injection: the most expensive check, and the only one that forbids even assisting with the text as-is.
+  // 5. Injection: the most expensive check, and the only one that forbids even assisting with the text as-is.
   const injection = detectPromptInjection(i.text);
   verdicts.push(injection);
   if (!injection.passed) action = 'none';

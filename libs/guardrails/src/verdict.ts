@@ -1,5 +1,5 @@
 /** The checks this library runs, cheapest first. */
-export const CHECKS = ['area_permission', 'confidence', 'refund_limit', 'prompt_injection', 'tone', 'policy', 'pii'] as const;
+export const CHECKS = ['area_permission', 'risk', 'confidence', 'refund_limit', 'prompt_injection', 'tone', 'policy', 'pii'] as const;
 export type CheckName = (typeof CHECKS)[number];
 
 /** Closed set of reason codes a failed check reports; they match the escalation priorities in the pack. */
@@ -7,6 +7,7 @@ export const REASON_CODES = [
   'area_not_in_policy',
   'human_only_area',
   'area_requires_human',
+  'risk_detected',
   'low_confidence',
   'refund_over_limit',
   'prompt_injection',
