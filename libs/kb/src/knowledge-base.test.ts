@@ -67,6 +67,19 @@ describe('ingestDirectory', () => {
     expect(edited.getPassage('returns-policy#return-window-1')?.articleVersion).toBe(edited.getArticle('returns-policy')?.version);
   });
 
+  it('ingest — HTML articles in a directory are served like Markdown ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kb-html-'));
+    tempDirs.push(dir);
+    await writeFile(
+      join(dir, 'gift-wrap.html'),
+      '---\nid: gift-wrap\ntitle: Gift wrapping\naudience: customer\napproved: true\neffective: 2026-01-01\n---\n' +
+        '<h1>Gift wrapping</h1><h2>Price</h2><p>Gift wrapping costs <strong>$3.50</strong> per item.</p>',
+    );
+    const html = await ingestDirectory(dir, { now: NOW });
+    expect(html.getArticle('gift-wrap')?.format).toBe('html');
+    expect(html.search('how much is gift wrapping')[0]).toMatchObject({ passageId: 'gift-wrap#price-1', text: 'Gift wrapping costs $3.50 per item.' });
+  });
+
   it('ingest — two files with the same id are rejected naming both', () => {
     const text = (id: string) => `---\nid: ${id}\ntitle: T\naudience: customer\napproved: true\neffective: 2026-01-01\n---\nText here.\n`;
     expect(() => buildKnowledgeBase([parseArticle('a.md', text('x')), parseArticle('b.md', text('x'))], { now: NOW })).toThrow(/b\.md: id: .*a\.md/);
