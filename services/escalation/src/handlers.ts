@@ -4,7 +4,8 @@ import { HandrailError } from '@handrail/errors';
 import { areaToName, EnvelopeError, newEvent, routeToName, type Topology } from '@handrail/events';
 import type { AiActionName, AreaName } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
-import { appendContact, concludeAfterDraft, decideRoute, priorityFor, queueFor, repeatContacts, type ContactRecord } from './domain/index.js';
+import { queueFor } from '@handrail/policy';
+import { appendContact, concludeAfterDraft, decideRoute, priorityFor, repeatContacts, type ContactRecord } from './domain/index.js';
 import { fromReason, PRIORITY, ROUTE, toReason } from './mapping.js';
 
 export interface EscalationDeps {

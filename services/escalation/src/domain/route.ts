@@ -1,4 +1,4 @@
-import type { AiActionName, AreaName, PolicyPack } from '@handrail/policy';
+import { queueFor, type AiActionName, type AreaName, type PolicyPack } from '@handrail/policy';
 import type { RuleHit } from '@handrail/svc-guardrail/domain';
 import { evaluateTriggers, type TriggerInput } from './triggers.js';
 
@@ -25,9 +25,6 @@ export function priorityFor(policy: PolicyPack, area: AreaName, reasons: readonl
   return best;
 }
 
-export function queueFor(policy: PolicyPack, area: AreaName): string {
-  return policy.areas[area]?.queue ?? 'general';
-}
 
 /**
  * Who handles this ticket. The permission says what AI may do; the triggers say whether a human

@@ -1,4 +1,4 @@
-import { HUMAN_ONLY_AREAS, type AiActionName, type AreaName, type PolicyPack } from '@handrail/policy';
+import { allowedAction, exceeds, isHumanOnly, refundLimitFor, type AiActionName, type AreaName, type PolicyPack } from '@handrail/policy';
 import type { RuleHit } from './rule-hit.js';
 
 export interface PermitInput {
@@ -20,12 +20,7 @@ export interface PermitResult {
   refundLimit: number;
 }
 
-const RANK: Record<AiActionName, number> = { none: 0, assist: 1, draft: 2, resolve: 3 };
-const cap = (a: AiActionName, max: AiActionName): AiActionName => (RANK[a] > RANK[max] ? max : a);
-
-export function refundLimitFor(policy: PolicyPack, tier: string): number {
-  return policy.refund_limits.by_tier[tier] ?? policy.refund_limits.by_tier['default'] ?? 0;
-}
+const cap = (a: AiActionName, max: AiActionName): AiActionName => (exceeds(a, max) ? max : a);
 
 /**
  * What AI may do for this ticket. Starts from the area's grant in the pack and only ever lowers it:
@@ -43,13 +38,12 @@ export function permit(i: PermitInput): PermitResult {
       refundLimit,
     };
   }
-  let action = areaPolicy.ai_action;
-  if (HUMAN_ONLY_AREAS.includes(i.area)) {
-    const override = i.policy.overrides.find((o) => o.area === i.area);
-    if (!override) {
-      action = 'none';
-      reasons.push({ code: 'human_only_area', rule: 'human_only_areas', detail: `${i.area} is handled by humans only`, evidence: [] });
-    }
+  // allowedAction applies default deny and the human-only rule (unless an audited override covers it).
+  let action = allowedAction(i.policy, i.area);
+  if (isHumanOnly(i.area) && action !== areaPolicy.ai_action) {
+    reasons.push({ code: 'human_only_area', rule: 'human_only_areas', detail: `${i.area} is handled by humans only`, evidence: [] });
+  } else if (isHumanOnly(i.area) && (action === 'none' || action === 'assist')) {
+    reasons.push({ code: 'human_only_area', rule: `areas.${i.area}.ai_action`, detail: `${i.area} is handled by humans only`, evidence: [] });
   } else if (action === 'none') {
     reasons.push({ code: 'area_requires_human', rule: `areas.${i.area}.ai_action`, detail: `the policy gives AI no action in ${i.area}`, evidence: [] });
   } else if (action === 'assist') {
@@ -59,7 +53,7 @@ export function permit(i: PermitInput): PermitResult {
   for (const flag of i.riskFlags) {
     const flaggedArea = flag.split(':')[0] as AreaName;
     const grant = i.policy.areas[flaggedArea]?.ai_action ?? 'none';
-    if (flaggedArea !== i.area && (HUMAN_ONLY_AREAS.includes(flaggedArea) || grant === 'none')) {
+    if (flaggedArea !== i.area && (isHumanOnly(flaggedArea) || grant === 'none')) {
       action = 'none';
       reasons.push({ code: 'risk_detected', rule: 'risk_detectors', detail: `detector ${flag} fired`, evidence: [flag] });
     }
