@@ -44,7 +44,7 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         const d = p.value.draft;
         return {
           ...base,
-          summary: d ? `draft by ${d.drafter} (${d.templateId}) citing ${d.citations.map((c) => `${c.articleId}#${c.passageId}@${c.articleVersion}`).join(', ')}` : `no draft: nothing in the knowledge base grounds a reply (${p.value.kbFindings.join('; ') || 'no findings'})`,
+          summary: d ? `draft by ${d.drafter} (${d.templateId}) citing ${d.citations.map((c) => `${c.passageId}@${c.articleVersion}`).join(', ')}` : `no draft: nothing in the knowledge base grounds a reply (${p.value.kbFindings.join('; ') || 'no findings'})`,
           rules: [],
         };
       }
@@ -63,7 +63,7 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
       case 'qaSampled':
         return { ...base, summary: `sampled for QA review (${p.value.sampleReason}, rate ${p.value.rate})`, rules: [] };
       case 'handoff':
-        return { ...base, summary: `handoff packet: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
+        return { ...base, summary: `handoff packet: ${p.value.packet?.summary ?? ''} Next step: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
       case 'outboundReply':
         return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
       case undefined:
