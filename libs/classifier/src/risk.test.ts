@@ -20,6 +20,8 @@ const FIRES: Array<[string, string]> = [
   ['please delete my data', 'privacy:data_deletion'],
   ['erase all of my personal information from your systems', 'privacy:data_deletion'],
   ['this is a GDPR request', 'privacy:data_rights'],
+  ['please remove my phone number from your records', 'privacy:data_deletion'],
+  ['stop sharing my data with advertisers', 'privacy:data_sharing'],
   ['under the CCPA I want to know what you collected', 'privacy:data_rights'],
   ['what data do you hold about me?', 'privacy:data_access'],
   ['I want a copy of my personal data you stored', 'privacy:data_access'],
@@ -35,8 +37,14 @@ const FIRES: Array<[string, string]> = [
   ['I want to cancel my order #A1234', 'cancellation:cancel_request'],
   ['please end my membership', 'cancellation:cancel_request'],
   ['I would like to close my account', 'cancellation:close_account'],
-  ['I want a refund for the shoes', 'refund:refund_request'],
-  ['you charged me twice for the same order', 'refund:refund_request'],
+  ['I want a refund for the shoes', 'refund:refund'],
+  ['my refund still has not arrived', 'refund:refund'],
+  ['can I speak with one of your agents', 'talk_to_human:human_requested'],
+  ['i do not want to talk to a bot, give me a human', 'talk_to_human:human_requested'],
+  ['please stop my standing order', 'cancellation:cancel_request'],
+  ['I want to close my mortgage', 'cancellation:close_account'],
+  ["I don't know where my card is", 'safety:lost_or_stolen'],
+  ['you charged me twice for the same order', 'refund:refund'],
   ['I want to file a complaint', 'complaint:complaint_request'],
 ];
 
@@ -46,7 +54,6 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   ['my card arrived, how do I activate it', 'safety'],
   // A question about where data lives is an FAQ, not a data-rights request: no privacy flag.
   ['is my personal data stored in the EU?', 'privacy'],
-  ['how long does a refund usually take?', 'refund'],
   ['what is the cancellation fee for my order?', 'cancellation'],
   ['how much does it cost to cancel my plan?', 'cancellation'],
   ['how do I remove a card from my account', 'privacy'],

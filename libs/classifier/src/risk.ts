@@ -14,7 +14,7 @@ interface Detector {
 }
 
 const OBJ_CANCEL =
-  '(?:subscriptions?|account|order|membership|plan|contract|purchase|booking|reservation|transfer|payment|transaction|direct debit|standing order)';
+  '(?:subscriptions?|account|order|membership|plan|contract|purchase|booking|reservation|transfer|payment|transaction|direct debit|standing orders?|mortgage|loan|overdraft|card|insurance|policy|appointment|meeting|service|package)';
 
 const DETECTORS: readonly Detector[] = [
   // safety — fraud, account takeover, lost/stolen, unauthorised activity, harm and product hazards
@@ -25,7 +25,7 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     flag: 'safety:lost_or_stolen',
-    re: /\b(stolen|stole|theft|robbed|mugged|pickpocketed)\b|\b(lost|misplaced|can not find|cannot find|lose)\b.{0,20}\b(card|wallet|purse|phone)\b/,
+    re: /\b(stolen|stole|theft|robbed|mugged|pickpocketed)\b|\b(do not|dont) know where (my|the) (card|wallet|purse|phone) is\b|\bforgot where i (put|left) (it|my card|my wallet|my phone)\b|\b(lost|misplaced|can not find|cannot find|lose)\b.{0,20}\b(card|wallet|purse|phone)\b/,
   },
   {
     flag: 'safety:unauthorised_transaction',
@@ -46,6 +46,11 @@ const DETECTORS: readonly Detector[] = [
     flag: 'privacy:data_deletion',
     re: /\b(delete|erase|remove|wipe|purge)\s+(all\s+)?(of\s+)?(my|our|the)\s+(\w+\s+)?(data|information|info|account|profile|records?|history)\b|\bright to (be forgotten|erasure)\b|\bforget (me|my data)\b/,
   },
+  {
+    flag: 'privacy:data_deletion',
+    re: /\b(remove|delete|erase|wipe)\b.{0,40}\bfrom (your|all your|the) (records|database|databases|system|systems|files|servers|mailing lists?)\b/,
+  },
+  { flag: 'privacy:data_sharing', re: /\b(stop|quit|opt out of|do not|never) (sharing|selling|passing on) (my|our) (personal )?(data|information|info|details)\b/ },
   { flag: 'privacy:data_rights', re: /\b(gdpr|ccpa|data protection act|subject access( request)?|dsar|right of access|data portability)\b/ },
   {
     flag: 'privacy:data_access',
@@ -59,7 +64,7 @@ const DETECTORS: readonly Detector[] = [
   // talk_to_human
   {
     flag: 'talk_to_human:human_requested',
-    re: /\b(speak|talk|chat|connect|transfer|put)( me)?( through)? (to|with) (a |an |some |your |the )?(real |live |actual |human )?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|customer service|customer support)\b|\b(real|live|actual) (person|human|agent)\b|\b(human|agent|representative) please\b|\b(contact|reach|call|phone|email)\b.{0,20}\b(customer (service|support|care)|support team|an? (agent|representative|human|person))\b/,
+    re: /\b(speak|talk|chat|connect|transfer|put)( me)?( through)? (to|with) (a |an |some |your |the )?(real |live |actual |human )?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|customer service|customer support)\b|\b(real|live|actual|non ?robotic|human) (person|human|agent|being)\b|\b(human|agent|representative|person) (please|now)\b|\bgive me (a |an )?(human|person|agent|manager|supervisor)\b|\b(speak|talk|chat) (to|with) (one of )?your( [\w-]+)? (agents|staff|people|representatives)\b|\b(do not|dont) want to (talk|speak|chat) (to|with) (you|a bot|a robot|a machine)\b|\b(can|could) (somebody|someone) else\b|\b(contact|reach|call|phone|email)\b.{0,20}\b(customer (service|support|care)|support team|an? (agent|representative|human|person))\b/,
   },
   // complaint
   {
@@ -70,16 +75,17 @@ const DETECTORS: readonly Detector[] = [
   {
     flag: 'cancellation:cancel_request',
     re: new RegExp(
-      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue)\\s+(my|the|this|our|that|a|an)?\\s*(\\w+\\s+)?${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b`,
+      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze|put)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b`,
     ),
-    unless: /\b(fees?|penalt(y|ies)|policy|terms|cost to|cost of|charge for|how much)\b/,
+    unless: /\b(fees?|penalt(y|ies)|policy|terms|cost to|cost of|charge for|how much)\b|\b(message|comment|question|chat|request to you)\b/,
   },
-  { flag: 'cancellation:close_account', re: /\b(close|closing|shut down|shutting down)\s+(my|the|our)\s+(\w+\s+)?account\b/ },
-  // refund — explicit requests for money back, not policy/status questions
+  { flag: 'cancellation:close_account', re: /\b(close|closing|shut down|shutting down)\s+(my|the|our|this|that)\s+(\w+\s+)?(account|mortgage|loan|card|membership)\b/ },
+  // refund — money coming back is for a human to approve, whether asked for or chased; questions about
+  // the policy or terms are FAQs
   {
-    flag: 'refund:refund_request',
-    re: /\b(want|need|like|demand|give me|get|request|requesting|issue me|owe me)\s+(a |my |the |full |a full |me a )?(refund|money back|reimbursement)\b|\brefund me\b|\b(charged|billed) (me )?(twice|double)\b|\bdouble (charged|billed)\b/,
-    unless: /\b(policy|policies|how long|status|track|tracking|when will|check)\b/,
+    flag: 'refund:refund',
+    re: /\b(refund(s|ed|ing)?|reimburs\w*|money back)\b|\b(charged|billed) (me )?(twice|double)\b|\bdouble (charged|billed)\b/,
+    unless: /\b(polic(y|ies)|terms|conditions|eligib\w*|rules)\b/,
   },
 ];
 

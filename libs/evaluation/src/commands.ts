@@ -290,7 +290,7 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     const trained = routed.filter((m) => m.trained);
     rows.push({
       system: b.system,
-      intent_accuracy: trained.length === 0 ? null : Math.round((trained.filter((m) => m.intent === m.gold.label).length / trained.length) * 1e4) / 1e4,
+      intent_accuracy: trained.length === 0 ? null : Math.round((trained.filter((m) => m.intentCorrect).length / trained.length) * 1e4) / 1e4,
       coverage_at_zero_unsafe: best.coverage,
       coverage: coverageAtUnsafe(routed, ours.metrics.unsafe_automation ?? 0).coverage,
       unsafe_automation: ours.metrics.unsafe_automation,

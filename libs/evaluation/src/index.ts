@@ -1,9 +1,9 @@
 export { DatasetError } from './errors.js';
 export { parseCsv } from './csv.js';
 export type { CsvRecord } from './csv.js';
-export { parseLabelMap, resolveLabel, pickDatasetMap, ELIGIBLE_AREAS, CRITICAL_AREAS, NOT_OURS } from './labelmap.js';
+export { parseLabelMap, resolveLabel, labelAreas, pickDatasetMap, ELIGIBLE_AREAS, CRITICAL_AREAS, NOT_OURS } from './labelmap.js';
 export type { LabelMap, DatasetMap, GoldArea } from './labelmap.js';
-export { parseLabelledCsv, parseJsonl, parseNluppFold, parseMessages, loadMessages, toGold, toTrainingExamples } from './loaders.js';
+export { parseLabelledCsv, parseJsonl, parseNluppFold, parseMessages, loadMessages, toGold, toTrainingExamples, acceptedLabels } from './loaders.js';
 export type { RawMessage, GoldMessage } from './loaders.js';
 export { shuffled, splitTrainTest, stratifiedFolds } from './split.js';
 export { withThreshold, decide, routeAll, classifyAll } from './routing.js';

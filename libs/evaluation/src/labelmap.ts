@@ -71,8 +71,21 @@ export function resolveLabel(labels: readonly string[], map: DatasetMap, precede
     return r < 0 ? Number.MAX_SAFE_INTEGER : r;
   };
   const best = [...risky].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
-  if (best === undefined) return { label: 'other', area: map.fallback };
+  // No risk label: keep the row's own first intent as the label (not one catch-all "other" class),
+  // so the model learns many small, coherent intents instead of one huge default bucket.
+  if (best === undefined) return { label: labels[0] ?? 'none', area: map.fallback };
   return { label: best, area: map.riskLabels[best] ?? map.fallback };
+}
+
+/** Every label of a row with its own area; a row with no labels is one `none` row in the default area. */
+export function labelAreas(labels: readonly string[], map: DatasetMap): Array<{ label: string; area: GoldArea }> | undefined {
+  if (map.kind === 'flat') {
+    const label = labels[0];
+    const area = label === undefined ? undefined : map.labels[label];
+    return label !== undefined && area ? [{ label, area }] : undefined;
+  }
+  if (labels.length === 0) return [{ label: 'none', area: map.fallback }];
+  return labels.map((label) => ({ label, area: map.riskLabels[label] ?? map.fallback }));
 }
 
 /** Picks the dataset map: the explicit name, else one named in the file path. */

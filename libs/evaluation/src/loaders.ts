@@ -3,7 +3,7 @@ import type { AreaName } from '@handrail/policy';
 import type { TrainingExample } from '@handrail/classifier';
 import { parseCsv } from './csv.js';
 import { DatasetError } from './errors.js';
-import { NOT_OURS, resolveLabel, type DatasetMap, type GoldArea, type LabelMap } from './labelmap.js';
+import { NOT_OURS, labelAreas, resolveLabel, type DatasetMap, type GoldArea, type LabelMap } from './labelmap.js';
 
 /** One message as read from a file: one label for CSV/JSONL, any number for NLU++. */
 export interface RawMessage {
@@ -16,8 +16,11 @@ export interface RawMessage {
 /** A test message with its resolved gold label and area. */
 export interface GoldMessage {
   text: string;
+  /** The row's deciding label: its only label, or for multi-label rows the highest-precedence risk label. */
   label: string;
   area: GoldArea;
+  /** Every label of a multi-label row with its own area (training uses them all); absent for single-label rows. */
+  all?: Array<{ label: string; area: GoldArea }>;
 }
 
 const TEXT_COLUMNS = ['text', 'instruction', 'utterance', 'query'];
@@ -122,12 +125,26 @@ export async function loadMessages(fileList: string): Promise<RawMessage[]> {
 export function toGold(messages: readonly RawMessage[], map: DatasetMap, labelMap: LabelMap): GoldMessage[] {
   return messages.map((m) => {
     const r = resolveLabel(m.labels, map, labelMap.precedence);
-    if (!r) throw new DatasetError(m.source, 0, `label ${JSON.stringify(m.labels.join(','))} is not in the label map`);
-    return { text: m.text, label: r.label, area: r.area };
+    const all = labelAreas(m.labels, map);
+    if (!r || !all) throw new DatasetError(m.source, 0, `label ${JSON.stringify(m.labels.join(','))} is not in the label map`);
+    return map.kind === 'multi' ? { text: m.text, label: r.label, area: r.area, all } : { text: m.text, label: r.label, area: r.area };
   });
 }
 
-/** Training examples: labels mapped to off_domain/out_of_scope are not trained (they must never be automated). */
+/** Labels that count as a correct intent for this message (any of a multi-label row's labels). */
+export function acceptedLabels(g: GoldMessage): string[] {
+  return g.all ? g.all.map((a) => a.label) : [g.label];
+}
+
+/**
+ * Training examples: labels mapped to off_domain/out_of_scope are not trained (they must never be
+ * automated). A multi-label row yields one example per label, each with its own area, so a row that
+ * is both "savings" and "cancel" splits its probability and its routine-area confidence drops.
+ */
 export function toTrainingExamples(gold: readonly GoldMessage[]): TrainingExample[] {
-  return gold.filter((g) => !NOT_OURS.includes(g.area)).map((g) => ({ text: g.text, intent: g.label, area: g.area as AreaName }));
+  return gold.flatMap((g) =>
+    (g.all ?? [{ label: g.label, area: g.area }])
+      .filter((a) => !NOT_OURS.includes(a.area))
+      .map((a) => ({ text: g.text, intent: a.label, area: a.area as AreaName })),
+  );
 }

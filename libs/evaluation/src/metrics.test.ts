@@ -8,6 +8,7 @@ function msg(area: GoldArea, automated: boolean, confidence = 0.9, opts: Partial
   return {
     gold: { text: 't', label: `${area}_label`, area },
     trained: true,
+    intentCorrect: opts.intent === undefined || opts.intent === `${area}_label`,
     intent: `${area}_label`,
     area,
     confidence,

@@ -50,7 +50,7 @@ export function computeMetrics(msgs: readonly RoutedMessage[], automated: (m: Ro
     const g = m.gold.area;
     if (m.trained) {
       trained++;
-      if (m.intent === m.gold.label) correct++;
+      if (m.intentCorrect) correct++;
     }
     if (isEligible(g)) {
       elig++;

@@ -1,7 +1,7 @@
 import type { ClassificationResult } from '@handrail/classifier';
 import type { PolicyPack } from '@handrail/policy';
 import { decideOffline, type OfflineDecision } from '@handrail/svc-escalation/domain';
-import type { GoldMessage } from './loaders.js';
+import { acceptedLabels, type GoldMessage } from './loaders.js';
 
 /** Anything that classifies a message the way the services' classifier does. */
 export interface MessageClassifier {
@@ -24,6 +24,8 @@ export interface RoutedMessage {
   gold: GoldMessage;
   /** The gold label had training examples, so intent accuracy can count it. */
   trained: boolean;
+  /** The predicted intent is the gold label (or one of a multi-label row's labels). */
+  intentCorrect: boolean;
   intent: string;
   area: string;
   confidence: number;
@@ -52,6 +54,7 @@ export function routeAll(
     return {
       gold,
       trained: trainedLabels.has(gold.label),
+      intentCorrect: acceptedLabels(gold).includes(c.intent),
       intent: c.intent,
       area: c.area,
       confidence: c.confidence,
