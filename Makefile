@@ -14,8 +14,9 @@ deps: ## install pnpm (via corepack or npm) and the locked dependencies, if miss
 demo: deps ## start NATS if needed and all six services, run the sample tickets, write .demo/report.json
 	pnpm -s demo
 
-test: deps ## unit tests, then integration tests against a real NATS JetStream (started if none answers)
+test: deps ## typecheck, lint, contracts check, unit tests, then integration tests against a real NATS JetStream (started if none answers)
 	pnpm -s typecheck
+	pnpm -s lint
 	pnpm -s check
 	pnpm -s vitest run --project unit
 	pnpm -s exec tsx deploy/validate.ts

@@ -8,7 +8,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-type Doc = { kind?: string; metadata?: { name?: string }; spec?: any; data?: Record<string, string> };
+interface Container {
+  readinessProbe?: { httpGet?: unknown };
+  livenessProbe?: { httpGet?: unknown };
+  resources?: { limits?: { cpu?: string; memory?: string } };
+  envFrom?: Array<{ configMapRef?: { name?: string } }>;
+  env?: Array<{ name: string; value?: string }>;
+}
+interface Doc {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: { template?: { spec?: { terminationGracePeriodSeconds?: number; containers?: Container[] } } };
+  data?: Record<string, string>;
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const overlays = fs.readdirSync(path.join(here, 'overlays'));
@@ -35,9 +47,9 @@ function check(overlay: string, docs: Doc[]): string[] {
     const where = `${overlay}/handrail-${svc}`;
     if (!c?.readinessProbe?.httpGet || !c?.livenessProbe?.httpGet) problems.push(`${where}: readiness and liveness probes are required`);
     if (!c?.resources?.limits?.cpu || !c?.resources?.limits?.memory) problems.push(`${where}: cpu and memory limits are required`);
-    if (!(pod?.terminationGracePeriodSeconds > deadlineS)) problems.push(`${where}: terminationGracePeriodSeconds must exceed the drain deadline (${deadlineS}s)`);
-    if (!c?.envFrom?.some((e: any) => e.configMapRef?.name === config?.metadata?.name)) problems.push(`${where}: not wired to the handrail-config ConfigMap`);
-    if (!c?.env?.some((e: any) => e.name === 'SERVICE' && e.value === svc)) problems.push(`${where}: SERVICE must be ${svc}`);
+    if (!((pod?.terminationGracePeriodSeconds ?? 0) > deadlineS)) problems.push(`${where}: terminationGracePeriodSeconds must exceed the drain deadline (${deadlineS}s)`);
+    if (!c?.envFrom?.some((e) => e.configMapRef?.name === config?.metadata?.name)) problems.push(`${where}: not wired to the handrail-config ConfigMap`);
+    if (!c?.env?.some((e) => e.name === 'SERVICE' && e.value === svc)) problems.push(`${where}: SERVICE must be ${svc}`);
   }
   return problems;
 }
