@@ -32,6 +32,8 @@ export {
   OutboundReply,
   HandoffPrepared,
   InboundMessage,
+  HumanDecision,
+  QaReview,
 } from './gen/handrail/v1/events.js';
 export {
   IntakeServiceService,

@@ -20,6 +20,8 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   qaSampled: 'qa_sampled',
   handoff: 'handoff',
   outboundReply: 'outbound_reply',
+  humanDecision: 'human_decided',
+  qaReview: 'qa_reviewed',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {
@@ -44,6 +46,8 @@ export interface NewEventArgs<C extends PayloadCase> {
   correlationId?: string | undefined;
   revisions?: Partial<Revisions> | undefined;
   now?: Date | undefined;
+  /** Distinguishes several events of one type for a ticket (e.g. one QA review per reviewer). */
+  idSuffix?: string | undefined;
 }
 
 /**
@@ -54,7 +58,7 @@ export function newEvent<C extends PayloadCase>(args: NewEventArgs<C>): EventEnv
   const type = eventTypeOf(args.kind);
   const inherited = args.cause?.revisions;
   return {
-    eventId: `${args.ticketId}.${type}`,
+    eventId: args.idSuffix ? `${args.ticketId}.${type}.${args.idSuffix}` : `${args.ticketId}.${type}`,
     type,
     schemaVersion: SCHEMA_VERSION,
     ticketId: args.ticketId,

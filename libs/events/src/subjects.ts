@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'qa_sampled',
   'handoff',
   'outbound_reply',
+  'human_decided',
+  'qa_reviewed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -111,4 +113,5 @@ export const CONSUMERS = {
   drafting: 'drafting',
   draftingHandoff: 'drafting-handoff',
   qaSampler: 'qa-sampler',
+  console: 'console',
 } as const;

@@ -64,6 +64,10 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, summary: `sampled for QA review (${p.value.sampleReason}, rate ${p.value.rate})`, rules: [] };
       case 'handoff':
         return { ...base, summary: `handoff packet: ${p.value.packet?.summary ?? ''} Next step: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
+      case 'humanDecision':
+        return { ...base, stage: 'human', summary: `${p.value.actor} chose ${p.value.action}${p.value.note ? ` — "${p.value.note}"` : ''}`, rules: [] };
+      case 'qaReview':
+        return { ...base, stage: 'qa', summary: `QA review by ${p.value.reviewer}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`, rules: [] };
       case 'outboundReply':
         return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
       case undefined:

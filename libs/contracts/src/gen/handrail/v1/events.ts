@@ -66,6 +66,8 @@ export interface EventEnvelope {
     | { $case: "qaSampled"; value: QaSampled }
     | { $case: "outboundReply"; value: OutboundReply }
     | { $case: "handoff"; value: HandoffPrepared }
+    | { $case: "humanDecision"; value: HumanDecision }
+    | { $case: "qaReview"; value: QaReview }
     | undefined;
 }
 
@@ -174,6 +176,28 @@ export interface InboundMessage {
 export interface InboundMessage_MetadataEntry {
   key: string;
   value: string;
+}
+
+/** A person acted on a ticket: approved, edited or rejected a draft, or took an escalation over. */
+export interface HumanDecision {
+  ticketId: string;
+  actor: string;
+  /** approve | edit | reject | resolve */
+  action: string;
+  /** The reply that went out (approve: the draft; edit: the edited text); empty otherwise. */
+  finalText: string;
+  note: string;
+  previousRoute: Route;
+}
+
+/** A QA reviewer's verdict on one ticket. Several reviewers may review the same ticket (calibration). */
+export interface QaReview {
+  ticketId: string;
+  reviewer: string;
+  /** hallucination | tone_mismatch | policy_misapplication | incomplete_resolution */
+  defects: string[];
+  note: string;
+  passed: boolean;
 }
 
 function createBaseProducer(): Producer {
@@ -352,6 +376,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "handoff":
         HandoffPrepared.encode(message.payload.value, writer.uint32(234).fork()).join();
         break;
+      case "humanDecision":
+        HumanDecision.encode(message.payload.value, writer.uint32(242).fork()).join();
+        break;
+      case "qaReview":
+        QaReview.encode(message.payload.value, writer.uint32(250).fork()).join();
+        break;
     }
     return writer;
   },
@@ -521,6 +551,22 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.payload = { $case: "handoff", value: HandoffPrepared.decode(reader, reader.uint32()) };
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.payload = { $case: "humanDecision", value: HumanDecision.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.payload = { $case: "qaReview", value: QaReview.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -592,6 +638,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         ? { $case: "outboundReply", value: OutboundReply.fromJSON(object.outbound_reply) }
         : isSet(object.handoff)
         ? { $case: "handoff", value: HandoffPrepared.fromJSON(object.handoff) }
+        : isSet(object.humanDecision)
+        ? { $case: "humanDecision", value: HumanDecision.fromJSON(object.humanDecision) }
+        : isSet(object.human_decision)
+        ? { $case: "humanDecision", value: HumanDecision.fromJSON(object.human_decision) }
+        : isSet(object.qaReview)
+        ? { $case: "qaReview", value: QaReview.fromJSON(object.qaReview) }
+        : isSet(object.qa_review)
+        ? { $case: "qaReview", value: QaReview.fromJSON(object.qa_review) }
         : undefined,
     };
   },
@@ -645,6 +699,10 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       obj.outboundReply = OutboundReply.toJSON(message.payload.value);
     } else if (message.payload?.$case === "handoff") {
       obj.handoff = HandoffPrepared.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "humanDecision") {
+      obj.humanDecision = HumanDecision.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "qaReview") {
+      obj.qaReview = QaReview.toJSON(message.payload.value);
     }
     return obj;
   },
@@ -725,6 +783,18 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "handoff": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {
           message.payload = { $case: "handoff", value: HandoffPrepared.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "humanDecision": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "humanDecision", value: HumanDecision.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "qaReview": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "qaReview", value: QaReview.fromPartial(object.payload.value) };
         }
         break;
       }
@@ -2603,6 +2673,304 @@ export const InboundMessage_MetadataEntry: MessageFns<InboundMessage_MetadataEnt
     const message = createBaseInboundMessage_MetadataEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseHumanDecision(): HumanDecision {
+  return { ticketId: "", actor: "", action: "", finalText: "", note: "", previousRoute: Route.ROUTE_UNSPECIFIED };
+}
+
+export const HumanDecision: MessageFns<HumanDecision> = {
+  encode(message: HumanDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    if (message.finalText !== "") {
+      writer.uint32(34).string(message.finalText);
+    }
+    if (message.note !== "") {
+      writer.uint32(42).string(message.note);
+    }
+    if (message.previousRoute !== Route.ROUTE_UNSPECIFIED) {
+      writer.uint32(48).int32(routeToNumber(message.previousRoute));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HumanDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHumanDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.finalText = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.previousRoute = routeFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HumanDecision {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      finalText: isSet(object.finalText)
+        ? globalThis.String(object.finalText)
+        : isSet(object.final_text)
+        ? globalThis.String(object.final_text)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      previousRoute: isSet(object.previousRoute)
+        ? routeFromJSON(object.previousRoute)
+        : isSet(object.previous_route)
+        ? routeFromJSON(object.previous_route)
+        : Route.ROUTE_UNSPECIFIED,
+    };
+  },
+
+  toJSON(message: HumanDecision): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.finalText !== "") {
+      obj.finalText = message.finalText;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.previousRoute !== Route.ROUTE_UNSPECIFIED) {
+      obj.previousRoute = routeToJSON(message.previousRoute);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HumanDecision>, I>>(base?: I): HumanDecision {
+    return HumanDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HumanDecision>, I>>(object: I): HumanDecision {
+    const message = createBaseHumanDecision();
+    message.ticketId = object.ticketId ?? "";
+    message.actor = object.actor ?? "";
+    message.action = object.action ?? "";
+    message.finalText = object.finalText ?? "";
+    message.note = object.note ?? "";
+    message.previousRoute = object.previousRoute ?? Route.ROUTE_UNSPECIFIED;
+    return message;
+  },
+};
+
+function createBaseQaReview(): QaReview {
+  return { ticketId: "", reviewer: "", defects: [], note: "", passed: false };
+}
+
+export const QaReview: MessageFns<QaReview> = {
+  encode(message: QaReview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.reviewer !== "") {
+      writer.uint32(18).string(message.reviewer);
+    }
+    for (const v of message.defects) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    if (message.passed !== false) {
+      writer.uint32(40).bool(message.passed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QaReview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQaReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reviewer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.defects.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.passed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QaReview {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      reviewer: isSet(object.reviewer) ? globalThis.String(object.reviewer) : "",
+      defects: globalThis.Array.isArray(object?.defects) ? object.defects.map((e: any) => globalThis.String(e)) : [],
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
+    };
+  },
+
+  toJSON(message: QaReview): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.reviewer !== "") {
+      obj.reviewer = message.reviewer;
+    }
+    if (message.defects?.length) {
+      obj.defects = message.defects;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.passed !== false) {
+      obj.passed = message.passed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QaReview>, I>>(base?: I): QaReview {
+    return QaReview.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QaReview>, I>>(object: I): QaReview {
+    const message = createBaseQaReview();
+    message.ticketId = object.ticketId ?? "";
+    message.reviewer = object.reviewer ?? "";
+    message.defects = object.defects?.map((e) => e) || [];
+    message.note = object.note ?? "";
+    message.passed = object.passed ?? false;
     return message;
   },
 };
