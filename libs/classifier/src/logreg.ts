@@ -115,14 +115,23 @@ export function trainSoftmax(
   return { classes: C, features, weights: v, bias };
 }
 
-/** Temperature minimising the negative log-likelihood of held-out logits (grid + refinement). */
-export function fitTemperature(heldOut: ReadonlyArray<{ z: Float64Array; y: number }>): number {
+/**
+ * Temperature minimising the negative log-likelihood of held-out logits (log grid). With `groups`
+ * (class → group), the likelihood is that of the true class's group: probabilities summed per group.
+ */
+export function fitTemperature(heldOut: ReadonlyArray<{ z: Float64Array; y: number }>, groups?: readonly number[]): number {
   if (heldOut.length === 0) return 1;
   const nll = (t: number): number => {
     let s = 0;
     for (const { z, y } of heldOut) {
       const p = softmaxInPlace(Float64Array.from(z), t);
-      s -= Math.log(Math.max(p[y] ?? 0, 1e-12));
+      let q = p[y] ?? 0;
+      if (groups) {
+        const g = groups[y];
+        q = 0;
+        for (let c = 0; c < p.length; c++) if (groups[c] === g) q += p[c] ?? 0;
+      }
+      s -= Math.log(Math.max(q, 1e-12));
     }
     return s / heldOut.length;
   };

@@ -10,7 +10,7 @@ import { extractEntities } from './entities.js';
 import type { ClassificationResult, Classifier, TrainingExample } from './types.js';
 
 /** Bump when features, training or scoring change, so decisions cite a different model version. */
-export const ALGORITHM_VERSION = 'tfidf-lr-knn/1';
+export const ALGORITHM_VERSION = 'tfidf-lr-knn/2';
 
 export interface TrainOptions {
   features?: Partial<FeatureOptions>;
@@ -52,6 +52,8 @@ export interface TrainedClassifier extends Classifier {
   readonly intents: readonly string[];
   readonly intentAreas: readonly AreaName[];
   readonly temperature: number;
+  /** Temperature calibrated for area probabilities (what `confidence` reports). */
+  readonly areaTemperature: number;
   readonly oosSimilarity: number;
   /** Calibrated probability of every intent, in `intents` order. */
   probabilities(text: string): Float64Array;
@@ -77,6 +79,7 @@ export interface SerializedClassifier {
   intents: string[];
   intentAreas: AreaName[];
   temperature: number;
+  areaTemperature: number;
   oosSimilarity: number;
   examples: Array<[string, string, AreaName]>;
   /** Weights as Float32 little-endian, base64 (half the size; the precision loss is far below calibration noise). */
@@ -151,6 +154,7 @@ interface Parts {
   vectorizer: Vectorizer;
   model: SoftmaxModel;
   temperature: number;
+  areaTemperature: number;
   oosSimilarity: number;
   examples: readonly TrainingExample[];
 }
@@ -175,7 +179,10 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
   const { intents, intentAreas } = intentTable(examples);
   const index = new Map(intents.map((i, k) => [i, k]));
   let temperature = 1;
+  let areaTemperature = 1;
   let oosSimilarity = 0;
+  const areaIds = [...new Set(intentAreas)];
+  const groups = intentAreas.map((a) => areaIds.indexOf(a));
   const [fit, held] = stratifiedSplit(examples, opts.calibrationFraction, opts.seed);
   if (held.length > 0 && fit.length > 0) {
     const cal = fitCore(fit, intents, opts);
@@ -185,6 +192,7 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
       return { x, z: logits(cal.model, x), y: index.get(e.intent) ?? 0 };
     });
     temperature = fitTemperature(zs);
+    areaTemperature = fitTemperature(zs, groups);
     oosSimilarity = quantile(
       zs.map(({ x }) => nn.nearest(x, 1)[0]?.[1] ?? 0),
       opts.oosQuantile,
@@ -199,6 +207,7 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
     vectorizer: final.vectorizer,
     model: final.model,
     temperature,
+    areaTemperature,
     oosSimilarity,
     examples,
   }, final.xs);
@@ -212,14 +221,23 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
   const probabilities = (text: string): Float64Array => softmaxInPlace(logits(p.model, p.vectorizer.transform(text)), p.temperature);
   const classify = (text: string): DetailedClassification => {
     const x = p.vectorizer.transform(text);
-    const probs = softmaxInPlace(logits(p.model, x), p.temperature);
-    let best = 0;
-    for (let c = 1; c < probs.length; c++) if ((probs[c] ?? 0) > (probs[best] ?? 0)) best = c;
+    const z = logits(p.model, x);
+    const areaProbs = softmaxInPlace(Float64Array.from(z), p.areaTemperature);
+    const probs = softmaxInPlace(z, p.temperature);
     const areaProb = new Map<AreaName, number>();
-    probs.forEach((v, c) => {
+    areaProbs.forEach((v, c) => {
       const a = p.intentAreas[c];
       if (a) areaProb.set(a, (areaProb.get(a) ?? 0) + v);
     });
+    // The most probable area first, then its most probable intent: several near-identical intents of
+    // one area should not lose to a single intent of another.
+    let topArea: AreaName | undefined;
+    for (const [a, v] of areaProb) if (topArea === undefined || v > (areaProb.get(topArea) ?? 0)) topArea = a;
+    let best = -1;
+    for (let c = 0; c < probs.length; c++) {
+      if (p.intentAreas[c] === topArea && (best < 0 || (probs[c] ?? 0) > (probs[best] ?? 0))) best = c;
+    }
+    if (best < 0) best = 0;
     const modelArea = p.intentAreas[best] ?? 'triage';
     const neighbours = x.idx.length === 0 ? [] : nn.nearest(x, Math.max(1, p.opts.knnK));
     const nearestSimilarity = neighbours[0]?.[1] ?? 0;
@@ -262,6 +280,7 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
     intents: p.intents,
     intentAreas: p.intentAreas,
     temperature: p.temperature,
+    areaTemperature: p.areaTemperature,
     oosSimilarity: p.oosSimilarity,
     probabilities,
     classify,
@@ -298,6 +317,7 @@ export function serializeClassifier(c: TrainedClassifier): SerializedClassifier 
     intents: p.intents,
     intentAreas: p.intentAreas,
     temperature: p.temperature,
+    areaTemperature: p.areaTemperature,
     oosSimilarity: p.oosSimilarity,
     examples: p.examples.map((e) => [e.text, e.intent, e.area]),
     weights: Buffer.from(Float32Array.from(p.model.weights).buffer).toString('base64'),
@@ -325,6 +345,7 @@ export function deserializeClassifier(s: SerializedClassifier): TrainedClassifie
       vectorizer,
       model: { classes: s.intents.length, features: vectorizer.size, weights, bias: Float64Array.from(s.bias) },
       temperature: s.temperature,
+      areaTemperature: s.areaTemperature,
       oosSimilarity: s.oosSimilarity,
       examples,
     },

@@ -42,6 +42,7 @@ const FIRES: Array<[string, string]> = [
   ['can I speak with one of your agents', 'talk_to_human:human_requested'],
   ['i do not want to talk to a bot, give me a human', 'talk_to_human:human_requested'],
   ['please stop my standing order', 'cancellation:cancel_request'],
+  ["I paid to cancel my overdraft and I won't pay any more fees", 'cancellation:cancel_request'],
   ['I want to close my mortgage', 'cancellation:close_account'],
   ["I don't know where my card is", 'safety:lost_or_stolen'],
   ['you charged me twice for the same order', 'refund:refund'],
@@ -63,6 +64,8 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   ['can I change the delivery address', 'talk_to_human'],
   ['my card is on its way, when will it arrive?', 'safety'],
   ['my card payment was declined at the shop', 'safety'],
+  ['how do I put money on my card', 'cancellation'],
+  ['can I put my card in apple pay', 'cancellation'],
   ['how do I unlock the app after too many attempts', 'safety'],
 ];
 

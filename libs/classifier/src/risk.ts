@@ -75,9 +75,10 @@ const DETECTORS: readonly Detector[] = [
   {
     flag: 'cancellation:cancel_request',
     re: new RegExp(
-      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze|put)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b`,
+      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b|\\bput (\\w+\\s+){0,3}on hold\\b`,
     ),
-    unless: /\b(fees?|penalt(y|ies)|policy|terms|cost to|cost of|charge for|how much)\b|\b(message|comment|question|chat|request to you)\b/,
+    unless:
+      /\b(what|how much|is there|are there|do you charge|will i be charged|does it cost)\b.{0,40}\b(fees?|penalt(y|ies)|cost|charged?)\b|\bcancel(lation|ling|ing)? (fee|fees|policy|penalty|penalties|terms)\b|\b(fees?|policy|terms|penalty) (for|to|of) cancel|\b(message|comment|question|chat)\b/,
   },
   { flag: 'cancellation:close_account', re: /\b(close|closing|shut down|shutting down)\s+(my|the|our|this|that)\s+(\w+\s+)?(account|mortgage|loan|card|membership)\b/ },
   // refund — money coming back is for a human to approve, whether asked for or chased; questions about

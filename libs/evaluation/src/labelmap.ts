@@ -71,9 +71,10 @@ export function resolveLabel(labels: readonly string[], map: DatasetMap, precede
     return r < 0 ? Number.MAX_SAFE_INTEGER : r;
   };
   const best = [...risky].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
-  // No risk label: keep the row's own first intent as the label (not one catch-all "other" class),
-  // so the model learns many small, coherent intents instead of one huge default bucket.
-  if (best === undefined) return { label: labels[0] ?? 'none', area: map.fallback };
+  // No risk label: one `other` class in the default area. Tried alternatives (the row's first intent,
+  // one example per label) split the default area over dozens of arbitrary classes and made the
+  // model under-confident exactly where automation is safe.
+  if (best === undefined) return { label: 'other', area: map.fallback };
   return { label: best, area: map.riskLabels[best] ?? map.fallback };
 }
 

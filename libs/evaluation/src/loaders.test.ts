@@ -16,13 +16,13 @@ describe('label map — parsing and resolution', () => {
     expect(lm.maps['shop']).toMatchObject({ kind: 'flat' });
     expect(lm.maps['nlupp']).toMatchObject({ kind: 'multi', fallback: 'routine' });
   });
-  it('multi-label rows take the highest-precedence risk label; rows without one keep their first intent and the default area', () => {
+  it('multi-label rows take the highest-precedence risk label; rows without one are `other` in the default area', () => {
     const m = lm.maps['nlupp'];
     if (!m) throw new Error('missing');
     expect(resolveLabel(['refund', 'handoff', 'card'], m, lm.precedence)).toEqual({ label: 'handoff', area: 'talk_to_human' });
     expect(resolveLabel(['lost_stolen', 'refund'], m, lm.precedence)).toEqual({ label: 'lost_stolen', area: 'safety' });
-    expect(resolveLabel(['card', 'new'], m, lm.precedence)).toEqual({ label: 'card', area: 'routine' });
-    expect(resolveLabel([], m, lm.precedence)).toEqual({ label: 'none', area: 'routine' });
+    expect(resolveLabel(['card', 'new'], m, lm.precedence)).toEqual({ label: 'other', area: 'routine' });
+    expect(resolveLabel([], m, lm.precedence)).toEqual({ label: 'other', area: 'routine' });
   });
   it('rejects areas that do not exist', () => {
     expect(() => parseLabelMap(JSON.stringify({ precedence_for_multi_label: [], maps: { x: { a: 'nonsense' } } }), 'bad.json')).toThrow(/not an area/);

@@ -19,7 +19,7 @@ export interface GoldMessage {
   /** The row's deciding label: its only label, or for multi-label rows the highest-precedence risk label. */
   label: string;
   area: GoldArea;
-  /** Every label of a multi-label row with its own area (training uses them all); absent for single-label rows. */
+  /** Every label of a multi-label row with its own area; absent for single-label rows. */
   all?: Array<{ label: string; area: GoldArea }>;
 }
 
@@ -133,18 +133,15 @@ export function toGold(messages: readonly RawMessage[], map: DatasetMap, labelMa
 
 /** Labels that count as a correct intent for this message (any of a multi-label row's labels). */
 export function acceptedLabels(g: GoldMessage): string[] {
-  return g.all ? g.all.map((a) => a.label) : [g.label];
+  return g.all ? [g.label, ...g.all.map((a) => a.label)] : [g.label];
 }
 
 /**
- * Training examples: labels mapped to off_domain/out_of_scope are not trained (they must never be
- * automated). A multi-label row yields one example per label, each with its own area, so a row that
- * is both "savings" and "cancel" splits its probability and its routine-area confidence drops.
+ * Training examples: one per row, labelled with the row's deciding label (for multi-label rows the
+ * highest-precedence risk label, else its first intent), so each risk label is one coherent class
+ * and the area probability of a risky row is not diluted by its topical labels. Labels mapped to
+ * off_domain/out_of_scope are not trained: they must never be automated.
  */
 export function toTrainingExamples(gold: readonly GoldMessage[]): TrainingExample[] {
-  return gold.flatMap((g) =>
-    (g.all ?? [{ label: g.label, area: g.area }])
-      .filter((a) => !NOT_OURS.includes(a.area))
-      .map((a) => ({ text: g.text, intent: a.label, area: a.area as AreaName })),
-  );
+  return gold.filter((g) => !NOT_OURS.includes(g.area)).map((g) => ({ text: g.text, intent: g.label, area: g.area as AreaName }));
 }
