@@ -9,6 +9,11 @@ if ! pnpm --version >/dev/null 2>&1; then
   corepack enable >/dev/null 2>&1 || true
   if ! pnpm --version >/dev/null 2>&1; then npm install -g "pnpm@${want}" >/dev/null; fi
 fi
+# The console's browser test drives Debian's Chromium (no browser downloads); install it when we can.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian chromium for the browser test …"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "warning: could not install chromium"
+fi
 stamp=node_modules/.handrail-lock
 if [ ! -f "$stamp" ] || ! cmp -s pnpm-lock.yaml "$stamp"; then
   pnpm install --frozen-lockfile --reporter=silent

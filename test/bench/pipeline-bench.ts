@@ -3,12 +3,13 @@
  * raw JetStream chain with the same number of hops and message size — the physical limit here.
  * The last line printed is one JSON object.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { InboundMessage } from '@handrail/contracts';
 import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
 import { streamSpecs, topology, type Topology } from '@handrail/events';
 import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
-import { ensureNats, freePort, repoRoot, startCluster } from '@handrail/launcher';
+import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { uniquePrefix } from '@handrail/testing';
 
@@ -130,6 +131,20 @@ async function rawChain(bus: Bus, topo: Topology, payload: Uint8Array): Promise<
   return { throughput, paced };
 }
 
+/** User + system CPU milliseconds of each service process so far (Linux /proc). */
+function cpuTimes(cluster: Cluster): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, p] of cluster.processes) {
+    try {
+      const fields = fs.readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      out.set(name, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      out.set(name, NaN);
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const nats = await ensureNats({ envUrl: process.env['NATS_URL'] });
   const bus = await connectBus({ url: nats.url, name: 'handrail-bench' });
@@ -146,7 +161,10 @@ async function main(): Promise<void> {
     await deleteStreams(bus.jsm, Object.values(rawTopo.streams));
 
     const grpcPort = await freePort();
-    const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn' } });
+    const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn' },
+      // BENCH_PROFILE_DIR=dir writes a V8 CPU profile per service (open in Chrome DevTools).
+      nodeArgs: process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [],
+    });
     try {
       const body = 'Hi there, how long does standard shipping usually take to reach Ohio? I would like to plan around a birthday next week.';
       const { ticketIdFor } = await import('@handrail/svc-intake/domain');
@@ -166,7 +184,11 @@ async function main(): Promise<void> {
           rate,
         );
       console.log(`pipeline: six service processes, ${N} messages, then ${PACED} at ${PACED_RATE}/s`);
+      const cpuBefore = cpuTimes(cluster);
       const pipe = await runPipe('t', N);
+      const cpuAfter = cpuTimes(cluster);
+      const perMsg = [...cpuAfter.entries()].map(([name, t]) => `${name} ${((t - (cpuBefore.get(name) ?? 0)) / N).toFixed(2)}`);
+      console.log(`  CPU ms per message: ${perMsg.join(', ')}`);
       const pipePaced = await runPipe('p', PACED, PACED_RATE);
       console.log(`  pipeline: ${pipe.msgsPerS.toFixed(0)} msg/s; paced p50 ${pipePaced.p50.toFixed(1)} ms, p99 ${pipePaced.p99.toFixed(1)} ms`);
       const ratio = pipe.msgsPerS / raw.throughput.msgsPerS;

@@ -29,12 +29,12 @@ async function isReady(port: number): Promise<boolean> {
 }
 
 /** Starts one service as its own process and resolves once its readiness probe answers 200. */
-export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
+export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, readyTimeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.createWriteStream(logFile, { flags: 'a' });
   const healthPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name, HEALTH_PORT: String(healthPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +79,16 @@ export interface Cluster {
 }
 
 /** Starts every service as its own process, sharing one NATS URL and subject prefix. */
-export async function startCluster(o: { natsUrl: string; prefix: string; logDir: string; grpcPort: number; env?: Record<string, string>; services?: readonly ServiceName[] }): Promise<Cluster> {
+export async function startCluster(o: {
+  natsUrl: string;
+  prefix: string;
+  logDir: string;
+  grpcPort: number;
+  env?: Record<string, string>;
+  services?: readonly ServiceName[];
+  /** Extra node flags, e.g. --cpu-prof for profiling. */
+  nodeArgs?: readonly string[];
+}): Promise<Cluster> {
   const env: Record<string, string> = {
     NATS_URL: o.natsUrl,
     HANDRAIL_PREFIX: o.prefix,
@@ -91,7 +100,7 @@ export async function startCluster(o: { natsUrl: string; prefix: string; logDir:
   const processes = new Map<ServiceName, ServiceProcess>();
   const names = o.services ?? SERVICE_NAMES;
   // allSettled, not all: when one fails to start, the others that did are stopped, never orphaned.
-  const results = await Promise.allSettled(names.map((n) => startServiceProcess(n, env, o.logDir)));
+  const results = await Promise.allSettled(names.map((n) => startServiceProcess(n, env, o.logDir, 60_000, o.nodeArgs)));
   for (const r of results) if (r.status === 'fulfilled') processes.set(r.value.name, r.value);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -103,7 +112,7 @@ export async function startCluster(o: { natsUrl: string; prefix: string; logDir:
     grpcAddr: `127.0.0.1:${o.grpcPort}`,
     env,
     async restart(name) {
-      const p = await startServiceProcess(name, env, o.logDir);
+      const p = await startServiceProcess(name, env, o.logDir, 60_000, o.nodeArgs);
       processes.set(name, p);
       return p;
     },

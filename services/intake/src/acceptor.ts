@@ -27,9 +27,8 @@ export function createAcceptor(d: AcceptorDeps): (m: InboundMessage | undefined)
     if (problems.length > 0 || !m) throw new ValidationError(problems);
     const ticketId = ticketIdFor(m.connector, m.externalId);
     if (await d.seen.get(ticketId)) return { ticketId, duplicate: true };
-    const profileEntry = await d.customers.get(m.customerId);
+    const [profileEntry, historyEntry] = await Promise.all([d.customers.get(m.customerId), d.contacts.get(m.customerId)]);
     const profile: CustomerProfile = profileEntry?.value.length ? { ...UNKNOWN_CUSTOMER, ...decodeJson<Partial<CustomerProfile>>(profileEntry.value) } : UNKNOWN_CUSTOMER;
-    const historyEntry = await d.contacts.get(m.customerId);
     const prior = historyEntry?.value.length ? decodeJson<unknown[]>(historyEntry.value).length : 0;
     const ticket = buildTicket(m, profile, prior, now());
     const ack = await d.publisher.publish(newEvent({ kind: 'received', value: { ticket }, ticketId, producer: d.producer }));
