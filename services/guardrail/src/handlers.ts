@@ -3,7 +3,7 @@ import { ack, type EventPublisher, type Outcome } from '@handrail/bus';
 import { areaToName, EnvelopeError, newEvent } from '@handrail/events';
 import type { AreaName } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
-import { checkDraftAll, injectionEvidence, permit, type DraftCheckDeps, type RuleHit } from './domain/index.js';
+import { checkDraftAll, injectionEvidence, permit, requestedAmount, type DraftCheckDeps, type RuleHit } from './domain/index.js';
 
 export interface GuardrailDeps {
   publisher: EventPublisher;
@@ -14,11 +14,6 @@ export interface GuardrailDeps {
 
 const ACTION = { none: AiAction.AI_ACTION_NONE, assist: AiAction.AI_ACTION_ASSIST, draft: AiAction.AI_ACTION_DRAFT, resolve: AiAction.AI_ACTION_RESOLVE } as const;
 const toReason = (r: RuleHit) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] });
-
-function requested(entities: ReadonlyArray<{ kind: string; value: string }>): number | undefined {
-  const amounts = entities.filter((e) => e.kind === 'amount').map((e) => Number(e.value.replace(/[^0-9.]/g, ''))).filter(Number.isFinite);
-  return amounts.length > 0 ? Math.max(...amounts) : undefined;
-}
 
 /** The customer's own e-mail and phone, as found in their message: a draft may repeat these. */
 function customerContacts(entities: ReadonlyArray<{ kind: string; value: string }>): { email?: string; phone?: string } {
@@ -35,7 +30,7 @@ export function createPermitHandler(d: GuardrailDeps): (env: EventEnvelope, p: T
       intent: c.intent,
       riskFlags: c.riskFlags,
       tier: ticket.customer?.tier ?? 'standard',
-      requestedRefund: requested(c.entities),
+      requestedRefund: requestedAmount(c.entities),
       injection: injectionEvidence(`${ticket.subject}\n${ticket.body}`),
       policy: pack,
     });

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { readStream, readTicketTimeline } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
-import { assertToken, decodeEvent } from '@handrail/events';
+import { decodeEvent } from '@handrail/events';
 import { withBus } from '../bus.js';
 import { explainTimeline, renderTimeline } from '../explain/render.js';
-import { UsageError } from '../io.js';
+import { ticketIdArg } from '../io.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
@@ -12,13 +12,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log('usage: handrail explain <ticket-id> [--json]\nThe ticket\'s timeline from events alone: each stage, the rules that fired, evidence, and the policy, model and KB revisions.');
     return 0;
   }
-  const id = positionals[0];
-  if (!id) throw new UsageError('a ticket id is required');
-  try {
-    assertToken('ticket id', id);
-  } catch {
-    throw new UsageError(`"${id}" is not a ticket id`);
-  }
+  const id = ticketIdArg(positionals);
   const events = await withBus(async (bus, topo) => {
     const timeline = await readTicketTimeline(bus, topo, id);
     // Replies live on the outbound stream; include the one for this ticket, if any.

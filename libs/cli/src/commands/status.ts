@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { readTicketTimeline } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
-import { areaToName, assertToken, routeToName } from '@handrail/events';
+import { areaToName, routeToName } from '@handrail/events';
 import { withBus } from '../bus.js';
-import { UsageError } from '../io.js';
+import { ticketIdArg } from '../io.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
@@ -11,13 +11,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log('usage: handrail status <ticket-id> [--json]');
     return 0;
   }
-  const id = positionals[0];
-  if (!id) throw new UsageError('a ticket id is required');
-  try {
-    assertToken('ticket id', id);
-  } catch {
-    throw new UsageError(`"${id}" is not a ticket id`);
-  }
+  const id = ticketIdArg(positionals);
   const events = await withBus((bus, topo) => readTicketTimeline(bus, topo, id));
   if (events.length === 0) throw new NotFoundError(`no events for ticket ${id}`);
   const concluded = events.find((e) => e.payload?.$case === 'concluded');

@@ -4,7 +4,7 @@ export { decideRoute, priorityFor } from './route.js';
 export type { RouteDecision, RouteName, PriorityName } from './route.js';
 export { concludeAfterDraft } from './conclude.js';
 export type { Conclusion, DraftCheckSummary } from './conclude.js';
-export { decideOffline, requestedAmount } from './offline.js';
+export { decideOffline } from './offline.js';
 export type { OfflineDecision, OfflineDecisionInput } from './offline.js';
 export { repeatContacts, appendContact } from './history.js';
 export type { ContactRecord } from './history.js';

@@ -1,6 +1,6 @@
 import type { ClassificationResult } from '@handrail/classifier';
 import type { AiActionName, PolicyPack } from '@handrail/policy';
-import { permit, type RuleHit } from '@handrail/svc-guardrail/domain';
+import { permit, requestedAmount, type RuleHit } from '@handrail/svc-guardrail/domain';
 import { decideRoute, type RouteName } from './route.js';
 
 export interface OfflineDecisionInput {
@@ -16,15 +16,6 @@ export interface OfflineDecision {
   route: RouteName;
   action: AiActionName;
   reasons: RuleHit[];
-}
-
-/** Largest money amount the message names: what a refund request asks for. */
-export function requestedAmount(entities: ClassificationResult['entities']): number | undefined {
-  const amounts = entities
-    .filter((e) => e.kind === 'amount')
-    .map((e) => Number(e.value.replace(/[^0-9.]/g, '')))
-    .filter((n) => Number.isFinite(n));
-  return amounts.length > 0 ? Math.max(...amounts) : undefined;
 }
 
 /**

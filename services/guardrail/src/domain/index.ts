@@ -1,4 +1,4 @@
-export { permit } from './permit.js';
+export { permit, requestedAmount } from './permit.js';
 export type { PermitInput, PermitResult } from './permit.js';
 export type { RuleHit } from './rule-hit.js';
 export { checkDraftAll, injectionEvidence } from './draft-check.js';

@@ -73,3 +73,12 @@ export function permit(i: PermitInput): PermitResult {
   }
   return { action, reasons, confidenceThreshold: areaPolicy.confidence_threshold, refundLimit };
 }
+
+/** Largest money amount the message names: what a refund request asks for. */
+export function requestedAmount(entities: ReadonlyArray<{ kind: string; value: string }>): number | undefined {
+  const amounts = entities
+    .filter((e) => e.kind === 'amount')
+    .map((e) => Number(e.value.replace(/[^0-9.]/g, '')))
+    .filter((n) => Number.isFinite(n));
+  return amounts.length > 0 ? Math.max(...amounts) : undefined;
+}
