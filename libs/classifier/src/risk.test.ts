@@ -37,15 +37,14 @@ const FIRES: Array<[string, string]> = [
   ['I want to cancel my order #A1234', 'cancellation:cancel_request'],
   ['please end my membership', 'cancellation:cancel_request'],
   ['I would like to close my account', 'cancellation:close_account'],
-  ['I want a refund for the shoes', 'refund:refund'],
-  ['my refund still has not arrived', 'refund:refund'],
+  ['I want a refund for the shoes', 'refund:refund_request'],
   ['can I speak with one of your agents', 'talk_to_human:human_requested'],
   ['i do not want to talk to a bot, give me a human', 'talk_to_human:human_requested'],
   ['please stop my standing order', 'cancellation:cancel_request'],
   ["I paid to cancel my overdraft and I won't pay any more fees", 'cancellation:cancel_request'],
   ['I want to close my mortgage', 'cancellation:close_account'],
   ["I don't know where my card is", 'safety:lost_or_stolen'],
-  ['you charged me twice for the same order', 'refund:refund'],
+  ['you charged me twice for the same order', 'refund:refund_request'],
   ['I want to file a complaint', 'complaint:complaint_request'],
 ];
 
@@ -56,6 +55,7 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   // A question about where data lives is an FAQ, not a data-rights request: no privacy flag.
   ['is my personal data stored in the EU?', 'privacy'],
   ['what is the cancellation fee for my order?', 'cancellation'],
+  ['how long does a refund usually take?', 'refund'],
   ['how much does it cost to cancel my plan?', 'cancellation'],
   ['how do I remove a card from my account', 'privacy'],
   ['I can not recall my password', 'safety'],

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { trainClassifier, type TrainingExample } from '@handrail/classifier';
 import { loadPolicyFile, type PolicyPack } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
@@ -233,6 +235,14 @@ export interface BenchRow {
   memory_mb: number;
 }
 
+/** Heap + array buffers after a full GC, so deltas measure what a model retains, not garbage. */
+function settledMemory(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as unknown;
+  if (typeof gc === 'function') (gc as () => void)();
+  return memoryInUse();
+}
+
 function benchRoute(clfs: ReturnType<typeof classifyAll>, policy: PolicyPack, train: readonly GoldMessage[]) {
   const labels = new Set(toTrainingExamples(train).map((e) => e.intent));
   return routeAll(clfs, withThreshold(policy, 0), labels);
@@ -242,7 +252,7 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
   const rows: BenchRow[] = [];
   const examples = toTrainingExamples(s.train);
   bar.phase(`${s.name}: our classifier (auto threshold by CV on training)`);
-  const ours = evaluate({ train: s.train, test: s.test, policy, trainFn: trainOurs, threshold: 'auto', onProgress: (d, t) => bar.tick(d, t) });
+  const ours = evaluate({ train: s.train, test: s.test, policy, trainFn: trainOurs, threshold: 'auto', onProgress: (d, t) => bar.tick(d, t), memory: settledMemory });
   const oursZero = coverageAtUnsafe(ours.routed, 0);
   rows.push({
     system: 'handrail',
@@ -261,11 +271,11 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     {
       system: 'tfidf_lr',
       run: async () => {
-        const m0 = memoryInUse();
+        const m0 = settledMemory();
         const t0 = performance.now();
         const b = trainTfidfBaseline(examples);
         const trainMs = performance.now() - t0;
-        const mem = memoryInUse() - m0;
+        const mem = settledMemory() - m0;
         const t1 = performance.now();
         const clfs = classifyAll(b, s.test);
         return { clfs, trainMs, classifyMs: performance.now() - t1, mem };
@@ -276,9 +286,8 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     baselines.push({
       system: 'nlpjs',
       run: async () => {
-        const m0 = memoryInUse();
-        const r = await nlpjsClassifyBatch(examples, s.test.map((g) => g.text));
-        return { clfs: r.results.map((classification, i) => ({ gold: s.test[i] as GoldMessage, classification })), trainMs: r.trainMs, classifyMs: r.classifyMs, mem: memoryInUse() - m0 };
+        const r = await nlpjsClassifyBatch(examples, s.test.map((g) => g.text), settledMemory);
+        return { clfs: r.results.map((classification, i) => ({ gold: s.test[i] as GoldMessage, classification })), trainMs: r.trainMs, classifyMs: r.classifyMs, mem: r.memoryDelta };
       },
     });
   }
