@@ -13,3 +13,12 @@ export type {
   OrderFacts,
   RefundEligibility,
 } from './types.js';
+export {
+  DEFAULT_PROMPT_TEMPLATE,
+  LLM_DRAFTER_ID,
+  draftWithLlm,
+  formatPassages,
+  parseModelSentences,
+  promptTemplateProblems,
+} from './llm-drafter.js';
+export type { LlmDraft, LlmDraftOptions, LlmDraftResult, LlmFallbackReason, PromptTemplate } from './llm-drafter.js';
