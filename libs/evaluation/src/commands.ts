@@ -6,7 +6,7 @@ import { loadPolicyFile, type PolicyPack } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
 import { DatasetError } from './errors.js';
 import { evaluate, memoryInUse, type EvaluationResult, type ThresholdMode } from './evaluate.js';
-import { parseLabelMap, pickDatasetMap } from './labelmap.js';
+import { ELIGIBLE_AREAS, parseLabelMap, pickDatasetMap } from './labelmap.js';
 import { loadMessages, toGold, toTrainingExamples, type GoldMessage } from './loaders.js';
 import { coverageAtUnsafe, type EvalMetrics } from './metrics.js';
 import { classifyAll, routeAll, withThreshold, type MessageClassifier } from './routing.js';
@@ -233,6 +233,8 @@ export interface BenchRow {
   classifications_per_second: number;
   train_seconds: number;
   memory_mb: number;
+  /** Baselines only: coverage at zero unsafe when routing is just "eligible area and confident". */
+  coverage_at_zero_unsafe_without_pipeline?: number | null;
 }
 
 /** Heap + array buffers after a full GC, so deltas measure what a model retains, not garbage. */
@@ -295,6 +297,10 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     bar.phase(`${s.name}: ${b.system}`);
     const r = await b.run();
     const routed = benchRoute(r.clfs, policy, s.train);
+    // The same classifier without the pipeline: automated iff the predicted area may resolve and the
+    // confidence clears the threshold (how "plain TF-IDF + LR" is usually quoted).
+    const plain = routed.map((m) => ({ ...m, autoAtZero: (ELIGIBLE_AREAS as readonly string[]).includes(m.area) }));
+    const plainBest = coverageAtUnsafe(plain, 0);
     const best = coverageAtUnsafe(routed, 0);
     const trained = routed.filter((m) => m.trained);
     rows.push({
@@ -308,6 +314,7 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
       classifications_per_second: Math.round((s.test.length / r.classifyMs) * 1000),
       train_seconds: Math.round(r.trainMs / 100) / 10,
       memory_mb: Math.round(r.mem / 1e5) / 10,
+      coverage_at_zero_unsafe_without_pipeline: plainBest.coverage,
     });
   }
   bar.end();
@@ -339,14 +346,16 @@ export async function runBenchCommand(argv: readonly string[], io: CommandIo, de
     for (const s of splits) result[s.name] = await benchSplit(s, policy, flags['no-nlpjs'] !== true, bar);
     io.out('');
     io.out('coverage@0 = coverage at zero unsafe automation (handrail: at its training-only threshold, shown only if its unsafe is 0;');
-    io.out('baselines: best threshold in hindsight). coverage@ours-unsafe = baselines at handrail’s unsafe automation level.');
+    io.out('baselines: best threshold in hindsight). plain@0 = baseline without the routing pipeline (eligible area + threshold only).');
+    io.out('coverage for baselines = their best coverage at handrail’s unsafe automation level (hindsight).');
     for (const [name, rows] of Object.entries(result)) {
       io.out('');
       io.out(`${name}`);
-      io.out(`  ${'system'.padEnd(10)} ${'intent acc'.padStart(10)} ${'coverage@0'.padStart(11)} ${'coverage'.padStart(9)} ${'unsafe'.padStart(8)} ${'thresh'.padStart(7)} ${'cls/s'.padStart(8)} ${'train s'.padStart(8)} ${'mem MB'.padStart(7)}`);
+      io.out(`  ${'system'.padEnd(10)} ${'intent acc'.padStart(10)} ${'coverage@0'.padStart(11)} ${'plain@0'.padStart(8)} ${'coverage'.padStart(9)} ${'unsafe'.padStart(8)} ${'thresh'.padStart(7)} ${'cls/s'.padStart(8)} ${'train s'.padStart(8)} ${'mem MB'.padStart(7)}`);
       for (const r of rows) {
+        const plain = r.coverage_at_zero_unsafe_without_pipeline === undefined ? '' : pct(r.coverage_at_zero_unsafe_without_pipeline);
         io.out(
-          `  ${r.system.padEnd(10)} ${pct(r.intent_accuracy).padStart(10)} ${pct(r.coverage_at_zero_unsafe).padStart(11)} ${pct(r.coverage).padStart(9)} ${pct(r.unsafe_automation).padStart(8)} ${String(r.threshold ?? '—').padStart(7)} ${String(r.classifications_per_second).padStart(8)} ${String(r.train_seconds).padStart(8)} ${String(r.memory_mb).padStart(7)}`,
+          `  ${r.system.padEnd(10)} ${pct(r.intent_accuracy).padStart(10)} ${pct(r.coverage_at_zero_unsafe).padStart(11)} ${plain.padStart(8)} ${pct(r.coverage).padStart(9)} ${pct(r.unsafe_automation).padStart(8)} ${String(r.threshold ?? '—').padStart(7)} ${String(r.classifications_per_second).padStart(8)} ${String(r.train_seconds).padStart(8)} ${String(r.memory_mb).padStart(7)}`,
         );
       }
     }

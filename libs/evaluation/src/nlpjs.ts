@@ -30,10 +30,11 @@ export async function nlpjsClassifyBatch(
   const container = await basic.containerBootstrap();
   container.use(basic.Nlp);
   container.use(basic.LangEn);
-  const nlp = container.get('nlp') as NlpManagerLike & { settings: Record<string, unknown> };
+  const nlp = container.get('nlp') as NlpManagerLike & { settings: Record<string, unknown>; nluManager?: { settings?: Record<string, unknown> } };
   nlp.settings['autoSave'] = false;
   nlp.settings['autoLoad'] = false;
-  nlp.settings['nlu'] = { log: false };
+  // The NLU manager's settings reach the neural network's `log` option; the default prints every epoch.
+  if (nlp.nluManager?.settings) nlp.nluManager.settings['log'] = false;
   nlp.addLanguage('en');
   for (const e of examples) nlp.addDocument('en', e.text, e.intent);
   const areaOf = new Map<string, AreaName>(examples.map((e) => [e.intent, e.area]));
