@@ -56,6 +56,8 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   ['is my personal data stored in the EU?', 'privacy'],
   ['what is the cancellation fee for my order?', 'cancellation'],
   ['how long does a refund usually take?', 'refund'],
+  ['in what cases can I request a refund?', 'refund'],
+  ['how do I cancel my newsletter subscription', 'cancellation'],
   ['how much does it cost to cancel my plan?', 'cancellation'],
   ['how do I remove a card from my account', 'privacy'],
   ['I can not recall my password', 'safety'],

@@ -78,7 +78,7 @@ const DETECTORS: readonly Detector[] = [
       `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b|\\bput (\\w+\\s+){0,3}on hold\\b`,
     ),
     unless:
-      /\b(what|how much|is there|are there|do you charge|will i be charged|does it cost)\b.{0,40}\b(fees?|penalt(y|ies)|cost|charged?)\b|\bcancel(lation|ling|ing)? (fee|fees|policy|penalty|penalties|terms)\b|\b(fees?|policy|terms|penalty) (for|to|of) cancel|\b(message|comment|question|chat)\b/,
+      /\b(what|how much|is there|are there|do you charge|will i be charged|does it cost)\b.{0,40}\b(fees?|penalt(y|ies)|cost|charged?)\b|\bcancel(lation|ling|ing)? (fee|fees|policy|penalty|penalties|terms)\b|\b(fees?|policy|terms|penalty) (for|to|of) cancel|\b(message|comment|question|chat)\b|\b(newsletter|mailing list|marketing e?mails?|promotional e?mails?)\b/,
   },
   { flag: 'cancellation:close_account', re: /\b(close|closing|shut down|shutting down)\s+(my|the|our|this|that)\s+(\w+\s+)?(account|mortgage|loan|card|membership)\b/ },
   // refund — explicit requests for money back; questions about the policy, status or timing are
@@ -86,7 +86,7 @@ const DETECTORS: readonly Detector[] = [
   {
     flag: 'refund:refund_request',
     re: /\b(want|need|like|demand|give me|get|request|requesting|issue me|owe me|send me)\s+(a |my |the |full |a full |me a |me my |back )?(refund|money back|reimbursement)\b|\b(refund|reimburse) me\b|\b(charged|billed) (me )?(twice|double)\b|\bdouble (charged|billed)\b/,
-    unless: /\b(polic(y|ies)|terms|conditions|eligib\w*|how long|status|track|tracking|when will|check)\b/,
+    unless: /\b(polic(y|ies)|terms|conditions|eligib\w*|how long|status|track|tracking|when will|check)\b|\b(in )?(what|which) (cases|situations|circumstances)\b/,
   },
 ];
 

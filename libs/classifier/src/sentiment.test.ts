@@ -22,7 +22,9 @@ describe('sentiment — lexicon scoring', () => {
     expect(sentiment('this is slightly bad')).toBeGreaterThan(sentiment('this is bad'));
   });
   it('profanity is strongly negative, even under negation', () => {
-    expect(sentiment('where the fuck is my parcel')).toBeLessThan(-0.6);
+    expect(sentiment('where the fuck is my parcel')).toBeLessThan(-0.55);
+    expect(sentiment('where the fuck is my parcel!')).toBeLessThan(-0.6);
+    expect(sentiment('this fucking useless service')).toBeLessThan(-0.7);
     expect(sentiment('not fucking happy')).toBeLessThan(-0.6);
   });
 });

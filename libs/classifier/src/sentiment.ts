@@ -19,7 +19,10 @@ const LEXICON: Record<string, number> = {
 };
 
 const PROFANITY = new Set(['fuck', 'fucking', 'fucked', 'shit', 'shitty', 'crap', 'crappy', 'damn', 'bullshit', 'bastard', 'bastards', 'ass', 'asshole', 'wtf', 'bloody', 'piss', 'pissed']);
-const PROFANITY_VALENCE = -3.5;
+// One swear word on its own scores about -0.59 (annoyed); with any other negative word, an
+// exclamation mark or a second swear word it drops below -0.6 (angry). A casual "where's my bloody
+// parcel" is not by itself a reason to take the ticket away from automation; abuse is.
+const PROFANITY_VALENCE = -2.8;
 
 const BOOSTERS: Record<string, number> = {
   very: 0.293, really: 0.293, so: 0.293, extremely: 0.293, absolutely: 0.293, completely: 0.293, totally: 0.293,
