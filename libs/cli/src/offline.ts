@@ -32,14 +32,14 @@ export interface OfflineResult {
  * One message through the same decision code the services run — classifier, guardrail permission,
  * escalation triggers, drafting, draft checks and the conclusion — in process, without the bus.
  */
-export function runOffline(text: string, p: OfflinePolicy, kb: KnowledgeBase, o: { tier?: string; now?: Date } = {}): OfflineResult {
+export async function runOffline(text: string, p: OfflinePolicy, kb: KnowledgeBase, o: { tier?: string; now?: Date } = {}): Promise<OfflineResult> {
   const classification = p.classifier.classify(text);
   const decision = decideOffline({ text, classification, policy: p.pack, customer: { tier: o.tier ?? 'standard' }, injection: injectionEvidence(text) });
   const base = { classification, action: decision.action, kbFindings: [] as string[], verdicts: [] as VerdictResult[], draft: null };
   if (decision.route === 'escalated') return { ...base, route: decision.route, reasons: decision.reasons };
   const refundLimit = p.pack.refund_limits.by_tier[o.tier ?? 'standard'] ?? p.pack.refund_limits.by_tier['default'] ?? 0;
   const ticket = Ticket.fromPartial({ ticketId: 't-offline', body: text, receivedAt: (o.now ?? new Date()).toISOString() });
-  const composed = composeDraft(ticket, toClassification(classification), refundLimit, kb);
+  const composed = await composeDraft(ticket, toClassification(classification), refundLimit, kb);
   const verdicts = composed.draft
     ? checkDraftAll({ draft: composed.draft, area: classification.area, action: decision.action, refundLimit, customer: {}, policy: p.pack }, { kb, kbRevision: kb.revision })
     : [];

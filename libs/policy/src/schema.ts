@@ -99,6 +99,14 @@ export const policyPackSchema = z
         by_area: z.partialRecord(areaName, unit).default({}),
       })
       .strict(),
+    /**
+     * Prompt of the optional LLM drafter, versioned with the policy so every draft names both.
+     * Placeholders: {{passages}} (the retrieved passages, the only knowledge the model sees) and {{message}}.
+     */
+    llm_prompt: z
+      .object({ version: z.string().min(1), system: z.string().min(1), user: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Explicit, audited exceptions to the human-only rule. Empty in any sane pack. */
     overrides: z.array(overrideSchema).default([]),
   })

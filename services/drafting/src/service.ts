@@ -1,9 +1,12 @@
 import { ack } from '@handrail/bus';
 import { Route } from '@handrail/contracts';
 import { areaToName, CONSUMERS, decodeEvent, EnvelopeError, newEvent, payloadOf } from '@handrail/events';
-import { liveKnowledgeBase, type ServiceDefinition } from '@handrail/runtime';
+import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
+import { ValidationError } from '@handrail/errors';
+import { createLlmClient, llmConfigFromEnv } from '@handrail/llm';
+import { liveKnowledgeBase, livePolicy, type ServiceDefinition } from '@handrail/runtime';
 import { draftingConfigSchema } from './config.js';
-import { composeDraft, composeHandoff } from './domain/index.js';
+import { composeDraft, composeHandoff, type LlmDrafting } from './domain/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +18,18 @@ export function draftingService(env?: Record<string, string | undefined>): Servi
     env,
     async start(ctx) {
       const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
+      const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+      const llmConfig = llmConfigFromEnv(ctx.config);
+      const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
+      // The prompt is versioned with the policy pack; a bad one is refused at start-up, not per ticket.
+      const llm = (): LlmDrafting | undefined => {
+        if (!llmClient) return undefined;
+        const promptTemplate = policy.current().pack.llm_prompt ?? DEFAULT_PROMPT_TEMPLATE;
+        return { client: llmClient, promptTemplate };
+      };
+      const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
+      if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
+      if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
       await ctx.consume({
         stream: ctx.topo.streams.events,
         durable: CONSUMERS.drafting,
@@ -25,7 +40,7 @@ export function draftingService(env?: Record<string, string | undefined>): Servi
           const p = payloadOf(d.value, 'draftRequested');
           if (!p.ticket || !p.classification || !p.permission) throw new EnvelopeError('draft_requested event is incomplete');
           const active = kb.current();
-          const r = composeDraft(p.ticket, p.classification, p.permission.refundLimit, active.kb);
+          const r = await composeDraft(p.ticket, p.classification, p.permission.refundLimit, active.kb, llm());
           await ctx.publisher.publish(
             newEvent({
               kind: 'drafted',
@@ -66,7 +81,7 @@ export function draftingService(env?: Record<string, string | undefined>): Servi
         const env = decodeEvent(msg.data);
         return env.payload?.$case === 'received' ? env.payload.value.ticket : undefined;
       }
-      return { closers: [kb.close] };
+      return { closers: [kb.close, policy.close] };
     },
   };
 }

@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   const now = new Date();
   const kb = await loadKb(values.kb ?? DEMO_KB_DIR, now);
   const policy = await loadOfflinePolicy(values.policy ?? demoPaths.policy);
-  const r = runOffline(text, policy, kb, { tier: values.tier, now });
+  const r = await runOffline(text, policy, kb, { tier: values.tier, now });
   const c = r.classification;
   if (values.json) {
     console.log(

@@ -1,2 +1,2 @@
 export { composeDraft, composeHandoff } from './compose.js';
-export type { ComposeResult } from './compose.js';
+export type { ComposeResult, LlmDrafting } from './compose.js';
