@@ -1,6 +1,7 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@handrail/contracts';
 import { decodeEvent, type Topology } from '@handrail/events';
+import { NotFoundError } from '@handrail/errors';
 import type { Bus } from './connection.js';
 
 export interface StoredMessage {
@@ -17,7 +18,12 @@ export interface StoredMessage {
 export async function readStream(bus: Bus, stream: string, filter: string, o: { max?: number; idleMs?: number } = {}): Promise<StoredMessage[]> {
   const max = o.max ?? 100_000;
   const out: StoredMessage[] = [];
-  const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+  const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All }).catch((err: unknown) => {
+    if (/stream not found/i.test((err as Error).message)) {
+      throw new NotFoundError(`stream ${stream} does not exist (is HANDRAIL_PREFIX right, and has anything run with it?)`);
+    }
+    throw err;
+  });
   try {
     for (;;) {
       // `expires` must be ≥ 1 s; the loop leaves as soon as the server says nothing is pending,
