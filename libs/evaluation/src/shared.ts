@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { loadMessages, toGold, type GoldMessage } from './loaders.js';
+import { DatasetError } from './errors.js';
 import { parseLabelMap, type LabelMap } from './labelmap.js';
 import { splitTrainTest } from './split.js';
 
@@ -21,7 +22,14 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
  * the official folds 0–9 for training and 10–19 for testing.
  */
 export async function loadSharedDatasets(dir: string, only?: readonly string[]): Promise<{ labelMap: LabelMap; splits: SharedSplit[] }> {
-  const labelMap = parseLabelMap(await readFile(join(dir, 'label-map.json'), 'utf8'), join(dir, 'label-map.json'));
+  const mapFile = join(dir, 'label-map.json');
+  let mapText: string;
+  try {
+    mapText = await readFile(mapFile, 'utf8');
+  } catch (e) {
+    throw new DatasetError(mapFile, 0, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const labelMap = parseLabelMap(mapText, mapFile);
   const want = (n: string): boolean => !only || only.length === 0 || only.includes(n);
   const mapOf = (name: string) => {
     const m = labelMap.maps[name];
