@@ -44,6 +44,11 @@ const FIRES: Array<[string, string]> = [
   ["I paid to cancel my overdraft and I won't pay any more fees", 'cancellation:cancel_request'],
   ['I want to close my mortgage', 'cancellation:close_account'],
   ["I don't know where my card is", 'safety:lost_or_stolen'],
+  ['i think i forgot my phone in the gym', 'safety:lost_or_stolen'],
+  ['my laptop is missing from my room', 'safety:lost_or_stolen'],
+  ['can I speak directly with the reception?', 'talk_to_human:human_requested'],
+  ['I need to make a cancellation for tonight', 'cancellation:cancel_request'],
+  ['how can I cancel my room?', 'cancellation:cancel_request'],
   ['you charged me twice for the same order', 'refund:refund_request'],
   ['I want to file a complaint', 'complaint:complaint_request'],
 ];
@@ -68,6 +73,8 @@ const MUST_NOT_FIRE: Array<[string, string]> = [
   ['my card payment was declined at the shop', 'safety'],
   ['how do I put money on my card', 'cancellation'],
   ['can I put my card in apple pay', 'cancellation'],
+  ['I left a review yesterday', 'safety'],
+  ['can I leave my bags at reception after checkout', 'safety'],
   ['how do I unlock the app after too many attempts', 'safety'],
 ];
 

@@ -14,7 +14,7 @@ interface Detector {
 }
 
 const OBJ_CANCEL =
-  '(?:subscriptions?|account|order|membership|plan|contract|purchase|booking|reservation|transfer|payment|transaction|direct debit|standing orders?|mortgage|loan|overdraft|card|insurance|policy|appointment|meeting|service|package)';
+  '(?:subscriptions?|account|order|membership|plan|contract|purchase|booking|reservation|transfer|payment|transaction|direct debit|standing orders?|mortgage|loan|overdraft|card|insurance|policy|appointment|meeting|service|package|room|stay|table)';
 
 const DETECTORS: readonly Detector[] = [
   // safety — fraud, account takeover, lost/stolen, unauthorised activity, harm and product hazards
@@ -25,7 +25,7 @@ const DETECTORS: readonly Detector[] = [
   },
   {
     flag: 'safety:lost_or_stolen',
-    re: /\b(stolen|stole|theft|robbed|mugged|pickpocketed)\b|\b(do not|dont) know where (my|the) (card|wallet|purse|phone) is\b|\bforgot where i (put|left) (it|my card|my wallet|my phone)\b|\b(lost|misplaced|can not find|cannot find|lose)\b.{0,20}\b(card|wallet|purse|phone)\b/,
+    re: /\b(stolen|stole|theft|robbed|mugged|pickpocketed)\b|\blost (property|and found)\b|\b(lost|forgot|forgotten|left|misplaced)\s+(my|our)\s+(\w+\s+)?(phone|wallet|purse|bag|keys?|passport|laptop|luggage|suitcase|watch|ring|glasses|camera|tablet|belongings)\b|\b(phone|wallet|purse|bag|keys?|passport|laptop|luggage|suitcase|watch|ring|glasses|camera|tablet|belongings|card)\s+(is|are|has been|have been|went|got)\s+(missing|lost|gone|stolen)\b|\b(do not|dont) know where (my|the) (card|wallet|purse|phone) is\b|\bforgot where i (put|left) (it|my card|my wallet|my phone)\b|\b(lost|misplaced|can not find|cannot find|lose)\b.{0,20}\b(card|wallet|purse|phone)\b/,
   },
   {
     flag: 'safety:unauthorised_transaction',
@@ -64,7 +64,7 @@ const DETECTORS: readonly Detector[] = [
   // talk_to_human
   {
     flag: 'talk_to_human:human_requested',
-    re: /\b(speak|talk|chat|connect|transfer|put)( me)?( through)? (to|with) (a |an |some |your |the )?(real |live |actual |human )?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|customer service|customer support)\b|\b(real|live|actual|non ?robotic|human) (person|human|agent|being)\b|\b(human|agent|representative|person) (please|now)\b|\bgive me (a |an )?(human|person|agent|manager|supervisor)\b|\b(speak|talk|chat) (to|with) (one of )?your( [\w-]+)? (agents|staff|people|representatives)\b|\b(do not|dont) want to (talk|speak|chat) (to|with) (you|a bot|a robot|a machine)\b|\b(can|could) (somebody|someone) else\b|\b(contact|reach|call|phone|email)\b.{0,20}\b(customer (service|support|care)|support team|an? (agent|representative|human|person))\b/,
+    re: /\b(speak|talk|chat|connect|transfer|put)( me)?( through| directly)? (to|with) (a |an |some |your |the )?(real |live |actual |human )?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|customer service|customer support|reception|receptionist|front desk|concierge|staff member|employee)\b|\b(real|live|actual|non ?robotic|human) (person|human|agent|being)\b|\b(human|agent|representative|person) (please|now)\b|\bgive me (a |an )?(human|person|agent|manager|supervisor)\b|\b(speak|talk|chat) (to|with) (one of )?your( [\w-]+)? (agents|staff|people|representatives)\b|\b(do not|dont) want to (talk|speak|chat) (to|with) (you|a bot|a robot|a machine)\b|\b(can|could) (somebody|someone) else\b|\b(contact|reach|call|phone|email)\b.{0,20}\b(customer (service|support|care)|support team|an? (agent|representative|human|person))\b/,
   },
   // complaint
   {
@@ -75,7 +75,7 @@ const DETECTORS: readonly Detector[] = [
   {
     flag: 'cancellation:cancel_request',
     re: new RegExp(
-      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b|\\bput (\\w+\\s+){0,3}on hold\\b`,
+      `\\b(cancel|canceling|cancelling|terminate|terminating|end|discontinue|kill|revert|reverse|stop|suspend|freeze)\\s+(my|the|this|our|that|a|an|these|those|all my)?\\s*(\\w+\\s+){0,2}${OBJ_CANCEL}\\b|\\b${OBJ_CANCEL}\\b.{0,25}\\b(be |get |been )?cancel(l?ed)?\\b|\\b(cancel|stop) (it|that|this)( now| please| today)?\\b|\\bput (\\w+\\s+){0,3}on hold\\b|\\b(make|request|process|need) a cancell?ation\\b`,
     ),
     unless:
       /\b(what|how much|is there|are there|do you charge|will i be charged|does it cost)\b.{0,40}\b(fees?|penalt(y|ies)|cost|charged?)\b|\bcancel(lation|ling|ing)? (fee|fees|policy|penalty|penalties|terms)\b|\b(fees?|policy|terms|penalty) (for|to|of) cancel|\b(message|comment|question|chat)\b|\b(newsletter|mailing list|marketing e?mails?|promotional e?mails?)\b/,
