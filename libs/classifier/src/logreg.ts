@@ -14,6 +14,11 @@ export interface SoftmaxTrainOptions {
   /** L2 penalty per example step; keeps rare n-grams from dominating. */
   l2: number;
   seed: number;
+  /**
+   * Class re-weighting exponent: each example's step is scaled by (mean class size / its class size)^power.
+   * 0 = plain; 0.5 keeps a dominant catch-all class from swallowing rare risky ones.
+   */
+  balance?: number;
 }
 
 export const DEFAULT_SOFTMAX: SoftmaxTrainOptions = { epochs: 6, learningRate: 2.0, l2: 1e-5, seed: 7 };
@@ -73,6 +78,10 @@ export function trainSoftmax(
   const z = new Float64Array(C);
   const n = xs.length;
   let step = 0;
+  const counts = new Array<number>(C).fill(0);
+  for (const y of ys) counts[y] = (counts[y] ?? 0) + 1;
+  const present = counts.filter((c) => c > 0).length || 1;
+  const classWeight = counts.map((c) => (c > 0 ? Math.pow(n / present / c, o.balance ?? 0) : 1));
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -84,7 +93,7 @@ export function trainSoftmax(
       const x = xs[k];
       const y = ys[k] ?? 0;
       if (!x) continue;
-      const lr = o.learningRate / (1 + (2 * step) / n);
+      const lr = (o.learningRate * (classWeight[y] ?? 1)) / (1 + (2 * step) / n);
       step++;
       for (let c = 0; c < C; c++) z[c] = bias[c] ?? 0;
       for (let i = 0; i < x.idx.length; i++) {
