@@ -1,0 +1,2 @@
+export { consoleService, VERSION } from './service.js';
+export type { ConsoleHandle } from './service.js';

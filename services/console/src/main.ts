@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { consoleService } from './service.js';
+
+runMain(consoleService());

@@ -1,0 +1,167 @@
+import type { AddressInfo } from 'node:net';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { EventEnvelope } from '@handrail/contracts';
+import { readTicketTimeline, type Bus } from '@handrail/bus';
+import { HandrailError } from '@handrail/errors';
+import { decodeEvent, newEvent, routeFromName } from '@handrail/events';
+import type { Logger } from '@handrail/observability';
+import type { ServiceDefinition } from '@handrail/runtime';
+import { consoleConfigSchema } from './config.js';
+import { applyEvent, emptyProjection, planDecision, planReview, type DecisionRequest, type ReviewRequest, type TicketView } from './domain/index.js';
+import { explainTimeline } from './explain.js';
+import { createConsoleServer, type ConsoleBackend } from './http.js';
+
+export const VERSION = '0.1.0';
+
+/** Lets a test (or the launcher) learn the port when `CONSOLE_PORT=0`. */
+export interface ConsoleHandle {
+  onListening?: (port: number) => void;
+}
+
+interface Follower {
+  caughtUp: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Applies every retained message on `subject` (oldest first) and then each new one, with an
+ * ordered consumer. `caughtUp` resolves once the stream as it was at start has been applied.
+ */
+async function follow(bus: Bus, stream: string, subject: string, apply: (e: EventEnvelope) => void, log: Logger): Promise<Follower> {
+  const info = await bus.jsm.streams.info(stream);
+  let markCaughtUp: () => void = () => undefined;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  if (info.state.messages === 0) markCaughtUp();
+  const oc = await bus.js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+  const messages = await oc.consume();
+  const done = (async () => {
+    for await (const m of messages) {
+      try {
+        apply(decodeEvent(m.data));
+      } catch (err) {
+        // An undecodable event is shown by `handrail dlq`/`replay`; the console skips it.
+        log.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'skipped an undecodable event');
+      }
+      if (m.info.pending === 0 || m.seq >= info.state.last_seq) markCaughtUp();
+    }
+  })().catch((err: unknown) => log.error({ err, stream }, 'event follower stopped'));
+  return {
+    caughtUp,
+    stop: async () => {
+      await messages.close();
+      await done;
+    },
+  };
+}
+
+export function consoleService(env?: Record<string, string | undefined>, handle: ConsoleHandle = {}): ServiceDefinition<typeof consoleConfigSchema> {
+  return {
+    name: 'console',
+    version: VERSION,
+    configSchema: consoleConfigSchema,
+    env,
+    async start(ctx) {
+      const { bus, topo, publisher, producer, log } = ctx;
+      const state = emptyProjection();
+      // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.
+      const replies = new Map<string, EventEnvelope>();
+      const apply = (e: EventEnvelope) => {
+        applyEvent(state, e);
+        if (e.payload?.$case === 'outboundReply') replies.set(e.ticketId, e);
+      };
+      let ready = false;
+      const followers = [
+        await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log),
+        await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log),
+      ];
+      await Promise.all(followers.map((f) => f.caughtUp));
+      log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
+      ready = true;
+
+      const revisionsOf = (t: TicketView) => t.revisions;
+      const backend: ConsoleBackend = {
+        tickets: () => state.tickets.values(),
+        ticket: (id) => state.tickets.get(id),
+        ready: () => ready,
+        async timeline(id) {
+          const events = await readTicketTimeline(bus, topo, id);
+          const reply = replies.get(id);
+          if (reply) events.push(reply);
+          return explainTimeline(events);
+        },
+        async decide(id: string, actor: string, req: DecisionRequest) {
+          const t = state.tickets.get(id);
+          const plan = planDecision(t, actor, req);
+          if (!t) return undefined;
+          const decision = newEvent({
+            kind: 'humanDecision',
+            value: { ...plan.decision, previousRoute: routeFromName(t.route ?? '') },
+            ticketId: id,
+            producer,
+            correlationId: t.correlationId || undefined,
+            revisions: revisionsOf(t),
+          });
+          // One decision per ticket, across replicas too: the id is the ticket's, so JetStream
+          // reports a second one as a duplicate even before this replica has seen the first.
+          const ack = await publisher.publish(decision);
+          if (ack.duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
+          apply(decision);
+          if (plan.reply) {
+            // The same id rule as an automatic reply: whatever is retried, one reply goes out.
+            const reply = newEvent({
+              kind: 'outboundReply',
+              value: { ticketId: id, connector: t.connector, externalId: t.externalId, customerId: t.customerId, text: plan.reply.text, citations: plan.reply.citations },
+              ticketId: id,
+              producer,
+              cause: decision,
+            });
+            await publisher.publish(reply, { subject: topo.subjects.outbound(t.connector) });
+            apply(reply);
+          }
+          log.info({ ticketId: id, action: req.action, actor }, 'human decision recorded');
+          return state.tickets.get(id);
+        },
+        async review(id: string, actor: string, req: ReviewRequest) {
+          const t = state.tickets.get(id);
+          const value = planReview(t, actor, req);
+          if (!t) return undefined;
+          const review = newEvent({
+            kind: 'qaReview',
+            value,
+            ticketId: id,
+            producer,
+            correlationId: t.correlationId || undefined,
+            revisions: revisionsOf(t),
+            idSuffix: actor,
+          });
+          const ack = await publisher.publish(review);
+          if (ack.duplicate) throw new HandrailError('already_exists', `${actor} has already reviewed this ticket`);
+          apply(review);
+          log.info({ ticketId: id, reviewer: actor, defects: value.defects }, 'QA review recorded');
+          return state.tickets.get(id);
+        },
+      };
+
+      const server = createConsoleServer(backend, log);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(ctx.config.CONSOLE_PORT, ctx.config.CONSOLE_HOST, () => resolve());
+      });
+      const port = (server.address() as AddressInfo).port;
+      handle.onListening?.(port);
+      log.info({ port, host: ctx.config.CONSOLE_HOST }, 'console listening');
+      return {
+        closers: [
+          async () => {
+            ready = false;
+            server.closeIdleConnections();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+          },
+          async () => {
+            await Promise.all(followers.map((f) => f.stop()));
+          },
+        ],
+      };
+    },
+  };
+}
