@@ -61,6 +61,7 @@ export function consolePage(o: { actor: string; nonce: string }): string {
   .sentence sup { color:var(--accent); font-size:11px; margin-left:2px; }
   label.defect { display:block; margin:2px 0; }
   .timeline td:first-child { white-space:nowrap; color:var(--muted); font-family: ui-monospace, monospace; font-size:12px; }
+  #report-table td:first-child { width:260px; color:var(--muted); }
   .placeholder { color:var(--muted); padding:40px; text-align:center; }
 </style>
 </head>
@@ -183,7 +184,7 @@ function renderTicket(data) {
   const t = data.ticket;
   const panel = document.getElementById('ticket');
   const reasons = t.reasons.length ? el('table', {}, el('tr', {}, el('th', {}, 'reason'), el('th', {}, 'rule'), el('th', {}, 'evidence')),
-    t.reasons.map((r) => el('tr', {}, el('td', {}, el('b', {}, r.code), el('div', { class: 'meta' }, r.detail)), el('td', { class: 'tid' }, r.rule), el('td', {}, r.evidence.join('; '))))) : el('div', { class: 'empty' }, 'no reason codes');
+    t.reasons.map((r) => el('tr', {}, el('td', {}, el('b', {}, r.code), el('div', { class: 'meta' }, r.detail)), el('td', { class: 'tid' }, r.rule), el('td', {}, r.evidence.join('; '))))) : el('div', { class: 'empty' }, 'no reason codes fired' + (t.route === 'awaiting_approval' ? ' — the policy lets AI draft here, and a person sends' : ''));
   const draft = t.draft ? el('div', {},
     el('div', { class: 'message', id: 'draft' }, t.draft.sentences.length ? t.draft.sentences.map((s) => el('span', { class: 'sentence' }, s.text, s.citations.length ? el('sup', {}, '[' + s.citations.map(cite).join(', ') + ']') : '', ' ')) : t.draft.text),
     el('div', { class: 'meta' }, 'drafter ', t.draft.drafter, ' · template ', t.draft.templateId, ' · citations: ', t.draft.citations.map(cite).join(', ') || 'none'),
@@ -198,11 +199,11 @@ function renderTicket(data) {
     el('h3', {}, (t.subject || t.intent.replace(/_/g, ' ') || 'ticket')),
     el('div', { class: 'meta' }, el('span', { class: 'tid' }, t.ticketId), ' · ', t.channel || t.connector, ' · customer ', t.customerId,
       t.customer ? ' (' + t.customer.tier + ', value ' + t.customer.accountValue + ')' : '', ' · route ', el('b', { id: 'route' }, t.route || 'in progress'),
-      t.queue ? ' → ' + t.queue : '', t.priority ? ' · ' + t.priority : ''),
+      t.queue ? ' → ' + t.queue : '', t.priority ? ' · ' + t.priority : '', t.decisions.length ? ' · decided: ' + t.decisions[0].action : ''),
     el('h2', {}, 'Customer message'), el('div', { class: 'message', id: 'customer-message' }, t.body),
     el('div', { class: 'meta' }, 'area ', t.area, ' · intent ', t.intent, t.confidence !== undefined ? ' · confidence ' + t.confidence.toFixed(2) : '', t.riskFlags.length ? ' · risk: ' + t.riskFlags.join(', ') : ''),
     el('h2', {}, 'Reasons and evidence'), reasons,
-    handoff ? el('h2', {}, 'Handoff packet') : '', handoff,
+    handoff ? el('h2', {}, 'Handoff packet') : '', handoff || '',
     el('h2', {}, 'Draft'), draft,
     t.reply ? el('p', { class: 'ok', id: 'reply-sent' }, 'Reply sent ', t.reply.time.replace('T', ' ').slice(0, 19)) : '',
     decisionPanel(t),
