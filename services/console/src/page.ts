@@ -143,8 +143,14 @@ function decisionPanel(t) {
     for (const b of box.querySelectorAll('button')) b.disabled = true;
     try {
       await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/decision', { action, text: needsText ? text.value : undefined, note: note.value || undefined });
-      status(msg, true, 'Recorded: ' + action + (action === 'approve' || action === 'edit' ? ' — the reply is on its way to the customer.' : '.'));
+      const sends = action === 'approve' || action === 'edit';
+      status(msg, true, 'Recorded: ' + action + (sends ? ' — the reply is on its way to the customer.' : '.'));
       await refresh();
+      // The reply is sent right after the decision is recorded; show it once it is out.
+      for (let i = 0; sends && i < 10 && selected === t.ticketId && !document.getElementById('reply-sent'); i++) {
+        await new Promise((r) => setTimeout(r, 800));
+        await openTicket(t.ticketId);
+      }
     } catch (e) {
       status(msg, false, (e.status === 409 ? 'Someone already decided this ticket: ' : 'Not recorded: ') + e.message);
       for (const b of box.querySelectorAll('button')) b.disabled = false;

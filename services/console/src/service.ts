@@ -1,13 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@handrail/contracts';
-import { readTicketTimeline, type Bus } from '@handrail/bus';
+import { ack, backoffMs, readTicketTimeline, retry, type Bus } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
-import { decodeEvent, newEvent, routeFromName } from '@handrail/events';
+import { CONSUMERS, decodeEvent, newEvent, payloadOf, routeFromName } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
 import type { ServiceDefinition } from '@handrail/runtime';
 import { consoleConfigSchema } from './config.js';
-import { applyEvent, emptyProjection, planDecision, planReview, type DecisionRequest, type ReviewRequest, type TicketView } from './domain/index.js';
+import { applyEvent, emptyProjection, planDecision, planReview, replyForDecision, type DecisionRequest, type ReviewRequest, type TicketView } from './domain/index.js';
 import { explainTimeline } from './explain.js';
 import { createConsoleServer, type ConsoleBackend } from './http.js';
 
@@ -79,6 +79,15 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       ready = true;
 
       const revisionsOf = (t: TicketView) => t.revisions;
+      /** From this replica's projection, or from the ticket's own events when the projection lags. */
+      const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
+        const known = state.tickets.get(id);
+        if (known?.route) return known;
+        const local = emptyProjection();
+        for (const e of await readTicketTimeline(bus, topo, id)) applyEvent(local, e);
+        const t = local.tickets.get(id);
+        return t?.route ? t : undefined;
+      };
       const backend: ConsoleBackend = {
         tickets: () => state.tickets.values(),
         ticket: (id) => state.tickets.get(id),
@@ -106,18 +115,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           const ack = await publisher.publish(decision);
           if (ack.duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
           apply(decision);
-          if (plan.reply) {
-            // The same id rule as an automatic reply: whatever is retried, one reply goes out.
-            const reply = newEvent({
-              kind: 'outboundReply',
-              value: { ticketId: id, connector: t.connector, externalId: t.externalId, customerId: t.customerId, text: plan.reply.text, citations: plan.reply.citations },
-              ticketId: id,
-              producer,
-              cause: decision,
-            });
-            await publisher.publish(reply, { subject: topo.subjects.outbound(t.connector) });
-            apply(reply);
-          }
+          // The reply is sent by the decision consumer below, so a crash here cannot lose it.
           log.info({ ticketId: id, action: req.action, actor }, 'human decision recorded');
           return state.tickets.get(id);
         },
@@ -141,6 +139,32 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           return state.tickets.get(id);
         },
       };
+
+      // Sends the reply of each approve/edit decision. A durable consumer, so a decision recorded
+      // just before a crash still gets its reply; the reply's id is the ticket's, so never two.
+      await ctx.consume({
+        stream: topo.streams.events,
+        durable: CONSUMERS.console,
+        filterSubject: topo.subjects.eventsOfType('human_decided'),
+        decode: decodeEvent,
+        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
+        async handler(d) {
+          const decision = payloadOf(d.value, 'humanDecision');
+          const t = await ticketWithConclusion(decision.ticketId);
+          if (!t) return retry(backoffMs(d.deliveryCount), 'ticket not concluded yet');
+          const reply = replyForDecision(t, decision);
+          if (!reply) return ack();
+          const env = newEvent({
+            kind: 'outboundReply',
+            value: { ticketId: t.ticketId, connector: t.connector, externalId: t.externalId, customerId: t.customerId, text: reply.text, citations: reply.citations },
+            ticketId: t.ticketId,
+            producer,
+            cause: d.value,
+          });
+          await publisher.publish(env, { subject: topo.subjects.outbound(t.connector) });
+          return ack();
+        },
+      });
 
       const server = createConsoleServer(backend, log);
       await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HandrailError, ValidationError } from '@handrail/errors';
-import { parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview } from './decide.js';
+import { parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview, replyForDecision } from './decide.js';
 import { emptyTicket, type RouteName, type TicketView } from './projection.js';
 
 function view(route: RouteName | undefined, o: Partial<TicketView> = {}): TicketView {
@@ -52,6 +52,13 @@ describe('decisions', () => {
     expect(a.decision).toMatchObject({ actor: 'ann', action: 'approve', finalText: 'Your refund is on its way.' });
     expect(planDecision(t, 'ann', { action: 'edit', text: 'Edited.', note: 'n' }).reply?.text).toBe('Edited.');
     expect(planDecision(t, 'ann', { action: 'reject', text: '', note: 'wrong article' }).reply).toBeUndefined();
+  });
+
+  it('reply — follows from the decision event: approve and edit send, reject and resolve do not', () => {
+    const t = view('awaiting_approval');
+    expect(replyForDecision(t, { action: 'edit', finalText: 'Edited.' })).toEqual({ text: 'Edited.', citations: t.draft?.citations });
+    expect(replyForDecision(t, { action: 'reject', finalText: '' })).toBeUndefined();
+    expect(replyForDecision(view('escalated'), { action: 'resolve', finalText: 'Done by phone.' })).toBeUndefined();
   });
 
   it('decisions — one per ticket, each action only for its route', () => {

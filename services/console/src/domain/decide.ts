@@ -109,6 +109,15 @@ export function planDecision(t: TicketView | undefined, actor: string, req: Deci
   }
 }
 
+/**
+ * The reply a recorded decision sends, if any: approve and edit send their final text with the
+ * draft's citations. Derived from the decision event itself, so whoever handles it sends the same.
+ */
+export function replyForDecision(t: TicketView, d: { action: string; finalText: string }): { text: string; citations: CitationView[] } | undefined {
+  if ((d.action !== 'approve' && d.action !== 'edit') || !d.finalText) return undefined;
+  return { text: d.finalText, citations: t.draft?.citations ?? [] };
+}
+
 /** A QA review is for a concluded ticket, once per reviewer. */
 export function planReview(t: TicketView | undefined, reviewer: string, req: ReviewRequest): { ticketId: string; reviewer: string; defects: Defect[]; note: string; passed: boolean } {
   if (!t) throw new NotFoundError('no such ticket');

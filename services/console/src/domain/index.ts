@@ -14,7 +14,7 @@ export type {
   QueueItem,
   Queues,
 } from './projection.js';
-export { DECISION_ACTIONS, DEFECTS, parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview } from './decide.js';
+export { DECISION_ACTIONS, DEFECTS, parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview, replyForDecision } from './decide.js';
 export type { Defect, DecisionRequest, ReviewRequest, DecisionPlan } from './decide.js';
 export { isoWeek, cohensKappa, calibration, weekReport, weeklyReport } from './report.js';
 export type { WeekReport, Agreement, Calibration } from './report.js';
