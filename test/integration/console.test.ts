@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Route } from '@handrail/contracts';
+import { EventPublisher } from '@handrail/bus';
+import { newEvent } from '@handrail/events';
 import { startService, type RunningService } from '@handrail/runtime';
 import { consoleService } from '@handrail/svc-console';
 import type { Queues, TicketView, WeekReport } from '@handrail/svc-console/domain';
@@ -197,5 +199,29 @@ describe('console', () => {
     } finally {
       await again.svc.shutdown('test done');
     }
+  });
+
+  it('console — a decision recorded by a console that then died still gets its reply, once', async () => {
+    const client = intakeClient(pipeline.grpcAddr);
+    const id = (await client.submit({ connector: 'grpc', externalId: 'r-3', customerId: 'c-r3', channel: 'email', body: REFUND })).ticketId;
+    client.close();
+    await eventually(async () => ((await conclusions(tb.bus, tb.topo)).has(id) ? true : undefined), 30_000);
+    // As if a console published the decision and crashed before doing anything else.
+    const decision = newEvent({
+      kind: 'humanDecision',
+      value: { ticketId: id, actor: 'dan', action: 'edit', finalText: 'Your refund left today.', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL },
+      ticketId: id,
+      producer: { service: 'console', version: 'test', instance: 'gone' },
+    });
+    const publisher = new EventPublisher(tb.bus.js, tb.topo);
+    await publisher.publish(decision);
+    await publisher.publish(decision);
+    const sent = await eventually(async () => {
+      const r = await replies(tb.bus, tb.topo);
+      return r.get(id) ? r : undefined;
+    });
+    expect(sent.get(id)).toBe(1);
+    const { json } = await call(base, `/api/tickets/${id}`, { user: 'ann' });
+    expect((json['ticket'] as TicketView).reply?.text).toBe('Your refund left today.');
   });
 });
