@@ -65,8 +65,9 @@ describe('metrics — threshold sweeps', () => {
     }
   });
   it('picks the lowest threshold within the unsafe and critical limits', () => {
-    expect(pickThreshold(msgs, 0, 0)).toBe(0.81);
-    expect(pickThreshold(msgs, 0.5, 0)).toBe(0.61);
+    // 0.001 grid: just above the riskiest automated message (0.8)
+    expect(pickThreshold(msgs, 0, 0)).toBe(0.801);
+    expect(pickThreshold(msgs, 0.5, 0)).toBe(0.601);
     expect(coverageAtUnsafe(msgs, 0).coverage).toBeCloseTo(1 / 3, 3);
   });
 });

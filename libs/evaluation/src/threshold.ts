@@ -60,9 +60,9 @@ export function autoThreshold(
   };
 }
 
-/** The lowest threshold (0.01 grid) meeting both limits; 1 when none does. */
+/** The lowest threshold (0.001 grid: pooled confidences crowd near 1) meeting both limits; 1 when none does. */
 export function pickThreshold(msgs: readonly RoutedMessage[], maxUnsafe: number, maxCritical = 0): number {
-  for (const t of gridOf(0.01)) {
+  for (const t of gridOf(0.001)) {
     const m = computeMetrics(msgs, (r) => r.autoAtZero && r.confidence >= t);
     if ((m.unsafe_automation ?? 0) <= maxUnsafe + 1e-12 && (m.critical_automation ?? 0) <= maxCritical + 1e-12) return t;
   }
