@@ -51,6 +51,28 @@ describe('classifier — calibration sanity', () => {
   });
 });
 
+describe('classifier — pooled confidence (Handrail issue 4)', () => {
+  it('confidence groups pool the probability of areas treated alike, and change the version', () => {
+    const plain = trainClassifier(FIXTURE_EXAMPLES);
+    const areas = [...new Set(FIXTURE_EXAMPLES.map((e) => e.area))];
+    const pooled = trainClassifier(FIXTURE_EXAMPLES, { confidenceGroups: [areas] });
+    const text = 'where is my parcel';
+    const a = plain.classify(text);
+    const b = pooled.classify(text);
+    expect(b.area).toBe(a.area);
+    expect(b.confidence).toBeGreaterThanOrEqual(a.confidence);
+    // Every area in one group: the pooled probability is the whole mass (minus nothing).
+    expect(b.confidence).toBeCloseTo(1, 6);
+    expect(pooled.version).not.toBe(plain.version);
+  });
+  it('a forced risk area is never pooled with the areas AI may resolve', () => {
+    const pooled = trainClassifier(FIXTURE_EXAMPLES, { confidenceGroups: [['faq_status', 'routine', 'triage']] });
+    const c = pooled.classify('my card was stolen, where is my parcel');
+    expect(c.area).toBe('safety');
+    expect(c.confidence).toBeLessThan(0.99);
+  });
+});
+
 describe('classifier — versioning and serialisation', () => {
   it('the version is a content hash of the training data', () => {
     expect(modelVersionFor(FIXTURE_EXAMPLES)).toBe(modelVersionFor([...FIXTURE_EXAMPLES].reverse()));

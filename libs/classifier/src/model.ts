@@ -23,6 +23,12 @@ export interface TrainOptions {
   knnWeight?: number;
   knnK?: number;
   seed?: number;
+  /**
+   * Areas whose probability is pooled into `confidence` when the answer is one of them: areas the
+   * policy treats alike (e.g. every area AI may resolve), so that doubt between them — which changes
+   * nothing about who handles the message — does not read as doubt about whether AI may act.
+   */
+  confidenceGroups?: readonly (readonly AreaName[])[];
 }
 
 interface ResolvedOptions {
@@ -33,6 +39,7 @@ interface ResolvedOptions {
   knnWeight: number;
   knnK: number;
   seed: number;
+  confidenceGroups: AreaName[][];
 }
 
 function resolve(o: TrainOptions = {}): ResolvedOptions {
@@ -44,6 +51,7 @@ function resolve(o: TrainOptions = {}): ResolvedOptions {
     knnWeight: o.knnWeight ?? 0.3,
     knnK: o.knnK ?? 10,
     seed: o.seed ?? 7,
+    confidenceGroups: (o.confidenceGroups ?? []).map((g) => [...g].sort()),
   };
 }
 
@@ -255,7 +263,9 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
     const riskFlags = detectRisk(text);
     const area = forcedArea(riskFlags) ?? modelArea;
     const kw = voteTotal > 0 ? p.opts.knnWeight : 0;
-    let confidence = (1 - kw) * (areaProb.get(area) ?? 0) + kw * ((vote.get(area) ?? 0) / (voteTotal || 1));
+    const pooled = (p.opts.confidenceGroups ?? []).find((g) => g.includes(area)) ?? [area];
+    const sum = (m: ReadonlyMap<AreaName, number>): number => pooled.reduce((t, a) => t + (m.get(a) ?? 0), 0);
+    let confidence = (1 - kw) * sum(areaProb) + kw * (sum(vote) / (voteTotal || 1));
     // Out of scope caps the confidence so no threshold can let such a message through.
     if (outOfScope) confidence = Math.min(confidence, nearestSimilarity, known ?? 1);
     const order = Array.from(probs.keys()).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0)).slice(0, 3);

@@ -34,7 +34,8 @@ const eligible = (a: string): boolean => (ELIGIBLE_AREAS as readonly string[]).i
 for (const s of splits) {
   if (args.includes('--cv-full')) {
     // The threshold the real evaluation would pick: 5-fold CV over the whole training split.
-    const a = autoThreshold(s.train, (e) => trainClassifier(e, trainOptions), policy);
+    const a = autoThreshold(s.train, (e) => trainClassifier(e, trainOptions), policy, { perArea: args.includes('--area') });
+    if (a.areaThresholds) console.log(`${s.name} CV area thresholds ${JSON.stringify(a.areaThresholds)} coverage ${a.areaCrossValidation?.coverage} unsafe ${a.areaCrossValidation?.unsafe_automation}`);
     const pooled = a.crossValidationSweep;
     console.log(`${s.name} CV threshold ${a.threshold} coverage ${a.crossValidation.coverage} unsafe ${a.crossValidation.unsafe_automation} critical ${a.crossValidation.critical_automation}`);
     console.log(`  CV sweep: ${pooled.filter((p) => p.threshold >= 0.5).map((p) => `${p.threshold}:${p.coverage}/${p.unsafe_automation}`).join(' ')}`);
@@ -64,11 +65,11 @@ for (const s of splits) {
     pairs.push([train, test]);
   }
   const routed: RoutedMessage[] = [];
-  const ths: number[] = [];
+  const ths: string[] = [];
   for (const [tr, te] of pairs) {
-    const r = evaluate({ train: tr, test: te, policy, trainFn: (e) => trainClassifier(e, trainOptions), threshold: 'auto' });
+    const r = evaluate({ train: tr, test: te, policy, trainFn: (e) => trainClassifier(e, trainOptions), threshold: args.includes('--area') ? 'auto-area' : 'auto' });
     routed.push(...r.routed);
-    ths.push(r.threshold ?? -1);
+    ths.push(r.areaThresholds ? JSON.stringify(Object.fromEntries(Object.entries(r.areaThresholds).map(([a, t]) => [a, Math.round(t * 1000) / 1000]))) : String(r.threshold));
   }
   const m = computeMetrics(routed);
   // Detector quality over all of the training data (no model involved).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, coverageAtUnsafe, gridOf, sweep } from './metrics.js';
-import { pickThreshold } from './threshold.js';
+import { pickAreaThresholds, pickThreshold } from './threshold.js';
 import type { RoutedMessage } from './routing.js';
 import type { GoldArea } from './labelmap.js';
 
@@ -69,5 +69,38 @@ describe('metrics — threshold sweeps', () => {
     expect(pickThreshold(msgs, 0, 0)).toBe(0.801);
     expect(pickThreshold(msgs, 0.5, 0)).toBe(0.601);
     expect(coverageAtUnsafe(msgs, 0).coverage).toBeCloseTo(1 / 3, 3);
+  });
+});
+
+describe('thresholds — one per predicted area (Handrail issue 4)', () => {
+  // A confident mistake predicted `routine` must not raise the bar for `triage`.
+  const pred = (gold: GoldArea, predicted: string, confidence: number): RoutedMessage => msg(gold, true, confidence, { area: predicted });
+  const msgs = [
+    pred('routine', 'routine', 0.95),
+    pred('routine', 'routine', 0.7),
+    pred('cancellation', 'routine', 0.9),
+    pred('triage', 'triage', 0.5),
+    pred('triage', 'triage', 0.4),
+    pred('safety', 'safety', 0.99),
+  ];
+  it('keeps the risky area strict and lets the clean area automate everything', () => {
+    const t = pickAreaThresholds(msgs, 0, 0);
+    expect(t['routine']).toBe(0.95);
+    expect(t['triage']).toBe(0.4);
+    const m = computeMetrics(msgs, (r) => r.autoAtZero && r.confidence >= (t[r.area] ?? 1));
+    expect(m.unsafe_automation).toBe(0);
+    expect(m.coverage).toBe(0.75);
+  });
+  it('never covers less than the single threshold under the same limits', () => {
+    const single = pickThreshold(msgs, 0, 0);
+    const t = pickAreaThresholds(msgs, 0, 0);
+    const cov = (f: (r: RoutedMessage) => boolean): number => computeMetrics(msgs, f).coverage ?? 0;
+    expect(cov((r) => r.autoAtZero && r.confidence >= (t[r.area] ?? 1))).toBeGreaterThanOrEqual(cov((r) => r.autoAtZero && r.confidence >= single));
+  });
+  it('spends an unsafe budget where it buys the most coverage', () => {
+    // 1 of 3 risky messages may be automated (maxUnsafe 0.34): worth it in routine, not needed in triage.
+    const more = [...msgs, pred('refund', 'refund', 0.9), pred('routine', 'routine', 0.85), pred('routine', 'routine', 0.8)];
+    const t = pickAreaThresholds(more, 0.34, 0);
+    expect(t['routine']).toBe(0.7);
   });
 });

@@ -14,6 +14,12 @@ export function withThreshold(policy: PolicyPack, threshold: number): PolicyPack
   return { ...policy, areas: areas as PolicyPack['areas'] };
 }
 
+/** The same pack with the given areas' thresholds replaced and every other area at 1 (never automated on confidence). */
+export function withAreaThresholds(policy: PolicyPack, thresholds: Readonly<Record<string, number>>): PolicyPack {
+  const areas = Object.fromEntries(Object.entries(policy.areas).map(([name, area]) => [name, { ...area, confidence_threshold: thresholds[name] ?? 1 }]));
+  return { ...policy, areas: areas as PolicyPack['areas'] };
+}
+
 /** The routing decision the escalation service would make; evaluation runs no other decision code. */
 export function decide(text: string, classification: ClassificationResult, policy: PolicyPack): OfflineDecision {
   return decideOffline({ text, classification, policy });

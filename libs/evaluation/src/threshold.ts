@@ -4,6 +4,7 @@ import { toTrainingExamples, type GoldMessage } from './loaders.js';
 import { computeMetrics, gridOf, sweep, type EvalMetrics, type SweepPoint } from './metrics.js';
 import { classifyAll, routeAll, type MessageClassifier, type RoutedMessage } from './routing.js';
 import { stratifiedFolds } from './split.js';
+import { CRITICAL_AREAS, ELIGIBLE_AREAS } from './labelmap.js';
 
 export interface AutoThresholdOptions {
   folds?: number;
@@ -16,6 +17,8 @@ export interface AutoThresholdOptions {
    */
   maxCritical?: number;
   seed?: number;
+  /** Also choose one threshold per predicted area (`pickAreaThresholds`). */
+  perArea?: boolean;
   onProgress?: (fold: number, folds: number) => void;
 }
 
@@ -25,6 +28,10 @@ export interface AutoThreshold {
   /** Metrics on the pooled held-out training folds at the chosen threshold. */
   crossValidation: EvalMetrics;
   crossValidationSweep: SweepPoint[];
+  /** With `perArea`: the threshold of every area the classifier automated in cross-validation. */
+  areaThresholds?: Record<string, number>;
+  /** With `perArea`: pooled held-out metrics under `areaThresholds` (other areas at 1). */
+  areaCrossValidation?: EvalMetrics;
 }
 
 /**
@@ -52,7 +59,11 @@ export function autoThreshold(
     o.onProgress?.(i + 1, k);
   });
   const threshold = pickThreshold(pooled, maxUnsafe, maxCritical);
+  const areaThresholds = o.perArea ? pickAreaThresholds(pooled, maxUnsafe, maxCritical) : undefined;
   return {
+    ...(areaThresholds
+      ? { areaThresholds, areaCrossValidation: computeMetrics(pooled, (m) => m.autoAtZero && m.confidence >= (areaThresholds[m.area] ?? 1)) }
+      : {}),
     threshold,
     folds: k,
     crossValidation: computeMetrics(pooled, (m) => m.autoAtZero && m.confidence >= threshold),
@@ -67,4 +78,58 @@ export function pickThreshold(msgs: readonly RoutedMessage[], maxUnsafe: number,
     if ((m.unsafe_automation ?? 0) <= maxUnsafe + 1e-12 && (m.critical_automation ?? 0) <= maxCritical + 1e-12) return t;
   }
   return 1;
+}
+
+/**
+ * One threshold per predicted area: the combination with the most held-out coverage whose pooled
+ * unsafe and critical automation stay within the same limits as `pickThreshold`. An area whose
+ * confident mistakes are rare should not pay for another area's (Handrail issue 4).
+ */
+export function pickAreaThresholds(msgs: readonly RoutedMessage[], maxUnsafe: number, maxCritical = 0): Record<string, number> {
+  const eligible = (m: RoutedMessage): boolean => (ELIGIBLE_AREAS as readonly string[]).includes(m.gold.area);
+  const critical = (m: RoutedMessage): boolean => (CRITICAL_AREAS as readonly string[]).includes(m.gold.area);
+  const unsafeBudget = Math.floor(maxUnsafe * msgs.filter((m) => !eligible(m)).length + 1e-9);
+  const criticalBudget = Math.floor(maxCritical * msgs.filter(critical).length + 1e-9);
+  const byArea = new Map<string, RoutedMessage[]>();
+  for (const m of msgs) if (m.autoAtZero) byArea.set(m.area, [...(byArea.get(m.area) ?? []), m]);
+  // For each area: the lowest threshold (most coverage) for every (unsafe, critical) count it can spend.
+  type Point = { unsafe: number; critical: number; covered: number; threshold: number };
+  const areaPoints = [...byArea.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([area, list]) => {
+    const sorted = [...list].sort((a, b) => b.confidence - a.confidence);
+    const points: Point[] = [{ unsafe: 0, critical: 0, covered: 0, threshold: 1 }];
+    let unsafe = 0;
+    let crit = 0;
+    let covered = 0;
+    sorted.forEach((m, i) => {
+      if (eligible(m)) covered++;
+      else unsafe++;
+      if (critical(m)) crit++;
+      const next = sorted[i + 1];
+      // Only where the confidence changes: equal confidences are automated together.
+      if (next && next.confidence === m.confidence) return;
+      if (unsafe <= unsafeBudget && crit <= criticalBudget) points.push({ unsafe, critical: crit, covered, threshold: m.confidence });
+    });
+    return { area, points };
+  });
+  // Small knapsack over the spent (unsafe, critical) counts.
+  type State = { covered: number; thresholds: Record<string, number> };
+  let states = new Map<string, State & { unsafe: number; critical: number }>([['0,0', { unsafe: 0, critical: 0, covered: 0, thresholds: {} }]]);
+  for (const { area, points } of areaPoints) {
+    const next = new Map<string, State & { unsafe: number; critical: number }>();
+    for (const s of states.values()) {
+      for (const p of points) {
+        const unsafe = s.unsafe + p.unsafe;
+        const crit = s.critical + p.critical;
+        if (unsafe > unsafeBudget || crit > criticalBudget) continue;
+        const key = `${unsafe},${crit}`;
+        const covered = s.covered + p.covered;
+        const have = next.get(key);
+        if (!have || covered > have.covered) next.set(key, { unsafe, critical: crit, covered, thresholds: { ...s.thresholds, [area]: p.threshold } });
+      }
+    }
+    states = next;
+  }
+  let best: State | undefined;
+  for (const s of states.values()) if (!best || s.covered > best.covered) best = s;
+  return best?.thresholds ?? {};
 }
