@@ -34,7 +34,7 @@ const eligible = (a: string): boolean => (ELIGIBLE_AREAS as readonly string[]).i
 for (const s of splits) {
   if (args.includes('--cv-full')) {
     // The threshold the real evaluation would pick: 5-fold CV over the whole training split.
-    const a = autoThreshold(s.train, (e) => trainClassifier(e, trainOptions), policy, { perArea: args.includes('--area') });
+    const a = autoThreshold(s.train, (e) => trainClassifier(e, trainOptions), policy, { perArea: args.includes('--area'), policyFloor: !args.includes('--no-floor') });
     if (a.areaThresholds) console.log(`${s.name} CV area thresholds ${JSON.stringify(a.areaThresholds)} coverage ${a.areaCrossValidation?.coverage} unsafe ${a.areaCrossValidation?.unsafe_automation}`);
     const pooled = a.crossValidationSweep;
     console.log(`${s.name} CV threshold ${a.threshold} coverage ${a.crossValidation.coverage} unsafe ${a.crossValidation.unsafe_automation} critical ${a.crossValidation.critical_automation}`);
@@ -67,7 +67,7 @@ for (const s of splits) {
   const routed: RoutedMessage[] = [];
   const ths: string[] = [];
   for (const [tr, te] of pairs) {
-    const r = evaluate({ train: tr, test: te, policy, trainFn: (e) => trainClassifier(e, trainOptions), threshold: args.includes('--area') ? 'auto-area' : 'auto' });
+    const r = evaluate({ train: tr, test: te, policy, trainFn: (e) => trainClassifier(e, trainOptions), threshold: args.includes('--area') ? 'auto-area' : 'auto', autoOptions: { policyFloor: !args.includes('--no-floor') } });
     routed.push(...r.routed);
     ths.push(r.areaThresholds ? JSON.stringify(Object.fromEntries(Object.entries(r.areaThresholds).map(([a, t]) => [a, Math.round(t * 1000) / 1000]))) : String(r.threshold));
   }

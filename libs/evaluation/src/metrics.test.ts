@@ -97,6 +97,11 @@ describe('thresholds — one per predicted area (Handrail issue 4)', () => {
     const cov = (f: (r: RoutedMessage) => boolean): number => computeMetrics(msgs, f).coverage ?? 0;
     expect(cov((r) => r.autoAtZero && r.confidence >= (t[r.area] ?? 1))).toBeGreaterThanOrEqual(cov((r) => r.autoAtZero && r.confidence >= single));
   });
+  it("never goes below an area's floor (the pack's own threshold)", () => {
+    const t = pickAreaThresholds(msgs, 0, 0, { triage: 0.45, routine: 0.5 });
+    expect(t['triage']).toBe(0.45);
+    expect(t['routine']).toBe(0.95);
+  });
   it('spends an unsafe budget where it buys the most coverage', () => {
     // 1 of 3 risky messages may be automated (maxUnsafe 0.34): worth it in routine, not needed in triage.
     const more = [...msgs, pred('refund', 'refund', 0.9), pred('routine', 'routine', 0.85), pred('routine', 'routine', 0.8)];

@@ -19,6 +19,12 @@ export interface AutoThresholdOptions {
   seed?: number;
   /** Also choose one threshold per predicted area (`pickAreaThresholds`). */
   perArea?: boolean;
+  /**
+   * With `perArea`: no area's threshold goes below the pack's own confidence_threshold. An area with
+   * no confident mistakes in cross-validation would otherwise get a near-zero threshold from too
+   * little evidence (issue 4: it did not hold on held-out data).
+   */
+  policyFloor?: boolean;
   onProgress?: (fold: number, folds: number) => void;
 }
 
@@ -59,7 +65,8 @@ export function autoThreshold(
     o.onProgress?.(i + 1, k);
   });
   const threshold = pickThreshold(pooled, maxUnsafe, maxCritical);
-  const areaThresholds = o.perArea ? pickAreaThresholds(pooled, maxUnsafe, maxCritical) : undefined;
+  const floors = o.policyFloor === false ? {} : Object.fromEntries(Object.entries(policy.areas).map(([a, p]) => [a, p.confidence_threshold]));
+  const areaThresholds = o.perArea ? pickAreaThresholds(pooled, maxUnsafe, maxCritical, floors) : undefined;
   return {
     ...(areaThresholds
       ? { areaThresholds, areaCrossValidation: computeMetrics(pooled, (m) => m.autoAtZero && m.confidence >= (areaThresholds[m.area] ?? 1)) }
@@ -85,7 +92,12 @@ export function pickThreshold(msgs: readonly RoutedMessage[], maxUnsafe: number,
  * unsafe and critical automation stay within the same limits as `pickThreshold`. An area whose
  * confident mistakes are rare should not pay for another area's (Handrail issue 4).
  */
-export function pickAreaThresholds(msgs: readonly RoutedMessage[], maxUnsafe: number, maxCritical = 0): Record<string, number> {
+export function pickAreaThresholds(
+  msgs: readonly RoutedMessage[],
+  maxUnsafe: number,
+  maxCritical = 0,
+  floors: Readonly<Record<string, number>> = {},
+): Record<string, number> {
   const eligible = (m: RoutedMessage): boolean => (ELIGIBLE_AREAS as readonly string[]).includes(m.gold.area);
   const critical = (m: RoutedMessage): boolean => (CRITICAL_AREAS as readonly string[]).includes(m.gold.area);
   const unsafeBudget = Math.floor(maxUnsafe * msgs.filter((m) => !eligible(m)).length + 1e-9);
@@ -109,7 +121,18 @@ export function pickAreaThresholds(msgs: readonly RoutedMessage[], maxUnsafe: nu
       if (next && next.confidence === m.confidence) return;
       if (unsafe <= unsafeBudget && crit <= criticalBudget) points.push({ unsafe, critical: crit, covered, threshold: m.confidence });
     });
-    return { area, points };
+    // Below its floor an area keeps the floor: the counts there are what the floor lets through.
+    const floor = floors[area] ?? 0;
+    const above = points.filter((p) => p.threshold >= floor);
+    const atFloor = sorted.filter((m) => m.confidence >= floor);
+    const floorPoint: Point = {
+      unsafe: atFloor.filter((m) => !eligible(m)).length,
+      critical: atFloor.filter(critical).length,
+      covered: atFloor.filter(eligible).length,
+      threshold: floor,
+    };
+    if (floor > 0 && floorPoint.unsafe <= unsafeBudget && floorPoint.critical <= criticalBudget) above.push(floorPoint);
+    return { area, points: above };
   });
   // Small knapsack over the spent (unsafe, critical) counts.
   type State = { covered: number; thresholds: Record<string, number> };
