@@ -99,7 +99,8 @@ describe('thresholds — one per predicted area (Handrail issue 4)', () => {
   });
   it("never goes below an area's floor (the pack's own threshold)", () => {
     const t = pickAreaThresholds(msgs, 0, 0, { triage: 0.45, routine: 0.5 });
-    expect(t['triage']).toBe(0.45);
+    expect(t['triage']).toBeGreaterThanOrEqual(0.45);
+    expect(t['triage']).toBeLessThanOrEqual(0.5);
     expect(t['routine']).toBe(0.95);
   });
   it('spends an unsafe budget where it buys the most coverage', () => {
