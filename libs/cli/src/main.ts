@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   policy: { summary: 'validate, diff, propose, approve, rollback, show and document policy packs', load: () => import('./commands/policy-entry.js') },
   kb: { summary: 'ingest and search the knowledge base', load: () => import('./commands/kb-entry.js') },
   draft: { summary: 'classify, retrieve, draft and check one message in process', load: () => import('./commands/draft.js') },
+  report: { summary: 'weekly monitoring: defects, escalation rate, tone issues, unresolved, reviewer calibration', load: () => import('./commands/report.js') },
   eval: { summary: 'evaluate routing on a labelled data set', load: () => import('./commands/eval.js') },
   'bench-classifier': { summary: 'classifier vs NLP.js vs TF-IDF baseline on shared data', load: () => import('./commands/bench-classifier.js') },
 };
