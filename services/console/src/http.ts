@@ -13,7 +13,7 @@ import {
   type ReviewRequest,
   type TicketView,
 } from './domain/index.js';
-import type { TimelineStep } from './explain.js';
+import type { TimelineStep } from './domain/index.js';
 import { consolePage } from './page.js';
 
 /** What the HTTP layer needs from the service; the service owns the bus and the projection. */

@@ -8,7 +8,7 @@ import type { Logger } from '@handrail/observability';
 import type { ServiceDefinition } from '@handrail/runtime';
 import { consoleConfigSchema } from './config.js';
 import { applyEvent, emptyProjection, planDecision, planReview, replyForDecision, type DecisionRequest, type ReviewRequest, type TicketView } from './domain/index.js';
-import { explainTimeline } from './explain.js';
+import { explainTimeline } from './domain/index.js';
 import { createConsoleServer, type ConsoleBackend } from './http.js';
 
 export const VERSION = '0.1.0';

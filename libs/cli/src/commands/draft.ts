@@ -3,7 +3,7 @@ import { demoPaths } from '@handrail/demo';
 import { handoffPacket } from '@handrail/drafting';
 import { UsageError } from '../io.js';
 import { loadOfflinePolicy, runOffline } from '../offline.js';
-import { DEMO_KB_DIR, loadKb } from './kb.js';
+import { loadKb } from './kb.js';
 
 const HELP = `usage: handrail draft "customer message" [--kb DIR] [--policy FILE] [--tier TIER] [--json]
 Runs classification, the guardrail permission, the escalation triggers, retrieval, drafting and the
@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const text = positionals.join(' ').trim();
   if (text === '') throw new UsageError('a customer message is required');
   const now = new Date();
-  const kb = await loadKb(values.kb ?? DEMO_KB_DIR, now);
+  const kb = await loadKb(values.kb ?? demoPaths.kb, now);
   const policy = await loadOfflinePolicy(values.policy ?? demoPaths.policy);
   const r = await runOffline(text, policy, kb, { tier: values.tier, now });
   const c = r.classification;

@@ -1,17 +1,16 @@
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ArticleFormatError, NO_ANSWER_THRESHOLD, ingestDirectory, toSnapshot, type KnowledgeBase } from '@handrail/kb';
+import { demoPaths } from '@handrail/demo';
 import { HandrailError } from '@handrail/errors';
 import { UsageError, printTable } from '../io.js';
 
 /** The demo help centre shipped in the repo; the default for offline commands. */
-export const DEMO_KB_DIR = fileURLToPath(new URL('../../../demo/kb', import.meta.url));
 
 const HELP = `usage: handrail kb ingest DIR [--json]
        handrail kb search "query" [--kb DIR] [--limit N] [--audience customer|agent] [--json]
 ingest  parse DIR's Markdown/HTML articles; print articles, versions, passages, the revision and what was skipped and why
 search  retrieve passages (BM25, stemming, support synonyms); scores are in [0, 1], below ${NO_ANSWER_THRESHOLD} is "no answer"
-Without --kb, search uses the demo help centre (${DEMO_KB_DIR}).`;
+Without --kb, search uses the demo help centre (${demoPaths.kb}).`;
 
 /** Article format problems are the operator's input: report them like any invalid argument. */
 export async function loadKb(dir: string, now: Date = new Date()): Promise<KnowledgeBase> {
@@ -64,7 +63,7 @@ async function search(argv: string[]): Promise<number> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
   const audience = values.audience;
   if (audience !== undefined && audience !== 'customer' && audience !== 'agent') throw new UsageError('--audience must be customer or agent');
-  const kb = await loadKb(values.kb ?? DEMO_KB_DIR);
+  const kb = await loadKb(values.kb ?? demoPaths.kb);
   const results = kb.search(query, { limit, audience });
   const answered = (results[0]?.score ?? 0) >= NO_ANSWER_THRESHOLD;
   if (values.json) {

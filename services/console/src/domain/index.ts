@@ -18,3 +18,5 @@ export { DECISION_ACTIONS, DEFECTS, parseActor, parseDecisionRequest, parseRevie
 export type { Defect, DecisionRequest, ReviewRequest, DecisionPlan } from './decide.js';
 export { isoWeek, cohensKappa, calibration, weekReport, weeklyReport } from './report.js';
 export type { WeekReport, Agreement, Calibration } from './report.js';
+export { explainTimeline, renderTimeline } from './timeline.js';
+export type { TimelineStep } from './timeline.js';
