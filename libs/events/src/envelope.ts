@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HandrailError } from '@handrail/errors';
-import { Area, EventEnvelope, Route, type Producer, type Revisions } from '@handrail/contracts';
+import { AiAction, Area, EventEnvelope, Route, type Producer, type Revisions } from '@handrail/contracts';
 import { EVENT_TYPES, type EventType } from './subjects.js';
 
 export const SCHEMA_VERSION = 1;
@@ -129,4 +129,13 @@ export function routeToName(r: Route): string {
 export function routeFromName(name: string): Route {
   const key = `ROUTE_${name.toUpperCase()}`;
   return (Object.values(Route) as string[]).includes(key) ? (key as Route) : Route.ROUTE_UNSPECIFIED;
+}
+
+export type AiActionSpelling = 'none' | 'assist' | 'draft' | 'resolve';
+/** AI action as the policy pack spells it; unspecified is `none` (default deny). */
+export function actionToName(a: AiAction): AiActionSpelling {
+  return a === AiAction.AI_ACTION_UNSPECIFIED ? 'none' : (a.slice('AI_ACTION_'.length).toLowerCase() as AiActionSpelling);
+}
+export function actionFromName(name: AiActionSpelling): AiAction {
+  return `AI_ACTION_${name.toUpperCase()}` as AiAction;
 }

@@ -13,7 +13,9 @@ export {
   areaFromName,
   routeToName,
   routeFromName,
+  actionToName,
+  actionFromName,
 } from './envelope.js';
-export type { Payload, PayloadCase, PayloadOf, NewEventArgs } from './envelope.js';
+export type { Payload, PayloadCase, PayloadOf, NewEventArgs, AiActionSpelling } from './envelope.js';
 export { streamSpecs } from './streams.js';
 export type { StreamSpec, RetentionOptions } from './streams.js';

@@ -1,8 +1,8 @@
 import { Route, TicketConcluded, type ActionPermitted, type DraftChecked, type EventEnvelope } from '@handrail/contracts';
 import { ack, decodeJson, encodeJson, type EventPublisher, type KV, type Outcome } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
-import { areaToName, EnvelopeError, newEvent, routeToName, type Topology } from '@handrail/events';
-import type { AiActionName, AreaName } from '@handrail/policy';
+import { actionToName, areaToName, EnvelopeError, newEvent, routeToName, type Topology } from '@handrail/events';
+import type { AreaName } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
 import { queueFor } from '@handrail/policy';
 import { appendContact, concludeAfterDraft, decideRoute, priorityFor, repeatContacts, type ContactRecord } from './domain/index.js';
@@ -15,13 +15,6 @@ export interface EscalationDeps {
   contacts: KV;
   policy: () => ActivePolicy;
 }
-
-const ACTION: Record<string, AiActionName> = {
-  AI_ACTION_NONE: 'none',
-  AI_ACTION_ASSIST: 'assist',
-  AI_ACTION_DRAFT: 'draft',
-  AI_ACTION_RESOLVE: 'resolve',
-};
 
 /** Reads the customer's contact history and records this ticket, with optimistic concurrency. */
 async function recordContact(kv: KV, customerId: string, current: ContactRecord, windowHours: number): Promise<string[]> {
@@ -57,7 +50,7 @@ export function createRouteHandler(d: EscalationDeps): (env: EventEnvelope, p: A
       { ticketId: ticket.ticketId, area, intent: c.intent, channel: ticket.channel, at: ticket.receivedAt },
       pack.escalation.repeat_contact.window_hours,
     );
-    const decision = decideRoute(ACTION[perm.action] ?? 'none', {
+    const decision = decideRoute(actionToName(perm.action), {
       area,
       confidence: c.confidence,
       confidenceThreshold: perm.confidenceThreshold,

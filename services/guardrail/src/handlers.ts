@@ -1,6 +1,6 @@
-import { AiAction, Permission, Verdict, type ActionPermitted, type DraftProposed, type EventEnvelope, type TicketClassified } from '@handrail/contracts';
+import { Permission, Verdict, type ActionPermitted, type DraftProposed, type EventEnvelope, type TicketClassified } from '@handrail/contracts';
 import { ack, type EventPublisher, type Outcome } from '@handrail/bus';
-import { areaToName, EnvelopeError, newEvent } from '@handrail/events';
+import { actionFromName, actionToName, areaToName, EnvelopeError, newEvent } from '@handrail/events';
 import type { AreaName } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
 import { checkDraftAll, injectionEvidence, permit, requestedAmount, type DraftCheckDeps, type RuleHit } from './domain/index.js';
@@ -12,7 +12,6 @@ export interface GuardrailDeps {
   draftChecks: () => DraftCheckDeps;
 }
 
-const ACTION = { none: AiAction.AI_ACTION_NONE, assist: AiAction.AI_ACTION_ASSIST, draft: AiAction.AI_ACTION_DRAFT, resolve: AiAction.AI_ACTION_RESOLVE } as const;
 const toReason = (r: RuleHit) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] });
 
 /** The customer's own e-mail and phone, as found in their message: a draft may repeat these. */
@@ -35,7 +34,7 @@ export function createPermitHandler(d: GuardrailDeps): (env: EventEnvelope, p: T
       policy: pack,
     });
     const permission = Permission.fromPartial({
-      action: ACTION[result.action],
+      action: actionFromName(result.action),
       reasons: result.reasons.map(toReason),
       confidenceThreshold: result.confidenceThreshold,
       refundLimit: result.refundLimit,
@@ -57,7 +56,7 @@ export function createDraftCheckHandler(d: GuardrailDeps): (env: EventEnvelope, 
           {
             draft: p.draft,
             area: areaToName(c.area) as AreaName,
-            action: (Object.entries(ACTION).find(([, v]) => v === permission.action)?.[0] ?? 'none') as keyof typeof ACTION,
+            action: actionToName(permission.action),
             refundLimit: permission.refundLimit,
             customer: customerContacts(c.entities),
             policy: pack,

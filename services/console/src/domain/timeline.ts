@@ -1,5 +1,5 @@
 import { AiAction, EventEnvelope, Priority, type Reason } from '@handrail/contracts';
-import { areaToName, routeToName } from '@handrail/events';
+import { actionToName, areaToName, routeToName } from '@handrail/events';
 
 export interface TimelineStep {
   time: string;
@@ -10,7 +10,6 @@ export interface TimelineStep {
   rules: Array<{ code: string; rule: string; detail: string; evidence: string[] }>;
 }
 
-const action = (a: AiAction) => (a === AiAction.AI_ACTION_UNSPECIFIED ? 'none' : a.slice('AI_ACTION_'.length).toLowerCase());
 const priority = (p: Priority) => (p === Priority.PRIORITY_UNSPECIFIED ? '' : p.slice('PRIORITY_'.length).toLowerCase());
 const rules = (rs: readonly Reason[]) => rs.map((r) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] }));
 
@@ -36,7 +35,7 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
       }
       case 'permitted': {
         const perm = p.value.permission;
-        return { ...base, summary: `AI may: ${action(perm?.action ?? AiAction.AI_ACTION_NONE)} (threshold ${perm?.confidenceThreshold}, refund limit ${perm?.refundLimit})`, rules: rules(perm?.reasons ?? []) };
+        return { ...base, summary: `AI may: ${actionToName(perm?.action ?? AiAction.AI_ACTION_NONE)} (threshold ${perm?.confidenceThreshold}, refund limit ${perm?.refundLimit})`, rules: rules(perm?.reasons ?? []) };
       }
       case 'draftRequested':
         return { ...base, summary: `draft requested; if it passes every check: ${routeToName(p.value.intendedRoute)}`, rules: rules(p.value.reasons) };
