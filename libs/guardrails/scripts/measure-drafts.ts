@@ -6,43 +6,17 @@
  * Prints counts by rule only.
  */
 import { readFileSync } from 'node:fs';
+import { parseCsv } from '@handrail/evaluation';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePolicy } from '@handrail/policy';
 import { checkDraft } from '../src/draft.js';
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let k = 0; k < text.length; k++) {
-    const c = text[k];
-    if (quoted) {
-      if (c === '"' && text[k + 1] === '"') {
-        cell += '"';
-        k++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else if (c !== '\r') cell += c;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
-
 const root = resolve(process.argv[2] ?? join(process.cwd(), '../shared/datasets'));
 const packFile = fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url));
 const pack = parsePolicy(readFileSync(packFile, 'utf8'), packFile);
-const [head, ...rows] = parseCsv(readFileSync(join(root, 'bitext-customer-support/Bitext_Sample_Customer_Support_Training_Dataset.csv'), 'utf8'));
+const bitextFile = join(root, 'bitext-customer-support/Bitext_Sample_Customer_Support_Training_Dataset.csv');
+const [head, ...rows] = parseCsv(readFileSync(bitextFile, 'utf8'), bitextFile).map((r) => r.cells);
 const col = head?.indexOf('response') ?? -1;
 const responses = rows.map((r) => r[col] ?? '').filter(Boolean);
 

@@ -6,39 +6,12 @@
  * Prints counts only, never the messages' text (a flagged message is shown as its pattern).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseCsv } from '@handrail/evaluation';
 import { join, resolve } from 'node:path';
 import { findInjections } from '../src/injection.js';
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let k = 0; k < text.length; k++) {
-    const c = text[k];
-    if (quoted) {
-      if (c === '"' && text[k + 1] === '"') {
-        cell += '"';
-        k++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else if (c !== '\r') cell += c;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
-
 function column(file: string, name: string): string[] {
-  const [head, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  const [head, ...rows] = parseCsv(readFileSync(file, 'utf8'), file).map((r) => r.cells);
   const i = head?.indexOf(name) ?? -1;
   return rows.map((r) => r[i] ?? '').filter((s) => s.length > 0);
 }
