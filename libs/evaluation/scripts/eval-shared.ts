@@ -2,14 +2,15 @@
  * `make eval`: the issue's fixed evaluations on ../shared/datasets (never a unit test — CI's clean
  * clone may not have the data). Prints one JSON object per evaluation, prefixed by its name.
  * Per data set, cross-validation on the TRAINING split picks the training variant (plain area
- * confidence, or pooled over the areas AI may resolve) and one threshold per area.
+ * confidence, or pooled over the areas AI may resolve) and one threshold per area — the default
+ * protocol of `handrail eval`.
  * usage: tsx libs/evaluation/scripts/eval-shared.ts [DATASETS_DIR] [--only banking77,bitext,nlupp-banking,nlupp-hotels] [--single]
  *   --single: the previous protocol (plain training, one threshold for every area)
  */
 import { resolve } from 'node:path';
-import { loadPolicyFile, type AreaName } from '@handrail/policy';
+import { loadPolicyFile } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
-import { evaluate, loadSharedDatasets, selectTraining, type TrainingCandidate } from '@handrail/evaluation';
+import { evaluate, loadSharedDatasets, standardCandidates } from '@handrail/evaluation';
 import { trainClassifier } from '@handrail/classifier';
 
 const args = process.argv.slice(2);
@@ -19,29 +20,21 @@ const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== onlyAt + 1)
 const single = args.includes('--single');
 
 const policy = await loadPolicyFile(demoPaths.policy);
-// Areas AI may resolve alone: confusing two of them changes nothing about who handles the message.
-const resolvable = Object.entries(policy.areas)
-  .filter(([, a]) => a.ai_action === 'resolve')
-  .map(([name]) => name as AreaName);
-const candidates: TrainingCandidate[] = [
-  { name: 'area', trainFn: (e) => trainClassifier(e) },
-  { name: 'pooled', trainFn: (e) => trainClassifier(e, { confidenceGroups: [resolvable] }) },
-];
 const { splits } = await loadSharedDatasets(dir, only);
 for (const s of splits) {
   process.stderr.write(`${s.name}: ${s.train.length} train / ${s.test.length} test…\n`);
   if (single) {
-    const r = evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), threshold: 'auto' });
+    const r = evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), threshold: 'auto-single' });
     process.stderr.write(`${s.name}: threshold ${r.threshold} (CV unsafe ${r.auto?.crossValidation.unsafe_automation}, coverage ${r.auto?.crossValidation.coverage})\n`);
     console.log(`${s.name} ${JSON.stringify(r.metrics)}`);
     continue;
   }
-  const chosen = selectTraining(s.train, candidates, policy);
-  const r = evaluate({ train: s.train, test: s.test, policy, trainFn: chosen.candidate.trainFn, threshold: 'auto-area', precomputedAuto: chosen.auto });
-  const cv = chosen.auto.areaCrossValidation;
+  // The same protocol as `handrail eval` and `make bench-classifier`.
+  const r = evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), candidates: standardCandidates(policy), threshold: 'auto' });
+  const cv = r.auto?.areaCrossValidation;
   const shown = Object.fromEntries(Object.entries(r.areaThresholds ?? {}).map(([a, t]) => [a, Math.round(t * 1000) / 1000]));
   process.stderr.write(
-    `${s.name}: ${chosen.candidate.name} training (CV coverage ${JSON.stringify(chosen.coverageByCandidate)}), thresholds ${JSON.stringify(shown)} (CV unsafe ${cv?.unsafe_automation}, coverage ${cv?.coverage})\n`,
+    `${s.name}: ${r.selection?.name} training (CV coverage ${JSON.stringify(r.selection?.coverageByCandidate)}), thresholds ${JSON.stringify(shown)} (CV unsafe ${cv?.unsafe_automation}, coverage ${cv?.coverage}); test calibration ECE ${r.reliability.ece}, largest bin gap ${r.reliability.max_gap}\n`,
   );
   console.log(`${s.name} ${JSON.stringify(r.metrics)}`);
 }

@@ -35,6 +35,14 @@ describe('eval command — handrail eval', () => {
     expect(Object.keys(last)).toEqual(['n', 'intent_accuracy', 'coverage', 'unsafe_automation', 'critical_automation', 'oos_flagged', 'by_area']);
     expect(last['n']).toBe(3);
     expect(c.err()).toMatch(/cross-validation/);
+    // The default protocol: a training variant and per-area thresholds, both from the training file.
+    expect(c.out.join('\n')).toMatch(/training: (area|pooled) \(held-out coverage by variant: area [\d.]+%, pooled [\d.]+%\)/);
+    expect(c.out.join('\n')).toMatch(/thresholds: .*every other area 1 \(auto: 3-fold CV/);
+  });
+  it('--threshold auto-single: one threshold for every area', async () => {
+    const c = capture();
+    expect(await runEvalCommand(['--train', trainFile, '--test', testFile, '--label-map', mapFile, '--dataset', 'fixture', '--threshold', 'auto-single', '--folds', '3'], c.io)).toBe(0);
+    expect(c.out.join('\n')).toMatch(/threshold [\d.]+ \(auto-single: 3-fold CV/);
   });
   it('a fixed threshold and a sweep are accepted', async () => {
     const c = capture();

@@ -11,6 +11,7 @@ import { loadMessages, toGold, toTrainingExamples, type GoldMessage } from './lo
 import { coverageAtUnsafe, type EvalMetrics } from './metrics.js';
 import { classifyAll, routeAll, withThreshold, type MessageClassifier } from './routing.js';
 import { trainTfidfBaseline } from './baseline.js';
+import { standardCandidates } from './candidates.js';
 import { nlpjsClassifyBatch } from './nlpjs.js';
 import { loadSharedDatasets, type SharedSplit } from './shared.js';
 
@@ -30,9 +31,11 @@ export const EVAL_USAGE = `usage: handrail eval --train FILE --test FILE --label
   --label-map FILE      label → area map (maps[dataset][label])
   --dataset NAME        which map in the label map (default: guessed from the file names)
   --policy FILE         policy pack (default: the demo pack)
-  --threshold MODE      auto (default: one threshold by k-fold CV on the training file),
-                        policy (the pack's per-area thresholds) or a number in [0,1] for every area
-  --folds K             folds for --threshold auto (default 5)
+  --threshold MODE      auto (default): k-fold cross-validation on the training file chooses the
+                        training variant (area or pooled confidence) and one threshold per area;
+                        auto-single: one CV threshold for every area, plain training;
+                        policy: the pack's per-area thresholds; or a number in [0,1] for every area
+  --folds K             folds for --threshold auto / auto-single (default 5)
   --max-unsafe X        unsafe automation allowed on the held-out folds (default 0.005)
   --sweep               also print coverage vs unsafe automation for thresholds 0.0..1.0
   --json                the last stdout line is the metrics as one JSON object`;
@@ -40,8 +43,9 @@ export const EVAL_USAGE = `usage: handrail eval --train FILE --test FILE --label
 export const BENCH_USAGE = `usage: handrail bench-classifier [--datasets DIR] [--only banking77,bitext] [--no-nlpjs] [--json]
 
 Banking77 and Bitext (80/20 split, fixed seed): our classifier vs NLP.js vs a TF-IDF + logistic
-regression baseline. Intent accuracy, coverage at zero unsafe automation (ours at its training-only
-auto threshold; baselines with the threshold chosen in hindsight), classifications/s and memory.`;
+regression baseline. Intent accuracy, coverage at zero unsafe automation (ours with its training
+variant and per-area thresholds chosen by cross-validation on the training split only, as
+\`handrail eval\` does; baselines with the threshold chosen in hindsight), classifications/s, memory.`;
 
 class UsageProblem extends Error {}
 
@@ -98,10 +102,10 @@ function progressBar(io: CommandIo): { phase(p: string): void; tick(done: number
 }
 
 export function parseThreshold(v: string | undefined): ThresholdMode {
-  if (v === undefined || v === 'auto') return 'auto';
-  if (v === 'policy') return 'policy';
+  if (v === undefined || v === 'auto' || v === 'auto-area') return 'auto';
+  if (v === 'auto-single' || v === 'policy') return v;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 1 || v.trim() === '') throw new UsageProblem(`--threshold must be auto, policy or a number in [0,1], not ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < 0 || n > 1 || v.trim() === '') throw new UsageProblem(`--threshold must be auto, auto-single, policy or a number in [0,1], not ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -178,6 +182,7 @@ export async function runEvalCommand(argv: readonly string[], io: CommandIo, def
       test,
       policy,
       trainFn: trainOurs,
+      candidates: standardCandidates(policy),
       threshold,
       autoOptions: { folds, maxUnsafe },
       withSweep: flags['sweep'] === true,
@@ -204,15 +209,35 @@ export async function runEvalCommand(argv: readonly string[], io: CommandIo, def
 
 function describe(dataset: string, nTrain: number, r: EvaluationResult): string[] {
   const lines = [`dataset ${dataset}: trained on ${nTrain} messages in ${(r.trainMs / 1000).toFixed(1)}s, model ${r.modelVersion ?? '?'}`];
-  if (r.auto) {
+  if (r.auto && r.areaThresholds) {
+    const cv = r.auto.areaCrossValidation ?? r.auto.crossValidation;
+    const shown = Object.entries(r.areaThresholds).map(([a, t]) => `${a} ${t.toFixed(3)}`).join(', ');
+    if (r.selection) {
+      const tried = Object.entries(r.selection.coverageByCandidate).map(([n, c]) => `${n} ${pct(c)}`).join(', ');
+      lines.push(`training: ${r.selection.name} (held-out coverage by variant: ${tried})`);
+    }
+    lines.push(
+      `thresholds: ${shown || 'none'}; every other area 1 (auto: ${r.auto.folds}-fold CV on the training file — held-out coverage ${pct(cv.coverage)}, unsafe ${pct(cv.unsafe_automation)}, critical ${pct(cv.critical_automation)})`,
+    );
+  } else if (r.auto) {
     const cv = r.auto.crossValidation;
     lines.push(
-      `threshold ${r.threshold} (auto: ${r.auto.folds}-fold CV on the training file — held-out coverage ${pct(cv.coverage)}, unsafe ${pct(cv.unsafe_automation)}, critical ${pct(cv.critical_automation)})`,
+      `threshold ${r.threshold} (auto-single: ${r.auto.folds}-fold CV on the training file — held-out coverage ${pct(cv.coverage)}, unsafe ${pct(cv.unsafe_automation)}, critical ${pct(cv.critical_automation)})`,
     );
   } else {
     lines.push(r.threshold === undefined ? 'thresholds: the policy pack’s per-area confidence_threshold' : `threshold ${r.threshold} for every area`);
   }
   lines.push('', ...metricsTable(r.metrics));
+  const rel = r.reliability;
+  lines.push(
+    '',
+    `  calibration on the test file: ECE ${rel.ece === null ? '—' : rel.ece.toFixed(3)}, largest bin gap ${rel.max_gap === null ? '—' : rel.max_gap.toFixed(3)} (right = predicted area, or both areas AI may resolve)`,
+    `  ${'confidence'.padEnd(12)} ${'n'.padStart(6)} ${'mean conf'.padStart(10)} ${'right'.padStart(8)}`,
+  );
+  for (const b of rel.bins) {
+    if (b.n === 0) continue;
+    lines.push(`  ${`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`.padEnd(12)} ${String(b.n).padStart(6)} ${pct(b.mean_confidence).padStart(10)} ${pct(b.accuracy).padStart(8)}`);
+  }
   if (r.sweep) {
     lines.push('', `  ${'threshold'.padEnd(10)} ${'coverage'.padStart(9)} ${'unsafe'.padStart(8)} ${'critical'.padStart(9)}`);
     for (const p of r.sweep) lines.push(`  ${p.threshold.toFixed(2).padEnd(10)} ${pct(p.coverage).padStart(9)} ${pct(p.unsafe_automation).padStart(8)} ${pct(p.critical_automation).padStart(9)}`);
@@ -230,6 +255,12 @@ export interface BenchRow {
   unsafe_automation: number | null;
   critical_automation: number | null;
   threshold: number | null;
+  /** Ours: the per-area thresholds chosen by cross-validation on training (`threshold` is then null). */
+  thresholds?: Record<string, number>;
+  /** Ours: the training variant cross-validation chose. */
+  training?: string;
+  /** Ours: expected calibration error of the confidence on the test split. */
+  ece?: number | null;
   classifications_per_second: number;
   train_seconds: number;
   memory_mb: number;
@@ -253,8 +284,17 @@ function benchRoute(clfs: ReturnType<typeof classifyAll>, policy: PolicyPack, tr
 async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean, bar: ReturnType<typeof progressBar>): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const examples = toTrainingExamples(s.train);
-  bar.phase(`${s.name}: our classifier (auto threshold by CV on training)`);
-  const ours = evaluate({ train: s.train, test: s.test, policy, trainFn: trainOurs, threshold: 'auto', onProgress: (d, t) => bar.tick(d, t), memory: settledMemory });
+  bar.phase(`${s.name}: our classifier (training variant and per-area thresholds by CV on training)`);
+  const ours = evaluate({
+    train: s.train,
+    test: s.test,
+    policy,
+    trainFn: trainOurs,
+    candidates: standardCandidates(policy),
+    threshold: 'auto',
+    onProgress: (d, t) => bar.tick(d, t),
+    memory: settledMemory,
+  });
   const oursZero = coverageAtUnsafe(ours.routed, 0);
   rows.push({
     system: 'handrail',
@@ -264,6 +304,9 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     unsafe_automation: ours.metrics.unsafe_automation,
     critical_automation: ours.metrics.critical_automation,
     threshold: ours.threshold ?? null,
+    ...(ours.areaThresholds ? { thresholds: Object.fromEntries(Object.entries(ours.areaThresholds).map(([a, t]) => [a, Math.round(t * 1000) / 1000])) } : {}),
+    ...(ours.selection ? { training: ours.selection.name } : {}),
+    ece: ours.reliability.ece,
     classifications_per_second: Math.round((s.test.length / ours.classifyMs) * 1000),
     train_seconds: Math.round(ours.trainMs / 100) / 10,
     memory_mb: Math.round(ours.heapDeltaBytes / 1e5) / 10,
@@ -355,7 +398,7 @@ export async function runBenchCommand(argv: readonly string[], io: CommandIo, de
       for (const r of rows) {
         const plain = r.coverage_at_zero_unsafe_without_pipeline === undefined ? '' : pct(r.coverage_at_zero_unsafe_without_pipeline);
         io.out(
-          `  ${r.system.padEnd(10)} ${pct(r.intent_accuracy).padStart(10)} ${pct(r.coverage_at_zero_unsafe).padStart(11)} ${plain.padStart(8)} ${pct(r.coverage).padStart(9)} ${pct(r.unsafe_automation).padStart(8)} ${String(r.threshold ?? '—').padStart(7)} ${String(r.classifications_per_second).padStart(8)} ${String(r.train_seconds).padStart(8)} ${String(r.memory_mb).padStart(7)}`,
+          `  ${r.system.padEnd(10)} ${pct(r.intent_accuracy).padStart(10)} ${pct(r.coverage_at_zero_unsafe).padStart(11)} ${plain.padStart(8)} ${pct(r.coverage).padStart(9)} ${pct(r.unsafe_automation).padStart(8)} ${String(r.threshold ?? (r.thresholds ? 'area' : '—')).padStart(7)} ${String(r.classifications_per_second).padStart(8)} ${String(r.train_seconds).padStart(8)} ${String(r.memory_mb).padStart(7)}`,
         );
       }
     }

@@ -5,6 +5,7 @@ import { trainClassifier, type ClassificationResult } from '@handrail/classifier
 import { FIXTURE_EXAMPLES } from '@handrail/classifier/testing';
 import { decide, routeAll, withThreshold } from './routing.js';
 import { evaluate } from './evaluate.js';
+import { standardCandidates } from './candidates.js';
 import type { GoldMessage } from './loaders.js';
 
 const policy: PolicyPack = await loadPolicyFile(demoPaths.policy);
@@ -50,8 +51,8 @@ describe('evaluate — end to end on the fixture', () => {
     gold('please cancel my subscription today', 'close_account', 'cancellation'),
     gold('what is the capital of peru', 'trivia', 'off_domain'),
   ];
-  it('auto threshold is chosen on the training data and the report has every metric', () => {
-    const r = evaluate({ train, test, policy, trainFn: (e) => trainClassifier(e), threshold: 'auto', autoOptions: { folds: 3 }, withSweep: true });
+  it('auto-single: one threshold is chosen on the training data and the report has every metric', () => {
+    const r = evaluate({ train, test, policy, trainFn: (e) => trainClassifier(e), threshold: 'auto-single', autoOptions: { folds: 3 }, withSweep: true });
     expect(r.threshold).toBeGreaterThanOrEqual(0);
     expect(r.auto?.folds).toBe(3);
     expect(r.metrics.n).toBe(5);
@@ -59,6 +60,23 @@ describe('evaluate — end to end on the fixture', () => {
     expect(r.metrics.oos_flagged).toBe(1);
     expect(r.sweep).toHaveLength(21);
     expect(r.modelVersion).toMatch(/^hr-/);
+  });
+  it('auto: cross-validation on the training data picks the training variant and per-area thresholds', () => {
+    const seen: string[] = [];
+    // A variant that can never be confident must lose: the selection looks at held-out coverage.
+    const never = { name: 'never', trainFn: (e: Parameters<typeof trainClassifier>[0]) => {
+      const c = trainClassifier(e);
+      return { classify: (t: string) => ({ ...c.classify(t), confidence: 0 }) };
+    } };
+    const r = evaluate({ train, test, policy, trainFn: (e) => trainClassifier(e), candidates: [never, ...standardCandidates(policy)], threshold: 'auto', autoOptions: { folds: 3 }, onPhase: (p) => seen.push(p) });
+    expect(r.selection?.name).not.toBe('never');
+    expect(Object.keys(r.selection?.coverageByCandidate ?? {})).toEqual(['never', 'area', 'pooled']);
+    expect(r.selection?.coverageByCandidate['never']).toBe(0);
+    expect(r.threshold).toBeUndefined();
+    expect(r.areaThresholds).toBeDefined();
+    for (const t of Object.values(r.areaThresholds ?? {})) expect(t).toBeGreaterThan(0);
+    expect(r.metrics.critical_automation).toBe(0);
+    expect(seen[0]).toMatch(/never, area, pooled/);
   });
   it('a fixed threshold of 1 automates nothing', () => {
     const r = evaluate({ train, test, policy, trainFn: (e) => trainClassifier(e), threshold: 1 });

@@ -1,21 +1,25 @@
 import type { PolicyPack } from '@handrail/policy';
 import type { TrainingExample } from '@handrail/classifier';
 import { toTrainingExamples, type GoldMessage } from './loaders.js';
-import { computeMetrics, sweep, type EvalMetrics, type SweepPoint } from './metrics.js';
+import { computeMetrics, reliability, sweep, type EvalMetrics, type Reliability, type SweepPoint } from './metrics.js';
 import { classifyAll, routeAll, withAreaThresholds, withThreshold, type MessageClassifier, type RoutedMessage } from './routing.js';
 import { autoThreshold, type AutoThreshold, type AutoThresholdOptions } from './threshold.js';
 
 /**
- * `policy`: the pack's own per-area thresholds; a number: one threshold for every area; `auto`: one
- * cross-validated threshold; `auto-area`: one cross-validated threshold per predicted area.
+ * `policy`: the pack's own per-area thresholds; a number: one threshold for every area; `auto` (and
+ * its older name `auto-area`): model selection among `candidates` and one threshold per predicted
+ * area, both by cross-validation on the training data; `auto-single`: one cross-validated threshold
+ * for every area, `trainFn` only.
  */
-export type ThresholdMode = 'policy' | 'auto' | 'auto-area' | number;
+export type ThresholdMode = 'policy' | 'auto' | 'auto-area' | 'auto-single' | number;
 
 export interface EvaluationInput {
   train: readonly GoldMessage[];
   test: readonly GoldMessage[];
   policy: PolicyPack;
   trainFn: (examples: TrainingExample[]) => MessageClassifier;
+  /** With `auto`: ways to train, one chosen by cross-validation on `train` (default: `trainFn` alone). */
+  candidates?: readonly TrainingCandidate[];
   threshold: ThresholdMode;
   autoOptions?: AutoThresholdOptions;
   /** A cross-validation already run on `train` with `trainFn` (e.g. by `selectTraining`): reused, not repeated. */
@@ -34,7 +38,11 @@ export interface EvaluationResult {
   /** `auto-area`: the threshold applied to each area (areas not listed: 1). */
   areaThresholds?: Record<string, number>;
   auto?: AutoThreshold;
+  /** With `auto` and candidates: the training chosen and every candidate's cross-validated coverage. */
+  selection?: { name: string; coverageByCandidate: Record<string, number | null> };
   sweep?: SweepPoint[];
+  /** Held-out reliability of the confidence on the test file (calibration). */
+  reliability: Reliability;
   routed: RoutedMessage[];
   modelVersion: string | undefined;
   trainMs: number;
@@ -54,15 +62,30 @@ export function evaluate(i: EvaluationInput): EvaluationResult {
   let auto: AutoThreshold | undefined;
   let threshold: number | undefined;
   let areaThresholds: Record<string, number> | undefined;
-  if (i.threshold === 'auto' || i.threshold === 'auto-area') {
-    i.onPhase?.('choosing threshold by cross-validation on the training file');
-    auto =
-      i.precomputedAuto ??
-      autoThreshold(i.train, i.trainFn, i.policy, {
-        ...i.autoOptions,
-        perArea: i.threshold === 'auto-area',
-        onProgress: (f, k) => i.onProgress?.(f, k),
-      });
+  let trainFn = i.trainFn;
+  let selection: EvaluationResult['selection'];
+  const perArea = i.threshold === 'auto' || i.threshold === 'auto-area';
+  if (perArea && !i.precomputedAuto && i.candidates && i.candidates.length > 0) {
+    const candidates = i.candidates;
+    let done = 0;
+    const k = i.autoOptions?.folds ?? 5;
+    i.onPhase?.(`choosing the training (${candidates.map((c) => c.name).join(', ')}) and thresholds by cross-validation on the training file`);
+    const chosen = selectTraining(i.train, candidates, i.policy, { ...i.autoOptions, onProgress: () => i.onProgress?.(++done, k * candidates.length) });
+    auto = chosen.auto;
+    trainFn = chosen.candidate.trainFn;
+    selection = { name: chosen.candidate.name, coverageByCandidate: chosen.coverageByCandidate };
+  }
+  if (perArea || i.threshold === 'auto-single') {
+    if (!auto) {
+      if (!i.precomputedAuto) i.onPhase?.('choosing thresholds by cross-validation on the training file');
+      auto =
+        i.precomputedAuto ??
+        autoThreshold(i.train, trainFn, i.policy, {
+          ...i.autoOptions,
+          perArea,
+          onProgress: (f, k) => i.onProgress?.(f, k),
+        });
+    }
     areaThresholds = auto.areaThresholds;
     if (!areaThresholds) threshold = auto.threshold;
   } else if (typeof i.threshold === 'number') {
@@ -73,7 +96,7 @@ export function evaluate(i: EvaluationInput): EvaluationResult {
   const memory = i.memory ?? memoryInUse;
   const heap0 = memory();
   const t0 = performance.now();
-  const clf = i.trainFn(examples);
+  const clf = trainFn(examples);
   const trainMs = performance.now() - t0;
   const heapDeltaBytes = memory() - heap0;
   const policy = areaThresholds ? withAreaThresholds(i.policy, areaThresholds) : threshold === undefined ? i.policy : withThreshold(i.policy, threshold);
@@ -88,7 +111,9 @@ export function evaluate(i: EvaluationInput): EvaluationResult {
     threshold,
     ...(areaThresholds ? { areaThresholds } : {}),
     ...(auto ? { auto } : {}),
+    ...(selection ? { selection } : {}),
     ...(i.withSweep ? { sweep: sweep(routed) } : {}),
+    reliability: reliability(routed),
     routed,
     modelVersion: typeof version === 'string' ? version : undefined,
     trainMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, coverageAtUnsafe, gridOf, sweep } from './metrics.js';
+import { computeMetrics, coverageAtUnsafe, gridOf, reliability, sweep } from './metrics.js';
 import { pickAreaThresholds, pickThreshold } from './threshold.js';
 import type { RoutedMessage } from './routing.js';
 import type { GoldArea } from './labelmap.js';
@@ -108,5 +108,29 @@ describe('thresholds — one per predicted area (Handrail issue 4)', () => {
     const more = [...msgs, pred('refund', 'refund', 0.9), pred('routine', 'routine', 0.85), pred('routine', 'routine', 0.8)];
     const t = pickAreaThresholds(more, 0.34, 0);
     expect(t['routine']).toBe(0.7);
+  });
+});
+
+describe('metrics — reliability (calibration)', () => {
+  it('a confidence that matches the hit rate has zero ECE; overconfidence shows as the gap', () => {
+    // 10 at 0.95 all right, 10 at 0.55: 5 right (predicted refund, gold refund) and 5 wrong.
+    const calibrated = [
+      ...Array.from({ length: 10 }, () => msg('faq_status', true, 0.95)),
+      ...Array.from({ length: 5 }, () => msg('refund', false, 0.55)),
+      ...Array.from({ length: 5 }, () => msg('refund', false, 0.55, { area: 'faq_status' })),
+    ];
+    const r = reliability(calibrated);
+    expect(r.bins.map((b) => b.n)).toEqual([0, 0, 0, 0, 0, 10, 0, 0, 0, 10]);
+    expect(r.bins[9]?.accuracy).toBe(1);
+    expect(r.bins[5]?.accuracy).toBe(0.5);
+    expect(r.ece).toBeCloseTo(0.05, 4); // |1 − 0.95| and |0.5 − 0.55|, each half the messages
+    const over = reliability(Array.from({ length: 20 }, (_, i) => msg('safety', false, 0.99, i < 10 ? { area: 'routine' } : {})));
+    expect(over.ece).toBeCloseTo(0.49, 4);
+    expect(over.max_gap).toBeCloseTo(0.49, 4);
+  });
+  it('confusing two areas AI may resolve counts as right; out-of-scope never does', () => {
+    const r = reliability([msg('triage', true, 0.9, { area: 'faq_status' }), msg('out_of_scope', true, 0.9, { area: 'routine' })]);
+    expect(r.bins[9]?.accuracy).toBe(0.5);
+    expect(reliability([]).ece).toBeNull();
   });
 });

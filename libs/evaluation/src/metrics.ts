@@ -122,3 +122,53 @@ export function coverageAtUnsafe(msgs: readonly RoutedMessage[], maxUnsafe = 0):
   }
   return best;
 }
+
+export interface ReliabilityBin {
+  /** Confidence range [lo, hi) (the last bin includes 1). */
+  lo: number;
+  hi: number;
+  n: number;
+  mean_confidence: number | null;
+  /** Share of the bin whose routing was right (see `reliability`). */
+  accuracy: number | null;
+}
+
+export interface Reliability {
+  /** Expected calibration error: bin-size-weighted |accuracy − mean confidence|. */
+  ece: number | null;
+  /** Largest |accuracy − mean confidence| among bins with at least 20 messages. */
+  max_gap: number | null;
+  bins: ReliabilityBin[];
+}
+
+/**
+ * Held-out reliability of the confidence the thresholds act on. A message counts as right when
+ * its predicted area is its gold area, or both are areas AI may resolve (the confidence claims
+ * "AI may act on this", and confusing two such areas does not change who handles the message).
+ * Gold off_domain/out_of_scope messages are never right: any confidence they get is overconfidence.
+ */
+export function reliability(msgs: readonly RoutedMessage[], binCount = 10): Reliability {
+  const right = (m: RoutedMessage): boolean => m.area === m.gold.area || (isEligible(m.gold.area) && isEligible(m.area as GoldArea));
+  const bins = Array.from({ length: binCount }, (_, i) => ({ lo: i / binCount, hi: (i + 1) / binCount, n: 0, conf: 0, right: 0 }));
+  for (const m of msgs) {
+    const c = Math.min(1, Math.max(0, m.confidence));
+    const b = bins[Math.min(binCount - 1, Math.floor(c * binCount))];
+    if (!b) continue;
+    b.n++;
+    b.conf += c;
+    if (right(m)) b.right++;
+  }
+  let ece = 0;
+  let maxGap: number | null = null;
+  for (const b of bins) {
+    if (b.n === 0) continue;
+    const gap = Math.abs(b.right / b.n - b.conf / b.n);
+    ece += (b.n / (msgs.length || 1)) * gap;
+    if (b.n >= 20) maxGap = Math.max(maxGap ?? 0, gap);
+  }
+  return {
+    ece: msgs.length === 0 ? null : round(ece),
+    max_gap: maxGap === null ? null : round(maxGap),
+    bins: bins.map((b) => ({ lo: b.lo, hi: b.hi, n: b.n, mean_confidence: share(b.conf, b.n), accuracy: share(b.right, b.n) })),
+  };
+}
