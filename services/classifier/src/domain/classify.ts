@@ -2,6 +2,7 @@ import { Classification, type Ticket } from '@handrail/contracts';
 import type { Classifier, ClassificationResult, TrainingExample } from '@handrail/classifier';
 import { areaFromName } from '@handrail/events';
 import { AREAS, type PolicyPack } from '@handrail/policy';
+import { classifyWithLlm, type LlmClassifyFallbackReason, type LlmClassifyOptions } from './llm-classify.js';
 
 /** The policy pack's example phrases are the embedded model's training data. */
 export function trainingExamplesFromPolicy(pack: PolicyPack): TrainingExample[] {
@@ -34,4 +35,17 @@ export function toClassification(r: ClassificationResult): Classification {
 
 export function classifyTicket(classifier: Classifier, t: Ticket): Classification {
   return toClassification(classifier.classify(ticketText(t)));
+}
+
+export interface TicketClassification {
+  classification: Classification;
+  source: 'llm' | 'embedded';
+  fallbackReason?: LlmClassifyFallbackReason;
+  fallbackDetail?: string;
+}
+
+/** The optional LLM path: same contract, the embedded result whenever the LLM answer is not used. */
+export async function classifyTicketWithLlm(t: Ticket, o: LlmClassifyOptions): Promise<TicketClassification> {
+  const { result, ...rest } = await classifyWithLlm(ticketText(t), o);
+  return { classification: toClassification(result), ...rest };
 }
