@@ -1,7 +1,52 @@
 import { baseConfigSchema, z } from '@handrail/config';
 import { demoPaths } from '@handrail/demo';
+import { ValidationError } from '@handrail/errors';
+import type { LlmConfig } from '@handrail/llm';
 
-export const classifierConfigSchema = baseConfigSchema.extend({
-  /** Pack used until the policy store holds an approved revision. */
-  POLICY_FILE: z.string().min(1).default(demoPaths.policy),
-});
+export const classifierConfigSchema = baseConfigSchema
+  .extend({
+    /** Pack used until the policy store holds an approved revision. */
+    POLICY_FILE: z.string().min(1).default(demoPaths.policy),
+    /**
+     * The optional LLM classifier: off unless CLASSIFIER_LLM_BASE_URL is set. Its own prefix, so
+     * classification and drafting can use different endpoints and models.
+     */
+    CLASSIFIER_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CLASSIFIER_LLM_MODEL: z.string().min(1).optional(),
+    CLASSIFIER_LLM_API_KEY: z.string().min(1).optional(),
+    /** Whole budget per ticket, retries included; past it the embedded result is used. */
+    CLASSIFIER_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** Classification is on every ticket's path: by default a failure falls back at once. */
+    CLASSIFIER_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(0),
+  })
+  .superRefine((c, ctx) => {
+    if (c.CLASSIFIER_LLM_BASE_URL !== undefined && c.CLASSIFIER_LLM_MODEL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['CLASSIFIER_LLM_MODEL'], message: 'required when CLASSIFIER_LLM_BASE_URL is set' });
+    }
+  });
+
+export type ClassifierConfig = z.infer<typeof classifierConfigSchema>;
+
+type ClassifierLlmEnv = Pick<
+  ClassifierConfig,
+  'CLASSIFIER_LLM_BASE_URL' | 'CLASSIFIER_LLM_MODEL' | 'CLASSIFIER_LLM_API_KEY' | 'CLASSIFIER_LLM_TIMEOUT_MS' | 'CLASSIFIER_LLM_MAX_RETRIES'
+>;
+
+/** The LLM client config from the parsed keys, or null when the LLM classifier is off. */
+export function classifierLlmConfig(c: ClassifierLlmEnv): LlmConfig | null {
+  if (c.CLASSIFIER_LLM_BASE_URL === undefined) return null;
+  // The schema refuses this at boot already; repeated so the helper never turns a typo into "off".
+  if (c.CLASSIFIER_LLM_MODEL === undefined) {
+    throw new ValidationError([{ field: 'CLASSIFIER_LLM_MODEL', problem: 'required when CLASSIFIER_LLM_BASE_URL is set' }]);
+  }
+  return {
+    baseUrl: c.CLASSIFIER_LLM_BASE_URL,
+    model: c.CLASSIFIER_LLM_MODEL,
+    ...(c.CLASSIFIER_LLM_API_KEY !== undefined ? { apiKey: c.CLASSIFIER_LLM_API_KEY } : {}),
+    timeoutMs: c.CLASSIFIER_LLM_TIMEOUT_MS,
+    maxRetries: c.CLASSIFIER_LLM_MAX_RETRIES,
+    // Short back-off: a retry has to fit inside the per-ticket budget.
+    retryBaseDelayMs: 100,
+    retryMaxDelayMs: 500,
+  };
+}

@@ -1,9 +1,11 @@
-import { createClassifier, type Classifier } from '@handrail/classifier';
+import { createClassifier, type TrainedClassifier } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
+import type { Classification } from '@handrail/contracts';
 import { CONSUMERS, decodeEvent, EnvelopeError, newEvent, payloadOf } from '@handrail/events';
+import { createLlmClient } from '@handrail/llm';
 import { livePolicy, type ServiceDefinition } from '@handrail/runtime';
-import { classifierConfigSchema } from './config.js';
-import { classifyTicket, trainingExamplesFromPolicy } from './domain/index.js';
+import { classifierConfigSchema, classifierLlmConfig } from './config.js';
+import { classifyTicket, classifyTicketWithLlm, trainingExamplesFromPolicy } from './domain/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -15,7 +17,7 @@ export function classifierService(env?: Record<string, string | undefined>): Ser
     env,
     async start(ctx) {
       const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-      let model: { classifier: Classifier; policyRevision: string } = {
+      let model: { classifier: TrainedClassifier; policyRevision: string } = {
         classifier: createClassifier(trainingExamplesFromPolicy(policy.current().pack)),
         policyRevision: policy.current().revision,
       };
@@ -25,6 +27,9 @@ export function classifierService(env?: Record<string, string | undefined>): Ser
         model = { classifier: createClassifier(trainingExamplesFromPolicy(p.pack)), policyRevision: p.revision };
         ctx.log.info({ model: model.classifier.version, policy: p.revision }, 'classifier retrained');
       });
+      const llmConfig = classifierLlmConfig(ctx.config);
+      const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
+      if (llmConfig) ctx.log.info({ model: llmConfig.model, timeoutMs: llmConfig.timeoutMs }, 'LLM classifier on');
       await ctx.consume({
         stream: ctx.topo.streams.events,
         durable: CONSUMERS.classifier,
@@ -35,7 +40,17 @@ export function classifierService(env?: Record<string, string | undefined>): Ser
           const { ticket } = payloadOf(d.value, 'received');
           if (!ticket) throw new EnvelopeError('received event has no ticket');
           const { classifier, policyRevision } = model;
-          const classification = classifyTicket(classifier, ticket);
+          let classification: Classification;
+          if (llmClient) {
+            const r = await classifyTicketWithLlm(ticket, { client: llmClient, embedded: classifier, timeoutMs: ctx.config.CLASSIFIER_LLM_TIMEOUT_MS });
+            // Reason codes and endpoint behaviour only: never the ticket's or the model's text.
+            if (r.fallbackReason) {
+              ctx.log.warn({ ticketId: d.value.ticketId, reason: r.fallbackReason, detail: r.fallbackDetail, model: classifier.version }, 'LLM classifier fell back to the embedded model');
+            }
+            classification = r.classification;
+          } else {
+            classification = classifyTicket(classifier, ticket);
+          }
           await ctx.publisher.publish(
             newEvent({
               kind: 'classified',
@@ -43,7 +58,8 @@ export function classifierService(env?: Record<string, string | undefined>): Ser
               ticketId: d.value.ticketId,
               producer: ctx.producer,
               cause: d.value,
-              revisions: { model: classifier.version, policy: policyRevision },
+              // The version actually used: `llm:<model>+<embedded>` or the embedded model's alone.
+              revisions: { model: classification.modelVersion, policy: policyRevision },
             }),
           );
           return ack();
