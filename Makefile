@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export COREPACK_INTEGRITY_KEYS := 0
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 
-.PHONY: help deps demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-abcd deploy-check clean demo-clean
+.PHONY: help deps demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-oos eval-abcd deploy-check clean demo-clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -49,6 +49,9 @@ bench-classifier: deps ## classifier vs NLP.js vs TF-IDF+LR on ../shared/dataset
 
 eval: deps ## routing evaluation on ../shared/datasets (Banking77, Bitext, NLU++)
 	pnpm -s exec tsx libs/evaluation/scripts/eval-shared.ts
+
+eval-oos: deps ## out-of-scope detection, CLINC150-style, from ../shared/datasets (Banking77 + NLU++ hotels)
+	pnpm -s exec tsx libs/evaluation/scripts/eval-oos.ts
 
 eval-abcd: deps ## retrieval hit rate on the ABCD policy manual (../shared/datasets/abcd-kb)
 	pnpm -s exec tsx libs/kb/scripts/eval-abcd.ts

@@ -1,0 +1,91 @@
+/**
+ * `make eval-oos`: out-of-scope detection on ../shared/datasets, CLINC150-style (the issue's yardstick:
+ * "trained on its 32 support intents only, the TF-IDF baseline keeps 75% coverage when 95% of
+ * out-of-scope messages are flagged"). Nothing out of scope is ever trained or used to choose a
+ * threshold: ours runs the `handrail eval` protocol (training variant and per-area thresholds by
+ * cross-validation on the in-scope training split); the TF-IDF + LR baseline gets its threshold in
+ * hindsight, at the lowest value that flags ≥ 95% of the test's out-of-scope messages.
+ *
+ *   far:  Banking77 80/20 (seed 42) + every NLU++ hotels turn as out_of_scope (a bank bot asked hotel questions)
+ *   near: Banking77 with 12 intents (fixed seed) held out of training; their test messages are out_of_scope
+ *
+ * usage: tsx libs/evaluation/scripts/eval-oos.ts [DATASETS_DIR] [--only far,near]
+ * Prints one JSON line per setting, prefixed by its name.
+ */
+import { join, resolve } from 'node:path';
+import { loadPolicyFile } from '@handrail/policy';
+import { demoPaths } from '@handrail/demo';
+import { trainClassifier } from '@handrail/classifier';
+import {
+  classifyAll,
+  computeMetrics,
+  ELIGIBLE_AREAS,
+  evaluate,
+  gridOf,
+  loadMessages,
+  loadSharedDatasets,
+  routeAll,
+  shuffled,
+  standardCandidates,
+  toTrainingExamples,
+  trainTfidfBaseline,
+  withThreshold,
+  type GoldMessage,
+  type RoutedMessage,
+} from '@handrail/evaluation';
+
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',') : ['far', 'near'];
+const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== onlyAt + 1) ?? '../shared/datasets');
+const policy = await loadPolicyFile(demoPaths.policy);
+const { splits } = await loadSharedDatasets(dir, ['banking77']);
+const b77 = splits[0];
+if (!b77) throw new Error('Banking77 not found');
+
+const settings: Array<{ name: string; train: GoldMessage[]; test: GoldMessage[] }> = [];
+if (only.includes('far')) {
+  const hotels: GoldMessage[] = [];
+  for (let f = 0; f < 20; f++) {
+    for (const m of await loadMessages(join(dir, 'nlupp', 'hotels', `fold${f}.json`))) hotels.push({ text: m.text, label: 'hotel_turn', area: 'out_of_scope' });
+  }
+  settings.push({ name: 'oos-far', train: b77.train, test: [...b77.test, ...hotels] });
+}
+if (only.includes('near')) {
+  const labels = [...new Set(b77.train.map((g) => g.label))].sort();
+  const held = new Set(shuffled(labels, 2024).slice(0, 12));
+  settings.push({
+    name: 'oos-near',
+    train: b77.train.filter((g) => !held.has(g.label)),
+    test: b77.test.map((g) => (held.has(g.label) ? { ...g, area: 'out_of_scope' as const } : g)),
+  });
+  process.stderr.write(`oos-near: held-out intents ${[...held].join(', ')}\n`);
+}
+
+const eligible = (a: string): boolean => (ELIGIBLE_AREAS as readonly string[]).includes(a);
+/** Baseline routing as usually quoted: automated iff its predicted area may resolve and it is confident. */
+function baselineAt95(routed: RoutedMessage[]): { threshold: number; coverage: number | null; unsafe_automation: number | null; oos_flagged: number | null } {
+  const plain = routed.map((m) => ({ ...m, autoAtZero: eligible(m.area) }));
+  for (const t of gridOf(0.001)) {
+    const m = computeMetrics(plain, (r) => r.autoAtZero && r.confidence >= t);
+    if ((m.oos_flagged ?? 1) >= 0.95) return { threshold: t, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged };
+  }
+  return { threshold: 1, coverage: 0, unsafe_automation: 0, oos_flagged: 1 };
+}
+
+for (const s of settings) {
+  const nOos = s.test.filter((g) => g.area === 'out_of_scope').length;
+  process.stderr.write(`${s.name}: ${s.train.length} train (in scope only) / ${s.test.length} test, ${nOos} out of scope…\n`);
+  const ours = evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), candidates: standardCandidates(policy), threshold: 'auto' });
+  const examples = toTrainingExamples(s.train);
+  const base = routeAll(classifyAll(trainTfidfBaseline(examples), s.test), withThreshold(policy, 0), new Set(examples.map((e) => e.intent)));
+  const m = ours.metrics;
+  console.log(
+    `${s.name} ${JSON.stringify({
+      n: m.n,
+      out_of_scope: nOos,
+      handrail: { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece },
+      tfidf_lr_hindsight_95: baselineAt95(base),
+    })}`,
+  );
+}
