@@ -5,6 +5,7 @@ export { detectRisk, forcedArea, RISK_PRECEDENCE } from './risk.js';
 export { sentiment } from './sentiment.js';
 export { extractEntities } from './entities.js';
 export { normalizeText, stem, tokenize } from './normalize.js';
+export { Lexicon, contentWords } from './lexicon.js';
 export { Vectorizer, DEFAULT_FEATURES } from './features.js';
 export type { FeatureOptions, SparseVector } from './features.js';
 export { trainSoftmax, logits, softmaxInPlace, fitTemperature, mulberry32, DEFAULT_SOFTMAX } from './logreg.js';

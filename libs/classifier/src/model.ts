@@ -7,10 +7,11 @@ import { normalizeText, stem, tokenize } from './normalize.js';
 import { detectRisk, forcedArea } from './risk.js';
 import { sentiment } from './sentiment.js';
 import { extractEntities } from './entities.js';
+import { Lexicon, STOPWORDS } from './lexicon.js';
 import type { ClassificationResult, Classifier, TrainingExample } from './types.js';
 
 /** Bump when features, training or scoring change, so decisions cite a different model version. */
-export const ALGORITHM_VERSION = 'tfidf-lr-knn/2';
+export const ALGORITHM_VERSION = 'tfidf-lr-knn/3';
 
 export interface TrainOptions {
   features?: Partial<FeatureOptions>;
@@ -22,6 +23,13 @@ export interface TrainOptions {
   /** Weight of the k-nearest-neighbour area vote in the area confidence (0 = linear model only). */
   knnWeight?: number;
   knnK?: number;
+  /**
+   * Quantile of held-out in-domain `unknownShare` (see `Lexicon`) the model takes as normal; a message
+   * with more unknown content than that has its confidence capped at 1 − the excess. Calibrated on
+   * the training hold-out, so a small vocabulary (a policy pack's phrases) tolerates more than a
+   * large one. 1 turns the cap off.
+   */
+  unknownQuantile?: number;
   seed?: number;
   /**
    * Areas whose probability is pooled into `confidence` when the answer is one of them: areas the
@@ -38,6 +46,7 @@ interface ResolvedOptions {
   oosQuantile: number;
   knnWeight: number;
   knnK: number;
+  unknownQuantile: number;
   seed: number;
   confidenceGroups: AreaName[][];
 }
@@ -50,6 +59,7 @@ function resolve(o: TrainOptions = {}): ResolvedOptions {
     oosQuantile: o.oosQuantile ?? 0.01,
     knnWeight: o.knnWeight ?? 0.3,
     knnK: o.knnK ?? 10,
+    unknownQuantile: o.unknownQuantile ?? 0.95,
     seed: o.seed ?? 7,
     confidenceGroups: (o.confidenceGroups ?? []).map((g) => [...g].sort()),
   };
@@ -63,6 +73,8 @@ export interface TrainedClassifier extends Classifier {
   /** Temperature calibrated for area probabilities (what `confidence` reports). */
   readonly areaTemperature: number;
   readonly oosSimilarity: number;
+  /** Unknown-content share tolerated before the confidence is capped (`TrainOptions.unknownQuantile`). */
+  readonly unknownAllowance: number;
   /** Calibrated probability of every intent, in `intents` order. */
   probabilities(text: string): Float64Array;
   classify(text: string): DetailedClassification;
@@ -73,6 +85,8 @@ export interface DetailedClassification extends ClassificationResult {
   intentConfidence: number;
   /** Cosine similarity to the closest training example. */
   nearestSimilarity: number;
+  /** IDF-weighted share of the message's content words never seen in training (0 without content words). */
+  unknownShare: number;
   /** The area the model predicted before any risk detector forced one. */
   modelArea: AreaName;
   /** Top three intents with calibrated probabilities. */
@@ -89,6 +103,7 @@ export interface SerializedClassifier {
   temperature: number;
   areaTemperature: number;
   oosSimilarity: number;
+  unknownAllowance: number;
   examples: Array<[string, string, AreaName]>;
   /** Weights as Float32 little-endian, base64 (half the size; the precision loss is far below calibration noise). */
   weights: string;
@@ -164,6 +179,7 @@ interface Parts {
   temperature: number;
   areaTemperature: number;
   oosSimilarity: number;
+  unknownAllowance: number;
   examples: readonly TrainingExample[];
 }
 
@@ -189,6 +205,7 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
   let temperature = 1;
   let areaTemperature = 1;
   let oosSimilarity = 0;
+  let unknownAllowance = 1;
   const areaIds = [...new Set(intentAreas)];
   const groups = intentAreas.map((a) => areaIds.indexOf(a));
   const [fit, held] = stratifiedSplit(examples, opts.calibrationFraction, opts.seed);
@@ -205,6 +222,8 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
       zs.map(({ x }) => nn.nearest(x, 1)[0]?.[1] ?? 0),
       opts.oosQuantile,
     );
+    const lexicon = Lexicon.fit(fit.map((e) => e.text));
+    unknownAllowance = opts.unknownQuantile >= 1 ? 1 : quantile(held.map((e) => lexicon.unknownShare(e.text) ?? 0), opts.unknownQuantile);
   }
   const final = fitCore(examples, intents, opts);
   return build({
@@ -217,6 +236,7 @@ export function trainClassifier(examples: readonly TrainingExample[], options: T
     temperature,
     areaTemperature,
     oosSimilarity,
+    unknownAllowance,
     examples,
   }, final.xs);
 }
@@ -226,6 +246,7 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
   const intentIndex = new Map(p.intents.map((x, i) => [x, i]));
   const docArea = p.examples.map((e) => p.intentAreas[intentIndex.get(e.intent) ?? 0] ?? e.area);
   const knownWords = new Set(p.examples.flatMap((e) => tokenize(normalizeText(e.text)).map(stem)));
+  const lexicon = Lexicon.fit(p.examples.map((e) => e.text));
   const probabilities = (text: string): Float64Array => softmaxInPlace(logits(p.model, p.vectorizer.transform(text)), p.temperature);
   const classify = (text: string): DetailedClassification => {
     const x = p.vectorizer.transform(text);
@@ -268,6 +289,10 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
     let confidence = (1 - kw) * sum(areaProb) + kw * (sum(vote) / (voteTotal || 1));
     // Out of scope caps the confidence so no threshold can let such a message through.
     if (outOfScope) confidence = Math.min(confidence, nearestSimilarity, known ?? 1);
+    // Mostly about things never taught: a few familiar words ("not working", "how much") must not
+    // carry a confident answer about an unknown topic ("the wifi is not working").
+    const unknownShare = lexicon.unknownShare(text) ?? 0;
+    if (unknownShare > p.unknownAllowance) confidence = Math.min(confidence, 1 - (unknownShare - p.unknownAllowance));
     const order = Array.from(probs.keys()).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0)).slice(0, 3);
     return {
       area,
@@ -280,6 +305,7 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
       modelVersion: p.version,
       intentConfidence: probs[best] ?? 0,
       nearestSimilarity,
+      unknownShare,
       modelArea,
       alternatives: order.map((c) => ({ intent: p.intents[c] ?? '', area: p.intentAreas[c] ?? 'triage', probability: probs[c] ?? 0 })),
     };
@@ -292,6 +318,7 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
     temperature: p.temperature,
     areaTemperature: p.areaTemperature,
     oosSimilarity: p.oosSimilarity,
+    unknownAllowance: p.unknownAllowance,
     probabilities,
     classify,
     [SERIAL]: serializable,
@@ -300,11 +327,6 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
 }
 
 const SERIAL = Symbol('handrail.classifier.parts');
-
-// Function words carry no topic: a message is judged by whether its content words were ever seen.
-const STOPWORDS = new Set(
-  'the a an and or but if of to in on at for with from by about as is are was were be been being am do does did have has had i me my mine we our you your he she it its they them their this that these those what which who whom when where why how can could would should will shall may might must not no yes so than then there here just also too very please hi hello hey thanks thank any some all get got one'.split(' '),
-);
 
 /** Share of content words seen in training, or undefined when the message has none. */
 function knownContentShare(text: string, known: ReadonlySet<string>): number | undefined {
@@ -329,6 +351,7 @@ export function serializeClassifier(c: TrainedClassifier): SerializedClassifier 
     temperature: p.temperature,
     areaTemperature: p.areaTemperature,
     oosSimilarity: p.oosSimilarity,
+    unknownAllowance: p.unknownAllowance,
     examples: p.examples.map((e) => [e.text, e.intent, e.area]),
     weights: Buffer.from(Float32Array.from(p.model.weights).buffer).toString('base64'),
     bias: Array.from(p.model.bias),
@@ -357,6 +380,7 @@ export function deserializeClassifier(s: SerializedClassifier): TrainedClassifie
       temperature: s.temperature,
       areaTemperature: s.areaTemperature,
       oosSimilarity: s.oosSimilarity,
+      unknownAllowance: s.unknownAllowance,
       examples,
     },
     xs,
