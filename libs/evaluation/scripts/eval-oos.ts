@@ -84,7 +84,7 @@ for (const s of settings) {
     `${s.name} ${JSON.stringify({
       n: m.n,
       out_of_scope: nOos,
-      handrail: { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece },
+      handrail: { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece, max_overconfidence: ours.reliability.max_overconfidence },
       tfidf_lr_hindsight_95: baselineAt95(base),
     })}`,
   );

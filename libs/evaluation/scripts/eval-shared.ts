@@ -34,7 +34,7 @@ for (const s of splits) {
   const cv = r.auto?.areaCrossValidation;
   const shown = Object.fromEntries(Object.entries(r.areaThresholds ?? {}).map(([a, t]) => [a, Math.round(t * 1000) / 1000]));
   process.stderr.write(
-    `${s.name}: ${r.selection?.name} training (CV coverage ${JSON.stringify(r.selection?.coverageByCandidate)}), thresholds ${JSON.stringify(shown)} (CV unsafe ${cv?.unsafe_automation}, coverage ${cv?.coverage}); test calibration ECE ${r.reliability.ece}, largest bin gap ${r.reliability.max_gap}\n`,
+    `${s.name}: ${r.selection?.name} training (CV coverage ${JSON.stringify(r.selection?.coverageByCandidate)}), thresholds ${JSON.stringify(shown)} (CV unsafe ${cv?.unsafe_automation}, coverage ${cv?.coverage}); test calibration ECE ${r.reliability.ece}, largest bin gap ${r.reliability.max_gap}, largest overconfidence ${r.reliability.max_overconfidence}\n`,
   );
   console.log(`${s.name} ${JSON.stringify(r.metrics)}`);
 }

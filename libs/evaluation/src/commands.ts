@@ -231,7 +231,7 @@ function describe(dataset: string, nTrain: number, r: EvaluationResult): string[
   const rel = r.reliability;
   lines.push(
     '',
-    `  calibration on the test file: ECE ${rel.ece === null ? '—' : rel.ece.toFixed(3)}, largest bin gap ${rel.max_gap === null ? '—' : rel.max_gap.toFixed(3)} (right = predicted area, or both areas AI may resolve)`,
+    `  calibration on the test file: ECE ${rel.ece === null ? '—' : rel.ece.toFixed(3)}, largest bin gap ${rel.max_gap === null ? '—' : rel.max_gap.toFixed(3)}, largest overconfidence ${rel.max_overconfidence === null ? '—' : rel.max_overconfidence.toFixed(3)} (right = predicted area, or both areas AI may resolve)`,
     `  ${'confidence'.padEnd(12)} ${'n'.padStart(6)} ${'mean conf'.padStart(10)} ${'right'.padStart(8)}`,
   );
   for (const b of rel.bins) {

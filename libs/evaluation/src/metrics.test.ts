@@ -127,6 +127,11 @@ describe('metrics — reliability (calibration)', () => {
     const over = reliability(Array.from({ length: 20 }, (_, i) => msg('safety', false, 0.99, i < 10 ? { area: 'routine' } : {})));
     expect(over.ece).toBeCloseTo(0.49, 4);
     expect(over.max_gap).toBeCloseTo(0.49, 4);
+    expect(over.max_overconfidence).toBeCloseTo(0.49, 4);
+    // Underconfidence is a gap but not overconfidence.
+    const under = reliability(Array.from({ length: 20 }, () => msg('routine', true, 0.15)));
+    expect(under.max_gap).toBeCloseTo(0.85, 4);
+    expect(under.max_overconfidence).toBe(0);
   });
   it('confusing two areas AI may resolve counts as right; out-of-scope never does', () => {
     const r = reliability([msg('triage', true, 0.9, { area: 'faq_status' }), msg('out_of_scope', true, 0.9, { area: 'routine' })]);

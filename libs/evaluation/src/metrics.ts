@@ -138,6 +138,12 @@ export interface Reliability {
   ece: number | null;
   /** Largest |accuracy − mean confidence| among bins with at least 20 messages. */
   max_gap: number | null;
+  /**
+   * Largest mean confidence − accuracy among bins with at least 20 messages (0 when no bin is
+   * overconfident): the direction that matters for safety. Caps for out-of-scope and unknown topics
+   * make low bins underconfident on purpose.
+   */
+  max_overconfidence: number | null;
   bins: ReliabilityBin[];
 }
 
@@ -160,15 +166,21 @@ export function reliability(msgs: readonly RoutedMessage[], binCount = 10): Reli
   }
   let ece = 0;
   let maxGap: number | null = null;
+  let maxOver: number | null = null;
   for (const b of bins) {
     if (b.n === 0) continue;
-    const gap = Math.abs(b.right / b.n - b.conf / b.n);
+    const over = b.conf / b.n - b.right / b.n;
+    const gap = Math.abs(over);
     ece += (b.n / (msgs.length || 1)) * gap;
-    if (b.n >= 20) maxGap = Math.max(maxGap ?? 0, gap);
+    if (b.n >= 20) {
+      maxGap = Math.max(maxGap ?? 0, gap);
+      maxOver = Math.max(maxOver ?? 0, over);
+    }
   }
   return {
     ece: msgs.length === 0 ? null : round(ece),
     max_gap: maxGap === null ? null : round(maxGap),
+    max_overconfidence: maxOver === null ? null : round(maxOver),
     bins: bins.map((b) => ({ lo: b.lo, hi: b.hi, n: b.n, mean_confidence: share(b.conf, b.n), accuracy: share(b.right, b.n) })),
   };
 }
