@@ -7,7 +7,7 @@ import {
   type KnowledgeBase,
   type Passage,
 } from '@handrail/kb';
-import { LlmError, type LlmClient } from '@handrail/llm';
+import { LlmError, type LlmClient, type LlmErrorKind } from '@handrail/llm';
 import { draftReply } from './drafter.js';
 import { redactPii } from './handoff.js';
 import { templateFor } from './templates.js';
@@ -41,10 +41,7 @@ export const DEFAULT_PROMPT_TEMPLATE: PromptTemplate = {
 
 export type LlmFallbackReason =
   | 'prompt_template_invalid'
-  | 'llm_timeout'
-  | 'llm_http'
-  | 'llm_network'
-  | 'llm_bad_response'
+  | `llm_${LlmErrorKind}`
   | 'llm_error'
   | 'llm_output_unparseable'
   | 'llm_no_supported_sentence'

@@ -1,6 +1,6 @@
 import { detectRisk, forcedArea, type ClassificationResult, type Entity } from '@handrail/classifier';
 import { z } from '@handrail/config';
-import { LlmError, type ChatMessage, type LlmClient } from '@handrail/llm';
+import { LlmError, type ChatMessage, type LlmClient, type LlmErrorKind } from '@handrail/llm';
 import type { AreaName } from '@handrail/policy';
 
 /** What the LLM path needs of the embedded model: its answer, and the intents it was trained on. */
@@ -19,11 +19,9 @@ export interface LlmClassifyOptions {
   timeoutMs?: number;
 }
 
+/** An endpoint failure by its kind, or an answer we could not use. */
 export type LlmClassifyFallbackReason =
-  | 'llm_timeout'
-  | 'llm_http'
-  | 'llm_network'
-  | 'llm_bad_response'
+  | `llm_${LlmErrorKind}`
   | 'llm_error'
   | 'llm_output_unparseable'
   | 'llm_unknown_intent';
