@@ -4,7 +4,8 @@
  * out-of-scope messages are flagged"). Nothing out of scope is ever trained or used to choose a
  * threshold: ours runs the `handrail eval` protocol (training variant and per-area thresholds by
  * cross-validation on the in-scope training split); the TF-IDF + LR baseline gets its threshold in
- * hindsight, at the lowest value that flags ≥ 95% of the test's out-of-scope messages.
+ * hindsight, at the lowest value that flags ≥ 95% of the test's out-of-scope messages (ours is shown
+ * that way too, for a like-for-like comparison).
  *
  *   far:  Banking77 80/20 (seed 42) + every NLU++ hotels turn as out_of_scope (a bank bot asked hotel questions)
  *   near: Banking77 with 12 intents (fixed seed) held out of training; their test messages are out_of_scope
@@ -63,11 +64,15 @@ if (only.includes('near')) {
 }
 
 const eligible = (a: string): boolean => (ELIGIBLE_AREAS as readonly string[]).includes(a);
-/** Baseline routing as usually quoted: automated iff its predicted area may resolve and it is confident. */
-function baselineAt95(routed: RoutedMessage[]): { threshold: number; coverage: number | null; unsafe_automation: number | null; oos_flagged: number | null } {
-  const plain = routed.map((m) => ({ ...m, autoAtZero: eligible(m.area) }));
+/**
+ * The lowest single threshold (in hindsight) that flags ≥ 95% of the out-of-scope messages.
+ * `plain`: automated iff the predicted area may resolve and the confidence clears it (how the
+ * baseline is usually quoted); otherwise the services' routing decides as well.
+ */
+function at95(routed: RoutedMessage[], plain: boolean): { threshold: number; coverage: number | null; unsafe_automation: number | null; oos_flagged: number | null } {
+  const msgs = plain ? routed.map((m) => ({ ...m, autoAtZero: eligible(m.area) })) : routed;
   for (const t of gridOf(0.001)) {
-    const m = computeMetrics(plain, (r) => r.autoAtZero && r.confidence >= t);
+    const m = computeMetrics(msgs, (r) => r.autoAtZero && r.confidence >= t);
     if ((m.oos_flagged ?? 1) >= 0.95) return { threshold: t, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged };
   }
   return { threshold: 1, coverage: 0, unsafe_automation: 0, oos_flagged: 1 };
@@ -85,7 +90,8 @@ for (const s of settings) {
       n: m.n,
       out_of_scope: nOos,
       handrail: { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece, max_overconfidence: ours.reliability.max_overconfidence },
-      tfidf_lr_hindsight_95: baselineAt95(base),
+      handrail_hindsight_95: at95(ours.routed, false),
+      tfidf_lr_hindsight_95: at95(base, true),
     })}`,
   );
 }
