@@ -34,4 +34,22 @@ describe('repeat contact across tickets and channels (issue 4)', () => {
     const third = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(other.ticketId));
     expect(third[0]?.reasons.map((r) => r.code)).not.toContain('repeat_contact');
   });
+
+  it('open_human_case — after a safety case, the same customer\'s next message goes to the safety queue, not to AI', async () => {
+    const client = intakeClient(pipeline.grpcAddr);
+    // The control first: this question alone is answered by AI for a customer with no open case.
+    const control = await client.submit({ connector: 'zendesk', externalId: 'o-0', customerId: 'c-calm', channel: 'chat', body: 'How long does standard shipping take?' });
+    const ctl = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(control.ticketId));
+    expect(ctl[0]?.reasons.map((r) => r.code)).not.toContain('open_human_case');
+    const stolen = await client.submit({ connector: 'zendesk', externalId: 'o-1', customerId: 'c-open', channel: 'chat', body: 'Someone stole my wallet with my credit card in it' });
+    const first = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(stolen.ticketId));
+    expect(first[0]?.route).toBe(Route.ROUTE_ESCALATED);
+    const follow = await client.submit({ connector: 'zendesk', externalId: 'o-2', customerId: 'c-open', channel: 'chat', body: 'How long does standard shipping take?' });
+    client.close();
+    const second = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(follow.ticketId));
+    expect(second[0]?.route).toBe(Route.ROUTE_ESCALATED);
+    const reason = second[0]?.reasons.find((r) => r.code === 'open_human_case');
+    expect(reason?.evidence).toEqual([stolen.ticketId]);
+    expect(second[0]?.queue).toBe(first[0]?.queue);
+  });
 });

@@ -43,6 +43,13 @@ function escalationRows(pack: PolicyPack): string[][] {
     ['negative_sentiment', 'sentiment at or below the threshold', `≤ ${e.negative_sentiment_threshold}`, prio('negative_sentiment'), 'an upset customer gets a person'],
     ['repeat_contact', 'same customer, same issue, repeated', `${e.repeat_contact.max_contacts}+ contacts in ${e.repeat_contact.window_hours} h`, prio('repeat_contact'), 'automation already failed this customer'],
     [
+      'open_human_case',
+      'the customer has a case with people (an area AI does not resolve) open',
+      e.open_case ? `earlier contact within ${e.open_case.window_hours} h` : 'off',
+      prio('open_human_case'),
+      'follow-ups ("I forgot it", "cancel it on the 21st") belong with the people who own the case',
+    ],
+    [
       'high_value',
       'valuable or high-risk account',
       `account value ≥ ${e.high_value.account_value_at_least}${e.high_value.tiers.length ? ` or tier ${e.high_value.tiers.join(', ')}` : ''}`,

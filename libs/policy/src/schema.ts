@@ -83,6 +83,12 @@ export const policyPackSchema = z
         repeat_contact: z
           .object({ window_hours: z.number().positive(), max_contacts: z.number().int().min(1) })
           .strict(),
+        /**
+         * Optional: a customer whose earlier contact within `window_hours` went to an area people
+         * handle (any area whose ai_action is not `resolve`) is not answered by AI alone: follow-ups
+         * ("I forgot it", "cancel it on the 21st") belong with that case. Off when absent.
+         */
+        open_case: z.object({ window_hours: z.number().positive() }).strict().optional(),
         high_value: z
           .object({ account_value_at_least: z.number().min(0), tiers: z.array(z.string()).default([]) })
           .strict(),

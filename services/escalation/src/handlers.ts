@@ -2,10 +2,10 @@ import { Route, TicketConcluded, type ActionPermitted, type DraftChecked, type E
 import { ack, decodeJson, encodeJson, type EventPublisher, type KV, type Outcome } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
 import { actionToName, areaToName, EnvelopeError, newEvent, routeToName, type Topology } from '@handrail/events';
-import type { AreaName } from '@handrail/policy';
+import type { AreaName, PolicyPack } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
 import { queueFor } from '@handrail/policy';
-import { appendContact, concludeAfterDraft, decideRoute, priorityFor, repeatContacts, type ContactRecord } from './domain/index.js';
+import { appendContact, concludeAfterDraft, decideRoute, openHumanCases, priorityFor, repeatContacts, type ContactRecord } from './domain/index.js';
 import { fromReason, PRIORITY, ROUTE, toReason } from './mapping.js';
 
 export interface EscalationDeps {
@@ -16,12 +16,22 @@ export interface EscalationDeps {
   policy: () => ActivePolicy;
 }
 
+interface ContactLookup {
+  repeatOf: string[];
+  openCases: ContactRecord[];
+}
+
 /** Reads the customer's contact history and records this ticket, with optimistic concurrency. */
-async function recordContact(kv: KV, customerId: string, current: ContactRecord, windowHours: number): Promise<string[]> {
+async function recordContact(kv: KV, customerId: string, current: ContactRecord, pack: PolicyPack): Promise<ContactLookup> {
+  const windowHours = Math.max(pack.escalation.repeat_contact.window_hours, pack.escalation.open_case?.window_hours ?? 0);
+  const humanAreas = new Set(Object.entries(pack.areas).filter(([, a]) => a.ai_action !== 'resolve').map(([name]) => name));
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await kv.get(customerId);
     const history = entry?.value.length ? decodeJson<ContactRecord[]>(entry.value) : [];
-    const repeats = repeatContacts(history, current, windowHours);
+    const repeats: ContactLookup = {
+      repeatOf: repeatContacts(history, current, pack.escalation.repeat_contact.window_hours),
+      openCases: pack.escalation.open_case ? openHumanCases(history, current, pack.escalation.open_case.window_hours, humanAreas) : [],
+    };
     const next = appendContact(history, current, windowHours);
     if (next.length === history.length && history.some((h) => h.ticketId === current.ticketId)) return repeats;
     try {
@@ -44,11 +54,11 @@ export function createRouteHandler(d: EscalationDeps): (env: EventEnvelope, p: A
     if (!ticket || !c || !perm) throw new EnvelopeError('permitted event is incomplete');
     const area = areaToName(c.area) as AreaName;
     const customer = ticket.customer;
-    const repeatOf = await recordContact(
+    const { repeatOf, openCases } = await recordContact(
       d.contacts,
       ticket.customerId,
       { ticketId: ticket.ticketId, area, intent: c.intent, channel: ticket.channel, at: ticket.receivedAt },
-      pack.escalation.repeat_contact.window_hours,
+      pack,
     );
     const decision = decideRoute(actionToName(perm.action), {
       area,
@@ -59,6 +69,7 @@ export function createRouteHandler(d: EscalationDeps): (env: EventEnvelope, p: A
       text: `${ticket.subject}\n${ticket.body}`,
       customer: { tier: customer?.tier ?? 'standard', accountValue: customer?.accountValue ?? 0, highRisk: customer?.highRisk ?? false },
       repeatOf,
+      openCases,
       permissionReasons: perm.reasons.map(fromReason),
       policy: pack,
     });

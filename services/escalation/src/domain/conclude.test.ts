@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concludeAfterDraft } from './conclude.js';
-import { appendContact, repeatContacts, type ContactRecord } from './history.js';
+import { appendContact, openHumanCases, repeatContacts, type ContactRecord } from './history.js';
 
 describe('conclusion after drafting', () => {
   it('conclusion — a draft that passed every check takes the intended route', () => {
@@ -37,6 +37,20 @@ describe('contact history', () => {
   it('repeat contact — a redelivered ticket gets the same answer (later contacts and itself do not count)', () => {
     const withLater = [...history, rec('t-3', '2026-11-03T09:00:00Z'), rec('t-4', '2026-11-03T10:00:00Z')];
     expect(repeatContacts(withLater, rec('t-3', '2026-11-03T09:00:00Z'), 72)).toEqual(['t-1']);
+  });
+
+  it('open case — earlier contacts in areas people handle, inside the window, before this one', () => {
+    const human = new Set(['safety', 'privacy', 'refund']);
+    const h: ContactRecord[] = [
+      { ...rec('t-a', '2026-11-01T09:00:00Z'), area: 'safety' },
+      { ...rec('t-b', '2026-11-02T08:00:00Z'), area: 'safety' },
+      { ...rec('t-c', '2026-11-02T09:00:00Z'), area: 'faq_status' },
+      { ...rec('t-e', '2026-11-02T11:00:00Z'), area: 'privacy' },
+    ];
+    const now = { ...rec('t-d', '2026-11-02T10:00:00Z'), area: 'faq_status' };
+    // t-a is outside 24 h, t-c is an area AI resolves, t-e came later (a redelivery must get the same answer).
+    expect(openHumanCases(h, now, 24, human).map((c) => c.ticketId)).toEqual(['t-b']);
+    expect(openHumanCases(h, now, 72, human).map((c) => c.ticketId)).toEqual(['t-a', 't-b']);
   });
 
   it('history — appends once and prunes what is far outside the window', () => {

@@ -6,5 +6,5 @@ export { concludeAfterDraft } from './conclude.js';
 export type { Conclusion, DraftCheckSummary } from './conclude.js';
 export { decideOffline } from './offline.js';
 export type { OfflineDecision, OfflineDecisionInput } from './offline.js';
-export { repeatContacts, appendContact } from './history.js';
+export { repeatContacts, appendContact, openHumanCases } from './history.js';
 export type { ContactRecord } from './history.js';

@@ -33,7 +33,9 @@ export function priorityFor(policy: PolicyPack, area: AreaName, reasons: readonl
 export function decideRoute(action: AiActionName, t: TriggerInput): RouteDecision {
   const fired = evaluateTriggers(t);
   const reasons = [...t.permissionReasons.filter((r) => r.code !== 'refund_over_limit'), ...fired];
-  const queue = queueFor(t.policy, t.area);
+  // A follow-up AI would otherwise handle goes to the queue of the people who own the open case.
+  const latestOpen = fired.some((r) => r.code === 'open_human_case') && (action === 'resolve' || action === 'draft') ? [...(t.openCases ?? [])].sort((a, b) => b.at.localeCompare(a.at))[0] : undefined;
+  const queue = queueFor(t.policy, latestOpen?.area ?? t.area);
   if (action === 'none' || action === 'assist' || fired.length > 0) {
     if (reasons.length === 0) {
       reasons.push({ code: 'area_requires_human', rule: 'default_deny', detail: `AI is not allowed to act in ${t.area}`, evidence: [] });

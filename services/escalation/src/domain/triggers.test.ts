@@ -48,6 +48,20 @@ describe('escalation triggers', () => {
     expect(codes(base({ repeatOf: [] }))).toEqual([]);
   });
 
+  it('open_human_case — a follow-up while a case with people is open goes to them; off unless the policy sets open_case', () => {
+    const withOpenCase = testPolicy((p) => {
+      p.escalation.open_case = { window_hours: 24 };
+    });
+    const open = [{ ticketId: 't-stolen', area: 'safety', at: '2026-11-30T10:00:00Z' }];
+    const hit = evaluateTriggers(base({ policy: withOpenCase, text: 'I forgot it', openCases: open }));
+    expect(hit.map((h) => h.code)).toEqual(['open_human_case']);
+    expect(hit[0]?.evidence).toEqual(['t-stolen']);
+    expect(hit[0]?.detail).toMatch(/safety/);
+    expect(codes(base({ policy: withOpenCase, openCases: [] }))).toEqual([]);
+    // The rule is opt-in: without open_case in the policy the same history fires nothing.
+    expect(codes(base({ openCases: open }))).toEqual([]);
+  });
+
   it('high_value — fires for the VIP tier, a high account value or a high-risk account', () => {
     expect(codes(base({ customer: { tier: 'vip', accountValue: 10, highRisk: false } }))).toEqual(['high_value']);
     expect(codes(base({ customer: { tier: 'standard', accountValue: 5000, highRisk: false } }))).toEqual(['high_value']);
@@ -68,6 +82,22 @@ describe('escalation triggers', () => {
 });
 
 describe('route decision', () => {
+  it('route — an open case sends a follow-up AI would resolve to the queue of the case it belongs to', () => {
+    const withOpenCase = testPolicy((p) => {
+      p.escalation.open_case = { window_hours: 24 };
+    });
+    const openCases = [
+      { ticketId: 't-old', area: 'refund', at: '2026-11-30T08:00:00Z' },
+      { ticketId: 't-stolen', area: 'safety', at: '2026-11-30T10:00:00Z' },
+    ];
+    const r = decideRoute('resolve', base({ policy: withOpenCase, openCases }));
+    expect(r.route).toBe('escalated');
+    expect(r.queue).toBe(withOpenCase.areas.safety.queue);
+    expect(r.reasons.map((x) => x.code)).toEqual(['open_human_case']);
+    // Without an open case the same message is auto-resolved from its own area's queue.
+    expect(decideRoute('resolve', base({ policy: withOpenCase }))).toMatchObject({ route: 'auto_resolved', queue: withOpenCase.areas.faq_status.queue });
+  });
+
   it('route — resolve with no triggers is headed for auto-resolution, draft for approval', () => {
     expect(decideRoute('resolve', base())).toMatchObject({ route: 'auto_resolved', needsDraft: true, reasons: [] });
     expect(decideRoute('draft', base({ area: 'refund' }))).toMatchObject({ route: 'awaiting_approval', needsDraft: true });

@@ -12,6 +12,8 @@ export interface TriggerInput {
   customer: { tier: string; accountValue: number; highRisk: boolean };
   /** Earlier tickets of this customer on the same issue inside the repeat window. */
   repeatOf: readonly string[];
+  /** Earlier tickets of this customer in a human-handled area inside `escalation.open_case.window_hours` (empty when the rule is off). */
+  openCases?: ReadonlyArray<{ ticketId: string; area: string; at: string }>;
   /** Reasons the guardrail attached to its permission (policy exceptions among them). */
   permissionReasons: readonly RuleHit[];
   policy: PolicyPack;
@@ -92,6 +94,21 @@ export const TRIGGERS: readonly Trigger[] = [
         rule: 'escalation.repeat_contact',
         detail: `contact ${i.repeatOf.length + 1} on the same issue within ${rc.window_hours}h (limit ${rc.max_contacts})`,
         evidence: [...i.repeatOf],
+      };
+    },
+  },
+  {
+    code: 'open_human_case',
+    evaluate(i) {
+      const oc = i.policy.escalation.open_case;
+      const open = i.openCases ?? [];
+      if (!oc || open.length === 0) return undefined;
+      const areas = [...new Set(open.map((c) => c.area))].join(', ');
+      return {
+        code: 'open_human_case',
+        rule: 'escalation.open_case',
+        detail: `the customer has an open case handled by people (${areas}) from the last ${oc.window_hours}h: follow-ups go to them`,
+        evidence: open.map((c) => c.ticketId),
       };
     },
   },
