@@ -5,11 +5,10 @@
  * usage: tsx libs/evaluation/scripts/dev-cv.ts [DATASETS_DIR] [--only nlupp-banking,...] [--show]
  */
 import { resolve } from 'node:path';
-import { loadPolicyFile } from '@handrail/policy';
+import { loadPolicyFile, resolvableAreas } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
 import { autoThreshold, stratifiedFolds, toTrainingExamples, evaluate, loadSharedDatasets, splitTrainTest, computeMetrics, ELIGIBLE_AREAS, type GoldMessage, type RoutedMessage } from '@handrail/evaluation';
 import { trainClassifier, detectRisk, forcedArea, type TrainOptions } from '@handrail/classifier';
-import type { AreaName } from '@handrail/policy';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
@@ -23,7 +22,7 @@ const flag = (name: string): string | undefined => {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : undefined;
 };
-const resolveAreas = Object.entries(policy.areas).filter(([, a]) => a.ai_action === 'resolve').map(([n]) => n as AreaName);
+const resolveAreas = resolvableAreas(policy);
 const trainOptions: TrainOptions = {
   ...(args.includes('--groups') ? { confidenceGroups: [resolveAreas] } : {}),
   softmax: { ...(flag('--balance') ? { balance: Number(flag('--balance')) } : {}), ...(flag('--epochs') ? { epochs: Number(flag('--epochs')) } : {}), ...(flag('--l2') ? { l2: Number(flag('--l2')) } : {}) },

@@ -1,5 +1,5 @@
 import { trainClassifier } from '@handrail/classifier';
-import type { AreaName, PolicyPack } from '@handrail/policy';
+import { resolvableAreas, type PolicyPack } from '@handrail/policy';
 import type { TrainingCandidate } from './evaluate.js';
 
 /**
@@ -11,9 +11,7 @@ import type { TrainingCandidate } from './evaluate.js';
  * Tried and dropped: learned risk-cue vetoes (never chosen by cross-validation on any shared set).
  */
 export function standardCandidates(policy: PolicyPack): TrainingCandidate[] {
-  const resolvable = Object.entries(policy.areas)
-    .filter(([, a]) => a.ai_action === 'resolve')
-    .map(([name]) => name as AreaName);
+  const resolvable = resolvableAreas(policy);
   return [
     { name: 'area', trainFn: (e) => trainClassifier(e) },
     { name: 'pooled', trainFn: (e) => trainClassifier(e, { confidenceGroups: [resolvable] }) },

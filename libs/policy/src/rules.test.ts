@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from './parse.js';
-import { activeOverrides, allowedAction, queueFor, refundLimitFor } from './rules.js';
+import { activeOverrides, allowedAction, queueFor, refundLimitFor, resolvableAreas } from './rules.js';
 import type { PolicyPack } from './schema.js';
 
 const pack = parsePolicy(readFileSync(fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url)), 'utf8'), 'demo');
 
 describe('policy rules', () => {
+  it('policy rules — resolvableAreas lists the areas whose effective grant is resolve', () => {
+    expect(resolvableAreas(pack).sort()).toEqual(['faq_status', 'routine', 'triage']);
+  });
   it('policy rules — allowedAction follows the pack per area', () => {
     expect(allowedAction(pack, 'faq_status')).toBe('resolve');
     expect(allowedAction(pack, 'refund')).toBe('draft');

@@ -128,6 +128,11 @@ export function allowedAction(pack: PolicyPack, area: AreaName | string | undefi
   return grant;
 }
 
+/** Areas where AI may resolve a message alone (effective grants: overrides and default deny applied). */
+export function resolvableAreas(pack: PolicyPack): AreaName[] {
+  return AREAS.filter((a) => allowedAction(pack, a) === 'resolve');
+}
+
 /** Largest refund AI may offer for this tier; unknown tiers get `default`, and no default means 0. */
 export function refundLimitFor(pack: PolicyPack, tier: string | undefined): number {
   const byTier = pack.refund_limits.by_tier;

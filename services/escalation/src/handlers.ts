@@ -4,7 +4,7 @@ import { HandrailError } from '@handrail/errors';
 import { actionToName, areaToName, EnvelopeError, newEvent, routeToName, type Topology } from '@handrail/events';
 import type { AreaName, PolicyPack } from '@handrail/policy';
 import type { ActivePolicy } from '@handrail/runtime';
-import { queueFor } from '@handrail/policy';
+import { AREAS, queueFor, resolvableAreas } from '@handrail/policy';
 import { appendContact, concludeAfterDraft, decideRoute, openHumanCases, priorityFor, repeatContacts, type ContactRecord } from './domain/index.js';
 import { fromReason, PRIORITY, ROUTE, toReason } from './mapping.js';
 
@@ -24,7 +24,8 @@ interface ContactLookup {
 /** Reads the customer's contact history and records this ticket, with optimistic concurrency. */
 async function recordContact(kv: KV, customerId: string, current: ContactRecord, pack: PolicyPack): Promise<ContactLookup> {
   const windowHours = Math.max(pack.escalation.repeat_contact.window_hours, pack.escalation.open_case?.window_hours ?? 0);
-  const humanAreas = new Set(Object.entries(pack.areas).filter(([, a]) => a.ai_action !== 'resolve').map(([name]) => name));
+  const resolvable = new Set<string>(resolvableAreas(pack));
+  const humanAreas = new Set(AREAS.filter((a) => !resolvable.has(a)));
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await kv.get(customerId);
     const history = entry?.value.length ? decodeJson<ContactRecord[]>(entry.value) : [];
