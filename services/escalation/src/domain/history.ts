@@ -8,18 +8,22 @@ export interface ContactRecord {
 }
 
 /**
- * Earlier tickets on the same issue (same area) inside the window, counting only contacts received
- * before this one — so a redelivered ticket gets the same answer it got the first time.
+ * Other contacts received inside the window before this one — never later ones, so a redelivered
+ * ticket gets the same answer it got the first time.
  */
-export function repeatContacts(history: readonly ContactRecord[], current: ContactRecord, windowHours: number): string[] {
+function earlierInWindow(history: readonly ContactRecord[], current: ContactRecord, windowHours: number): ContactRecord[] {
   const at = Date.parse(current.at);
   const from = at - windowHours * 3_600_000;
-  return history
-    .filter((h) => h.ticketId !== current.ticketId && h.area === current.area)
-    .filter((h) => {
-      const t = Date.parse(h.at);
-      return t >= from && t < at;
-    })
+  return history.filter((h) => {
+    const t = Date.parse(h.at);
+    return h.ticketId !== current.ticketId && t >= from && t < at;
+  });
+}
+
+/** Earlier tickets on the same issue (same area) inside the window. */
+export function repeatContacts(history: readonly ContactRecord[], current: ContactRecord, windowHours: number): string[] {
+  return earlierInWindow(history, current, windowHours)
+    .filter((h) => h.area === current.area)
     .map((h) => h.ticketId);
 }
 
@@ -29,12 +33,7 @@ export function repeatContacts(history: readonly ContactRecord[], current: Conta
  * and belong with the people who own it, whatever they look like on their own.
  */
 export function openHumanCases(history: readonly ContactRecord[], current: ContactRecord, windowHours: number, humanAreas: ReadonlySet<string>): ContactRecord[] {
-  const at = Date.parse(current.at);
-  const from = at - windowHours * 3_600_000;
-  return history.filter((h) => {
-    const t = Date.parse(h.at);
-    return h.ticketId !== current.ticketId && humanAreas.has(h.area) && t >= from && t < at;
-  });
+  return earlierInWindow(history, current, windowHours).filter((h) => humanAreas.has(h.area));
 }
 
 /** The history with `current` added once, pruned to the window (plus slack) and a size cap. */
