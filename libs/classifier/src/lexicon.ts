@@ -1,7 +1,7 @@
 import { normalizeText, stem, tokenize } from './normalize.js';
 
 // Function words carry no topic: a message is judged by whether its content words were ever seen.
-export const STOPWORDS = new Set(
+const STOPWORDS = new Set(
   'the a an and or but if of to in on at for with from by about as is are was were be been being am do does did have has had i me my mine we our you your he she it its they them their this that these those what which who whom when where why how can could would should will shall may might must not no yes so than then there here just also too very please hi hello hey thanks thank any some all get got one'.split(' '),
 );
 

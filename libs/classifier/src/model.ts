@@ -7,7 +7,7 @@ import { normalizeText, stem, tokenize } from './normalize.js';
 import { detectRisk, forcedArea } from './risk.js';
 import { sentiment } from './sentiment.js';
 import { extractEntities } from './entities.js';
-import { Lexicon, STOPWORDS } from './lexicon.js';
+import { Lexicon, contentWords } from './lexicon.js';
 import type { ClassificationResult, Classifier, TrainingExample } from './types.js';
 
 /** Bump when features, training or scoring change, so decisions cite a different model version. */
@@ -330,7 +330,7 @@ const SERIAL = Symbol('handrail.classifier.parts');
 
 /** Share of content words seen in training, or undefined when the message has none. */
 function knownContentShare(text: string, known: ReadonlySet<string>): number | undefined {
-  const content = tokenize(normalizeText(text)).filter((t) => t.length > 2 && !STOPWORDS.has(t) && t !== '0').map(stem);
+  const content = contentWords(text);
   if (content.length === 0) return undefined;
   return content.filter((t) => known.has(t)).length / content.length;
 }
