@@ -12,6 +12,7 @@ import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { uniquePrefix } from '@handrail/testing';
+import { demoServiceEnv } from '@handrail/demo';
 
 const HOPS = 7; // intake, classifier, guardrail, escalation, drafting, guardrail (check), escalation (conclude)
 const N = Number(process.argv[2] ?? 3000);
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
     await deleteStreams(bus.jsm, Object.values(rawTopo.streams));
 
     const grpcPort = await freePort();
-    const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn' },
+    const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn', ...demoServiceEnv },
       // BENCH_PROFILE_DIR=dir writes a V8 CPU profile per service (open in Chrome DevTools).
       nodeArgs: process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [],
     });

@@ -4,7 +4,7 @@ import { EventPublisher } from '@handrail/bus';
 import { newEvent } from '@handrail/events';
 import { startService, type RunningService } from '@handrail/runtime';
 import { consoleService } from '@handrail/svc-console';
-import type { Queues, TicketView, WeekReport } from '@handrail/svc-console/domain';
+import type { Queues, TicketView, WeekReport } from '@handrail/projection';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundMessage } from '@handrail/contracts';
+import { demoServiceEnv } from '@handrail/demo';
 import { freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { conclusions, replies } from '../support/pipeline.js';
@@ -30,7 +31,7 @@ describe('crash recovery with real service processes (issue 2)', () => {
       logDir: path.join(repoRoot, '.tmp', 'test-logs', tb.topo.prefix),
       grpcPort: await freePort(),
       // A short ack wait so messages held by a killed process come back quickly.
-      env: { LOG_LEVEL: 'warn', ACK_WAIT_MS: '3000', SHUTDOWN_DEADLINE_MS: '10000' },
+      env: { LOG_LEVEL: 'warn', ACK_WAIT_MS: '3000', SHUTDOWN_DEADLINE_MS: '10000', ...demoServiceEnv },
     });
   }, 120_000);
 

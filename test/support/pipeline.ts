@@ -1,6 +1,7 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
 import { readStream, type Bus } from '@handrail/bus';
+import { demoServiceEnv } from '@handrail/demo';
 import { decodeEvent, type Topology } from '@handrail/events';
 import { startService, type RunningService } from '@handrail/runtime';
 import { classifierService } from '@handrail/svc-classifier';
@@ -18,7 +19,7 @@ export interface InProcessPipeline {
 
 /** All six services in this process (fast to start; each still talks only over the real bus). */
 export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<InProcessPipeline> {
-  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', ...extra };
+  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', ...demoServiceEnv, ...extra };
   let grpcPort = 0;
   const services = await Promise.all([
     startService(intakeService(env, (p) => (grpcPort = p))),

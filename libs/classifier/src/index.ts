@@ -1,4 +1,6 @@
-export type { TrainingExample, Entity, ClassificationResult, Classifier } from './types.js';
+export type { TrainingExample, Entity, Classification, Classifier } from './types.js';
+export { classifyWithLlm, systemPrompt, userPrompt, maskForLlm, DEFAULT_LLM_CLASSIFY_TIMEOUT_MS, OUT_OF_SCOPE_CONFIDENCE_CAP } from './llm.js';
+export type { EmbeddedModel, LlmClassifyOptions, LlmClassifyOutcome, LlmClassifyFallbackReason } from './llm.js';
 export { trainClassifier, createClassifier, serializeClassifier, deserializeClassifier, modelVersionFor, ALGORITHM_VERSION } from './model.js';
 export type { TrainOptions, TrainedClassifier, DetailedClassification, SerializedClassifier } from './model.js';
 export { detectRisk, forcedArea, RISK_PRECEDENCE } from './risk.js';
@@ -10,3 +12,4 @@ export { Vectorizer, DEFAULT_FEATURES } from './features.js';
 export type { FeatureOptions, SparseVector } from './features.js';
 export { trainSoftmax, logits, softmaxInPlace, fitTemperature, mulberry32, DEFAULT_SOFTMAX } from './logreg.js';
 export type { SoftmaxModel, SoftmaxTrainOptions } from './logreg.js';
+export { trainingExamplesFromPolicy } from './training.js';

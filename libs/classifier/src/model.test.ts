@@ -1,3 +1,4 @@
+import { Area } from '@handrail/contracts';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_EXAMPLES } from './testing/fixture.js';
 import { createClassifier, deserializeClassifier, modelVersionFor, serializeClassifier, trainClassifier } from './model.js';
@@ -8,9 +9,9 @@ describe('classifier — training on the in-repo fixture', () => {
   it('recognises paraphrases of trained intents and takes the area from the intent', () => {
     const r = clf.classify('where is my parcel, has it shipped?');
     expect(r.intent).toBe('track_order');
-    expect(r.area).toBe('faq_status');
+    expect(r.area).toBe(Area.AREA_FAQ_STATUS);
     expect(clf.classify('I forgot my password again').intent).toBe('reset_password');
-    expect(clf.classify('how do I change the address for delivery').area).toBe('routine');
+    expect(clf.classify('how do I change the address for delivery').area).toBe(Area.AREA_ROUTINE);
   });
   it('fills every field of the contract', () => {
     const r = clf.classify('I was charged $30 and the payment was declined, this is terrible');
@@ -25,7 +26,7 @@ describe('classifier — training on the in-repo fixture', () => {
   it('a risk detector forces the area whatever the model says', () => {
     const r = clf.classify('where is my order? also I want to speak to a human');
     expect(r.riskFlags).toContain('talk_to_human:human_requested');
-    expect(r.area).toBe('talk_to_human');
+    expect(r.area).toBe(Area.AREA_TALK_TO_HUMAN);
     expect(r.modelArea).toBe('faq_status');
   });
 });
@@ -68,7 +69,7 @@ describe('classifier — pooled confidence (Handrail issue 4)', () => {
   it('a forced risk area is never pooled with the areas AI may resolve', () => {
     const pooled = trainClassifier(FIXTURE_EXAMPLES, { confidenceGroups: [['faq_status', 'routine', 'triage']] });
     const c = pooled.classify('my card was stolen, where is my parcel');
-    expect(c.area).toBe('safety');
+    expect(c.area).toBe(Area.AREA_SAFETY);
     expect(c.confidence).toBeLessThan(0.99);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AreaName } from '@handrail/policy';
+import { AREA, type AreaName } from '@handrail/events';
 import { DEFAULT_FEATURES, Vectorizer, type FeatureOptions, type SparseVector } from './features.js';
 import { DEFAULT_SOFTMAX, fitTemperature, logits, mulberry32, softmaxInPlace, trainSoftmax, type SoftmaxModel, type SoftmaxTrainOptions } from './logreg.js';
 import { NearestNeighbours } from './knn.js';
@@ -8,7 +8,7 @@ import { detectRisk, forcedArea } from './risk.js';
 import { sentiment } from './sentiment.js';
 import { extractEntities } from './entities.js';
 import { Lexicon, contentWords } from './lexicon.js';
-import type { ClassificationResult, Classifier, TrainingExample } from './types.js';
+import type { Classification, Classifier, TrainingExample } from './types.js';
 
 /** Bump when features, training or scoring change, so decisions cite a different model version. */
 export const ALGORITHM_VERSION = 'tfidf-lr-knn/3';
@@ -80,7 +80,7 @@ export interface TrainedClassifier extends Classifier {
   classify(text: string): DetailedClassification;
 }
 
-export interface DetailedClassification extends ClassificationResult {
+export interface DetailedClassification extends Classification {
   /** Calibrated probability of the single predicted intent (`confidence` is the area's). */
   intentConfidence: number;
   /** Cosine similarity to the closest training example. */
@@ -295,7 +295,7 @@ function build(p: Parts, xs: readonly SparseVector[]): TrainedClassifier {
     if (unknownShare > p.unknownAllowance) confidence = Math.min(confidence, 1 - (unknownShare - p.unknownAllowance));
     const order = Array.from(probs.keys()).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0)).slice(0, 3);
     return {
-      area,
+      area: AREA.value(area),
       intent: p.intents[best] ?? '',
       confidence,
       sentiment: sentiment(text),

@@ -1,4 +1,4 @@
-import type { AreaName } from '@handrail/policy';
+import type { AreaName } from '@handrail/events';
 
 /**
  * Deterministic high-risk detectors. They look for explicit phrasings of a request or incident,

@@ -1,4 +1,5 @@
-import type { AreaName } from '@handrail/policy';
+import type { Classification } from '@handrail/contracts';
+import type { AreaName } from '@handrail/events';
 
 /** One labelled training phrase. `area` is the responsibility-table area the intent belongs to. */
 export interface TrainingExample {
@@ -12,23 +13,13 @@ export interface Entity {
   value: string;
 }
 
-/** The classifier's output contract; the service maps it onto the `Classification` proto message. */
-export interface ClassificationResult {
-  area: AreaName;
-  intent: string;
-  /** Calibrated probability that `intent` (and so `area`) is right, in [0, 1]. */
-  confidence: number;
-  /** Sentiment in [-1, 1]; negative is unhappy. */
-  sentiment: number;
-  entities: Entity[];
-  /** Deterministic high-risk detectors that fired, e.g. "safety:fraud", "privacy:data_deletion". */
-  riskFlags: string[];
-  /** True when the message is unlike any trained intent. */
-  outOfScope: boolean;
-  modelVersion: string;
-}
+/**
+ * What a classifier answers is the contract's `Classification` (area as the proto enum): the shape
+ * every stage, event and evaluation uses, defined once in `proto/`.
+ */
+export type { Classification };
 
 export interface Classifier {
   readonly version: string;
-  classify(text: string): ClassificationResult;
+  classify(text: string): Classification;
 }

@@ -1,16 +1,14 @@
-import { Ticket } from '@handrail/contracts';
-import { createClassifier, type ClassificationResult, type Classifier } from '@handrail/classifier';
+import { Ticket, type Reason, type Verdict } from '@handrail/contracts';
+import { createClassifier, trainingExamplesFromPolicy, type TrainedClassifier } from '@handrail/classifier';
+import { decideTicket, type TicketDecision } from '@handrail/decisions';
+import { actionName, AI_ACTION, areaLabel, ROUTE, type AiActionName, type RouteName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, type PolicyPack } from '@handrail/policy';
-import { toClassification, trainingExamplesFromPolicy } from '@handrail/svc-classifier/domain';
-import { composeDraft } from '@handrail/svc-drafting/domain';
-import { concludeAfterDraft, decideOffline, type RouteName } from '@handrail/svc-escalation/domain';
-import { checkDraftAll, injectionEvidence, type RuleHit, type VerdictResult } from '@handrail/svc-guardrail/domain';
 
 export interface OfflinePolicy {
   pack: PolicyPack;
   revision: string;
-  classifier: Classifier;
+  classifier: TrainedClassifier;
 }
 
 export async function loadOfflinePolicy(file: string): Promise<OfflinePolicy> {
@@ -19,40 +17,50 @@ export async function loadOfflinePolicy(file: string): Promise<OfflinePolicy> {
 }
 
 export interface OfflineResult {
-  classification: ClassificationResult;
-  action: string;
-  route: RouteName;
-  reasons: RuleHit[];
+  decision: TicketDecision;
+  area: string;
+  intent: string;
+  confidence: number;
+  sentiment: number;
+  riskFlags: string[];
+  action: AiActionName;
+  route: RouteName | 'unknown';
+  reasons: Reason[];
   draft: { text: string; citations: Array<{ article: string; passage: string; version: string }> } | null;
-  verdicts: VerdictResult[];
+  verdicts: Verdict[];
   kbFindings: string[];
 }
 
 /**
- * One message through the same decision code the services run — classifier, guardrail permission,
- * escalation triggers, drafting, draft checks and the conclusion — in process, without the bus.
+ * One message through `decideTicket` — the stages the services run, in process, without the bus:
+ * classification, permission, escalation triggers, drafting, draft checks and the conclusion.
  */
 export async function runOffline(text: string, p: OfflinePolicy, kb: KnowledgeBase, o: { tier?: string; now?: Date } = {}): Promise<OfflineResult> {
-  const classification = p.classifier.classify(text);
-  const decision = decideOffline({ text, classification, policy: p.pack, customer: { tier: o.tier ?? 'standard' }, injection: injectionEvidence(text) });
-  const base = { classification, action: decision.action, kbFindings: [] as string[], verdicts: [] as VerdictResult[], draft: null };
-  if (decision.route === 'escalated') return { ...base, route: decision.route, reasons: decision.reasons };
-  const refundLimit = p.pack.refund_limits.by_tier[o.tier ?? 'standard'] ?? p.pack.refund_limits.by_tier['default'] ?? 0;
-  const ticket = Ticket.fromPartial({ ticketId: 't-offline', body: text, receivedAt: (o.now ?? new Date()).toISOString() });
-  const composed = await composeDraft(ticket, toClassification(classification), refundLimit, kb);
-  const verdicts = composed.draft
-    ? checkDraftAll({ draft: composed.draft, area: classification.area, action: decision.action, refundLimit, customer: {}, policy: p.pack }, { kb, kbRevision: kb.revision })
-    : [];
-  const conclusion = concludeAfterDraft(decision.route, decision.reasons, { hasDraft: composed.draft !== undefined, verdicts });
+  const ticket = Ticket.fromPartial({
+    ticketId: 't-offline',
+    connector: 'cli',
+    externalId: 'offline',
+    customerId: 'c-offline',
+    channel: 'api',
+    body: text,
+    receivedAt: (o.now ?? new Date()).toISOString(),
+    customer: { customerId: 'c-offline', tier: o.tier ?? 'standard' },
+  });
+  const decision = await decideTicket({ ticket }, { policy: p, kb: { kb, revision: kb.revision }, classify: { classifier: p.classifier } });
+  const c = decision.classified.classification;
+  const draft = decision.checked?.draft;
   return {
-    classification,
-    action: decision.action,
-    route: conclusion.route,
-    reasons: conclusion.reasons,
-    draft: composed.draft
-      ? { text: composed.draft.text, citations: composed.draft.citations.map((c) => ({ article: c.articleId, passage: c.passageId, version: c.articleVersion })) }
-      : null,
-    verdicts,
-    kbFindings: composed.kbFindings,
+    decision,
+    area: c ? areaLabel(c.area) : 'unknown',
+    intent: c?.intent ?? '',
+    confidence: c?.confidence ?? 0,
+    sentiment: c?.sentiment ?? 0,
+    riskFlags: c?.riskFlags ?? [],
+    action: actionName(decision.permitted.permission?.action ?? AI_ACTION.value('none')),
+    route: ROUTE.name(decision.concluded.route) ?? 'unknown',
+    reasons: decision.concluded.reasons,
+    draft: draft ? { text: draft.text, citations: draft.citations.map((x) => ({ article: x.articleId, passage: x.passageId, version: x.articleVersion })) } : null,
+    verdicts: decision.checked?.verdicts ?? [],
+    kbFindings: decision.drafted?.kbFindings ?? [],
   };
 }

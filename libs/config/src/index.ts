@@ -29,6 +29,14 @@ export const baseConfigSchema = z.object({
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+const required = (what: string) =>
+  z.string({ error: `required: ${what} (no default: a production pod never silently runs the demo's; \`make demo\` and the tests set it)` }).min(1, `must not be empty: ${what}`);
+
+/** The policy pack a deciding service starts from until the policy store holds an approved revision. */
+export const policyFileKey = { POLICY_FILE: required('the policy pack file to start from') };
+/** The approved help-centre articles a service starts from until a KB snapshot is published. */
+export const kbDirKey = { KB_DIR: required('the knowledge-base directory to start from') };
+
 /**
  * Parses the environment once, listing every problem (not only the first), and returns a frozen
  * object. This is the only place in the code base that reads `process.env`.

@@ -1,1 +1,1 @@
-export { demoPaths } from './paths.js';
+export { demoPaths, demoServiceEnv } from './paths.js';

@@ -9,3 +9,6 @@ export const demoPaths = Object.freeze({
   tickets: here('../tickets/sample-tickets.jsonl'),
   customers: here('../tickets/customers.json'),
 });
+
+/** What a deciding service needs to run the demo deployment: the services have no defaults of their own. */
+export const demoServiceEnv = Object.freeze({ POLICY_FILE: demoPaths.policy, KB_DIR: demoPaths.kb });

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
 import { connectBus, deleteBucket, deleteStreams, encodeJson, openBucket, readStream } from '@handrail/bus';
-import { areaToName, decodeEvent, routeToName, topology } from '@handrail/events';
+import { areaLabel, decodeEvent, ROUTE, topology } from '@handrail/events';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
-import { demoPaths } from './paths.js';
+import { demoPaths, demoServiceEnv } from './paths.js';
 import { readSampleTickets } from './tickets.js';
 
 /**
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     const grpcPort = await freePort();
     say('starting intake, classifier, guardrail, escalation, drafting, qa-sampler …');
     const t0 = Date.now();
-    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info' } });
+    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...demoServiceEnv } });
     say(`all six services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}`);
 
     const tickets = readSampleTickets(demoPaths.tickets);
@@ -79,10 +79,10 @@ async function main(): Promise<number> {
       return {
         id,
         expected_area: exp,
-        area: c ? areaToName(c.area) : 'pending',
+        area: c ? areaLabel(c.area) : 'pending',
         intent: c?.intent ?? '',
         confidence: c ? Number(c.confidence.toFixed(3)) : null,
-        route: c ? routeToName(c.route) : 'pending',
+        route: c ? (ROUTE.name(c.route) ?? 'unknown') : 'pending',
         reasons: c?.reasons.map((r) => r.code) ?? [],
         queue: c?.queue ?? '',
       };

@@ -1,5 +1,5 @@
-import { Vectorizer, logits, softmaxInPlace, trainSoftmax, type TrainingExample, type ClassificationResult } from '@handrail/classifier';
-import type { AreaName } from '@handrail/policy';
+import { Vectorizer, logits, softmaxInPlace, trainSoftmax, type TrainingExample, type Classification } from '@handrail/classifier';
+import { AREA, type AreaName } from '@handrail/events';
 import type { MessageClassifier } from './routing.js';
 
 /**
@@ -19,13 +19,13 @@ export function trainTfidfBaseline(examples: readonly TrainingExample[]): Messag
   const model = trainSoftmax(xs, examples.map((e) => index.get(e.intent) ?? 0), intents.length, vec.size, { epochs: 10, learningRate: 1, l2: 1e-5, seed: 3 });
   return {
     version: 'baseline-tfidf-lr',
-    classify(text: string): ClassificationResult {
+    classify(text: string): Classification {
       const p = softmaxInPlace(logits(model, vec.transform(text)));
       let best = 0;
       for (let c = 1; c < p.length; c++) if ((p[c] ?? 0) > (p[best] ?? 0)) best = c;
       const intent = intents[best] ?? '';
       return {
-        area: areaOf.get(intent) ?? 'triage',
+        area: AREA.value(areaOf.get(intent) ?? 'triage'),
         intent,
         confidence: p[best] ?? 0,
         sentiment: 0,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFile, type PolicyPack } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
-import { trainClassifier, type ClassificationResult } from '@handrail/classifier';
+import { trainClassifier, type Classification } from '@handrail/classifier';
+import { AREA, type AreaName } from '@handrail/events';
 import { FIXTURE_EXAMPLES } from '@handrail/classifier/testing';
 import { decide, routeAll, withThreshold } from './routing.js';
 import { evaluate } from './evaluate.js';
@@ -10,8 +11,8 @@ import type { GoldMessage } from './loaders.js';
 
 const policy: PolicyPack = await loadPolicyFile(demoPaths.policy);
 
-function cls(over: Partial<ClassificationResult>): ClassificationResult {
-  return { area: 'faq_status', intent: 'track_order', confidence: 0.9, sentiment: 0, entities: [], riskFlags: [], outOfScope: false, modelVersion: 't', ...over };
+function cls({ area = 'faq_status', ...over }: Partial<Omit<Classification, 'area'>> & { area?: AreaName }): Classification {
+  return { area: AREA.value(area), intent: 'track_order', confidence: 0.9, sentiment: 0, entities: [], riskFlags: [], outOfScope: false, modelVersion: 't', ...over };
 }
 
 describe('routing — the escalation service decision code', () => {

@@ -1,5 +1,5 @@
-import type { ClassificationResult, TrainingExample } from '@handrail/classifier';
-import type { AreaName } from '@handrail/policy';
+import type { Classification, TrainingExample } from '@handrail/classifier';
+import { AREA, type AreaName } from '@handrail/events';
 
 interface NlpjsBasic {
   containerBootstrap(): Promise<{ use(plugin: unknown): void; get(name: string): unknown }>;
@@ -22,7 +22,7 @@ export async function nlpjsClassifyBatch(
   examples: readonly TrainingExample[],
   texts: readonly string[],
   memory: () => number = () => 0,
-): Promise<{ results: ClassificationResult[]; trainMs: number; classifyMs: number; memoryDelta: number }> {
+): Promise<{ results: Classification[]; trainMs: number; classifyMs: number; memoryDelta: number }> {
   const m0 = memory();
   const basic = (await import('@nlpjs/basic')) as unknown as NlpjsBasic;
   // A fresh container per run: `dockStart` returns one process-wide dock, so a second data set
@@ -43,12 +43,12 @@ export async function nlpjsClassifyBatch(
   const trainMs = performance.now() - t0;
   const memoryDelta = memory() - m0;
   const t1 = performance.now();
-  const results: ClassificationResult[] = [];
+  const results: Classification[] = [];
   for (const t of texts) {
     const r = await nlp.process('en', t);
     const intent = r.intent && r.intent !== 'None' ? r.intent : '';
     results.push({
-      area: areaOf.get(intent) ?? 'triage',
+      area: AREA.value(areaOf.get(intent) ?? 'triage'),
       intent,
       confidence: intent === '' ? 0 : (r.score ?? 0),
       sentiment: 0,

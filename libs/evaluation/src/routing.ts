@@ -1,11 +1,18 @@
-import type { ClassificationResult } from '@handrail/classifier';
+import { Ticket, type Classification, type Reason } from '@handrail/contracts';
+import { planTicket } from '@handrail/decisions';
+import { areaLabel, ROUTE, type RouteName } from '@handrail/events';
 import type { PolicyPack } from '@handrail/policy';
-import { decideOffline, type OfflineDecision } from '@handrail/svc-escalation/domain';
 import { acceptedLabels, type GoldMessage } from './loaders.js';
 
 /** Anything that classifies a message the way the services' classifier does. */
 export interface MessageClassifier {
-  classify(text: string): ClassificationResult;
+  classify(text: string): Classification;
+}
+
+export interface RouteOutcome {
+  /** `escalated` is final; the other two are where the ticket goes if its draft passes every check. */
+  route: RouteName;
+  reasons: Reason[];
 }
 
 /** The same pack with every area's confidence threshold replaced by `threshold`. */
@@ -20,9 +27,13 @@ export function withAreaThresholds(policy: PolicyPack, thresholds: Readonly<Reco
   return { ...policy, areas: areas as PolicyPack['areas'] };
 }
 
-/** The routing decision the escalation service would make; evaluation runs no other decision code. */
-export function decide(text: string, classification: ClassificationResult, policy: PolicyPack): OfflineDecision {
-  return decideOffline({ text, classification, policy });
+/** The routing decision the guardrail and escalation services would make; evaluation runs no other decision code. */
+export function decide(text: string, classification: Classification, policy: PolicyPack): RouteOutcome {
+  const ticket = Ticket.fromPartial({ ticketId: 't-eval', customerId: 'c-eval', body: text });
+  const { routed } = planTicket({ ticket }, classification, policy);
+  if (routed.kind === 'concluded') return { route: 'escalated', reasons: routed.concluded.reasons };
+  const plan = routed.request.plan;
+  return { route: (plan && ROUTE.name(plan.intendedRoute)) ?? 'escalated', reasons: plan?.reasons ?? [] };
 }
 
 /** One test message after classification and routing. */
@@ -49,7 +60,7 @@ export interface RoutedMessage {
  * because the threshold only enters decideOffline through `confidence < threshold`.
  */
 export function routeAll(
-  classifications: ReadonlyArray<{ gold: GoldMessage; classification: ClassificationResult }>,
+  classifications: ReadonlyArray<{ gold: GoldMessage; classification: Classification }>,
   policy: PolicyPack,
   trainedLabels: ReadonlySet<string>,
 ): RoutedMessage[] {
@@ -62,7 +73,7 @@ export function routeAll(
       trained: trainedLabels.has(gold.label),
       intentCorrect: acceptedLabels(gold).includes(c.intent),
       intent: c.intent,
-      area: c.area,
+      area: areaLabel(c.area),
       confidence: c.confidence,
       outOfScope: c.outOfScope,
       autoAtZero: atZero.route === 'auto_resolved',
@@ -72,7 +83,7 @@ export function routeAll(
   });
 }
 
-export function classifyAll(classifier: MessageClassifier, gold: readonly GoldMessage[], onProgress?: (done: number, total: number) => void): Array<{ gold: GoldMessage; classification: ClassificationResult }> {
+export function classifyAll(classifier: MessageClassifier, gold: readonly GoldMessage[], onProgress?: (done: number, total: number) => void): Array<{ gold: GoldMessage; classification: Classification }> {
   return gold.map((g, i) => {
     const classification = classifier.classify(g.text);
     if (onProgress && (i % 50 === 49 || i === gold.length - 1)) onProgress(i + 1, gold.length);

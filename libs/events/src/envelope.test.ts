@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Area, Priority, Route } from '@handrail/contracts';
 import {
-  areaFromName,
-  areaToName,
+  AI_ACTION,
+  AREA,
+  areaLabel,
   decodeEvent,
   encodeEvent,
   EnvelopeError,
   newEvent,
   payloadOf,
-  routeFromName,
-  routeToName,
+  PRIORITY,
+  ROUTE,
   topology,
 } from './index.js';
 
@@ -27,7 +28,7 @@ describe('envelope', () => {
     const second = newEvent({
       kind: 'concluded',
       value: {
-        ticketId: 't-1',
+        context: undefined,
         route: Route.ROUTE_ESCALATED,
         reasons: [{ code: 'low_confidence', rule: 'r', detail: 'd', evidence: [] }],
         area: Area.AREA_REFUND,
@@ -35,13 +36,6 @@ describe('envelope', () => {
         confidence: 0.5,
         queue: 'q',
         priority: Priority.PRIORITY_NORMAL,
-        draft: undefined,
-        verdicts: [],
-        customerId: '',
-        connector: '',
-        externalId: '',
-        expectedArea: '',
-        handoff: undefined,
       },
       ticketId: 't-1',
       producer,
@@ -62,16 +56,23 @@ describe('envelope', () => {
     expect(() => decodeEvent(enc([]))).toThrow(/not an object/);
     expect(() => decodeEvent(enc({ eventId: 'a', ticketId: 't', schemaVersion: 9 }))).toThrow(/schemaVersion 9/);
     expect(() =>
-      decodeEvent(enc({ eventId: 'a', ticketId: 't', schemaVersion: 1, type: 'classified', received: {} })),
+      decodeEvent(enc({ eventId: 'a', ticketId: 't', schemaVersion: 2, type: 'classified', received: {} })),
     ).toThrow(/does not match/);
   });
 
-  it('names — areas and routes map to the policy spelling and back', () => {
-    expect(areaToName(Area.AREA_TALK_TO_HUMAN)).toBe('talk_to_human');
-    expect(areaFromName('faq_status')).toBe(Area.AREA_FAQ_STATUS);
-    expect(areaFromName('nonsense')).toBe(Area.AREA_UNSPECIFIED);
-    expect(routeToName(Route.ROUTE_AUTO_RESOLVED)).toBe('auto_resolved');
-    expect(routeFromName('escalated')).toBe(Route.ROUTE_ESCALATED);
+  it('names — areas, routes, priorities and actions map to the policy spelling and back, derived from proto', () => {
+    expect(AREA.name(Area.AREA_TALK_TO_HUMAN)).toBe('talk_to_human');
+    expect(AREA.value('faq_status')).toBe(Area.AREA_FAQ_STATUS);
+    expect(AREA.parse('nonsense')).toBeUndefined();
+    expect(AREA.name(Area.AREA_UNSPECIFIED)).toBeUndefined();
+    expect(areaLabel(Area.AREA_UNSPECIFIED)).toBe('unknown');
+    expect(AREA.names).toHaveLength(Object.values(Area).length - 1);
+    expect(ROUTE.name(Route.ROUTE_AUTO_RESOLVED)).toBe('auto_resolved');
+    expect(ROUTE.value('escalated')).toBe(Route.ROUTE_ESCALATED);
+    expect(ROUTE.names).toEqual(['auto_resolved', 'awaiting_approval', 'escalated']);
+    expect(PRIORITY.names).toEqual(['low', 'normal', 'high', 'urgent']);
+    expect(PRIORITY.value('urgent')).toBe(Priority.PRIORITY_URGENT);
+    expect(AI_ACTION.names).toEqual(['none', 'assist', 'draft', 'resolve']);
   });
 });
 

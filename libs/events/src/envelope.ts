@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { HandrailError } from '@handrail/errors';
-import { AiAction, Area, EventEnvelope, Route, type Producer, type Revisions } from '@handrail/contracts';
+import { EventEnvelope, type Producer, type Revisions } from '@handrail/contracts';
 import { EVENT_TYPES, type EventType } from './subjects.js';
 
-export const SCHEMA_VERSION = 1;
+/** 2: payloads carry the compact TicketContext; the ticket's text travels only in `received`. */
+export const SCHEMA_VERSION = 2;
 
 export type Payload = NonNullable<EventEnvelope['payload']>;
 export type PayloadCase = Payload['$case'];
@@ -112,30 +113,4 @@ export function payloadOf<C extends PayloadCase>(env: EventEnvelope, kind: C): P
 
 export function isEventType(s: string): s is EventType {
   return (EVENT_TYPES as readonly string[]).includes(s);
-}
-
-// Area and route names as the policy pack and reports spell them (`faq_status`, `auto_resolved`).
-const AREA_PREFIX = 'AREA_';
-export function areaToName(a: Area): string {
-  return a === Area.AREA_UNSPECIFIED ? 'unknown' : a.slice(AREA_PREFIX.length).toLowerCase();
-}
-export function areaFromName(name: string): Area {
-  const key = `${AREA_PREFIX}${name.toUpperCase()}`;
-  return (Object.values(Area) as string[]).includes(key) ? (key as Area) : Area.AREA_UNSPECIFIED;
-}
-export function routeToName(r: Route): string {
-  return r === Route.ROUTE_UNSPECIFIED ? 'unknown' : r.slice('ROUTE_'.length).toLowerCase();
-}
-export function routeFromName(name: string): Route {
-  const key = `ROUTE_${name.toUpperCase()}`;
-  return (Object.values(Route) as string[]).includes(key) ? (key as Route) : Route.ROUTE_UNSPECIFIED;
-}
-
-export type AiActionSpelling = 'none' | 'assist' | 'draft' | 'resolve';
-/** AI action as the policy pack spells it; unspecified is `none` (default deny). */
-export function actionToName(a: AiAction): AiActionSpelling {
-  return a === AiAction.AI_ACTION_UNSPECIFIED ? 'none' : (a.slice('AI_ACTION_'.length).toLowerCase() as AiActionSpelling);
-}
-export function actionFromName(name: AiActionSpelling): AiAction {
-  return `AI_ACTION_${name.toUpperCase()}` as AiAction;
 }

@@ -9,13 +9,9 @@ export {
   eventTypeOf,
   isEventType,
   EnvelopeError,
-  areaToName,
-  areaFromName,
-  routeToName,
-  routeFromName,
-  actionToName,
-  actionFromName,
 } from './envelope.js';
-export type { Payload, PayloadCase, PayloadOf, NewEventArgs, AiActionSpelling } from './envelope.js';
+export type { Payload, PayloadCase, PayloadOf, NewEventArgs } from './envelope.js';
+export { AREA, ROUTE, PRIORITY, AI_ACTION, areaLabel, actionName } from './vocabulary.js';
+export type { AreaName, RouteName, PriorityName, AiActionName } from './vocabulary.js';
 export { streamSpecs } from './streams.js';
 export type { StreamSpec, RetentionOptions } from './streams.js';

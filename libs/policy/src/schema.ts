@@ -1,24 +1,13 @@
 import { z } from 'zod';
+import { AI_ACTION, AREA, PRIORITY, type AiActionName, type AreaName } from '@handrail/events';
 
-/** The areas of the responsibility table. Every other module names areas with these strings. */
-export const AREAS = [
-  'faq_status',
-  'routine',
-  'triage',
-  'refund',
-  'privacy',
-  'safety',
-  'cancellation',
-  'legal',
-  'complaint',
-  'talk_to_human',
-] as const;
-export type AreaName = (typeof AREAS)[number];
+/** The areas of the responsibility table, as `proto/` defines them; every other module names areas with these. */
+export const AREAS = AREA.names;
+export type { AreaName, AiActionName };
 export const areaName = z.enum(AREAS);
 
 /** Ordered from least to most autonomy; anything not granted is `none`. */
-export const AI_ACTIONS = ['none', 'assist', 'draft', 'resolve'] as const;
-export type AiActionName = (typeof AI_ACTIONS)[number];
+export const AI_ACTIONS = AI_ACTION.names;
 export const aiAction = z.enum(AI_ACTIONS);
 
 /** Areas where AI may never act alone, whatever a pack says, unless an audited override is present. */
@@ -93,7 +82,7 @@ export const policyPackSchema = z
           .object({ account_value_at_least: z.number().min(0), tiers: z.array(z.string()).default([]) })
           .strict(),
         /** Queue priorities by reason code; the highest that applies wins. */
-        priorities: z.record(z.string(), z.enum(['low', 'normal', 'high', 'urgent'])).default({}),
+        priorities: z.record(z.string(), z.enum(PRIORITY.names)).default({}),
       })
       .strict(),
     approved_sources: z.array(z.string().min(1)).default([]),

@@ -1,8 +1,9 @@
 import http from 'node:http';
 import os from 'node:os';
 import { baseConfigSchema, loadConfig, type BaseConfig, type z } from '@handrail/config';
-import { connectBus, ensureStreams, EventPublisher, runConsumer, type Bus, type ConsumerRunOptions, type RunningConsumer } from '@handrail/bus';
-import { streamSpecs, topology, type Topology } from '@handrail/events';
+import type { EventEnvelope, Revisions } from '@handrail/contracts';
+import { connectBus, ensureStreams, EventPublisher, runConsumer, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
+import { decodeEvent, eventTypeOf, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
 import { createLogger, initTelemetry, type Logger, type Telemetry } from '@handrail/observability';
 
 export interface ServiceContext<C extends BaseConfig> {
@@ -15,6 +16,13 @@ export interface ServiceContext<C extends BaseConfig> {
   producer: { service: string; version: string; instance: string };
   /** Starts a consumer with the service's shared settings (concurrency, max deliver, ack wait). */
   consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'>): Promise<RunningConsumer>;
+  /**
+   * Handles every `kind` event on the events stream with the durable consumer `durable` (shared by
+   * the service's replicas): the handler gets the typed payload and its envelope, and returns an outcome.
+   */
+  onEvent<C extends PayloadCase>(kind: C, durable: string, handler: (payload: PayloadOf<C>, env: EventEnvelope, d: Delivery<EventEnvelope>) => Promise<Outcome>): Promise<RunningConsumer>;
+  /** Publishes what this service decided about the ticket of `cause`, as an event caused by it. */
+  emit<C extends PayloadCase>(e: { kind: C; value: PayloadOf<C>; cause: EventEnvelope; revisions?: Partial<Revisions>; subject?: string }): Promise<void>;
 }
 
 export interface Started {
@@ -50,20 +58,31 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   });
   const bus = await connectBus({ url: config.NATS_URL, name: `handrail-${def.name}-${instance}` });
   const topo = topology(config.HANDRAIL_PREFIX);
-  await ensureStreams(
-    bus.jsm,
-    streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }),
-  );
   const consumers: RunningConsumer[] = [];
   const producer = { service: def.name, version: def.version, instance };
+  const publisher = new EventPublisher(bus.js, topo);
   const ctx: ServiceContext<z.infer<S>> = {
     config,
     log,
     telemetry,
     bus,
     topo,
-    publisher: new EventPublisher(bus.js, topo),
+    publisher,
     producer,
+    onEvent(kind, durable, handler) {
+      return ctx.consume({
+        stream: topo.streams.events,
+        durable,
+        filterSubject: topo.subjects.eventsOfType(eventTypeOf(kind)),
+        decode: decodeEvent,
+        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
+        handler: (d) => handler(payloadOf(d.value, kind), d.value, d),
+      });
+    },
+    async emit(e) {
+      const env = newEvent({ kind: e.kind, value: e.value, ticketId: e.cause.ticketId, producer, cause: e.cause, revisions: e.revisions });
+      await publisher.publish(env, e.subject ? { subject: e.subject } : {});
+    },
     async consume(o) {
       const c = await runConsumer({
         ...o,
@@ -80,7 +99,20 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
       return c;
     },
   };
-  const started = (await def.start(ctx)) ?? {};
+  let started: Started;
+  try {
+    await ensureStreams(
+      bus.jsm,
+      streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }),
+    );
+    started = (await def.start(ctx)) ?? {};
+  } catch (err) {
+    // A service that cannot start leaves nothing behind: consumers stopped, connection closed.
+    await Promise.all(consumers.map((c) => c.stop(0))).catch(() => undefined);
+    await bus.nc.close().catch(() => undefined);
+    await telemetry.shutdown().catch(() => undefined);
+    throw err;
+  }
   let isReady = true;
   let shuttingDown: Promise<void> | undefined;
 

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@handrail/config';
 import { classifierConfigSchema, classifierLlmConfig } from './config.js';
 
+/** What every classifier needs whatever else is set: the pack it starts from. */
+const required = { POLICY_FILE: '/etc/handrail/pack.yaml' };
+
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
-    loadConfig(classifierConfigSchema, env);
+    loadConfig(classifierConfigSchema, { ...required, ...env });
   } catch (err) {
     if (err instanceof ConfigError) return [...err.problems];
     throw err;
@@ -14,10 +17,10 @@ const problemsOf = (env: Record<string, string>): string[] => {
 
 describe('classifier config', () => {
   it('classifier config — the LLM classifier is off unless CLASSIFIER_LLM_BASE_URL is set', () => {
-    const c = loadConfig(classifierConfigSchema, {});
+    const c = loadConfig(classifierConfigSchema, required);
     expect(classifierLlmConfig(c)).toBeNull();
     // The drafter's keys do not switch the classifier on.
-    expect(classifierLlmConfig(loadConfig(classifierConfigSchema, { LLM_BASE_URL: 'http://127.0.0.1:1/v1', LLM_MODEL: 'm' }))).toBeNull();
+    expect(classifierLlmConfig(loadConfig(classifierConfigSchema, { ...required, LLM_BASE_URL: 'http://127.0.0.1:1/v1', LLM_MODEL: 'm' }))).toBeNull();
   });
 
   it('classifier config — a URL without a model is refused at boot, naming the field', () => {
@@ -28,7 +31,20 @@ describe('classifier config', () => {
   });
 
   it('classifier config — the CLASSIFIER_LLM_* keys map onto the client config, with a 3 s default budget and no retries', () => {
-    const c = loadConfig(classifierConfigSchema, { CLASSIFIER_LLM_BASE_URL: 'http://vllm:8000/v1', CLASSIFIER_LLM_MODEL: 'small', CLASSIFIER_LLM_API_KEY: 'k' });
+    const c = loadConfig(classifierConfigSchema, { ...required, CLASSIFIER_LLM_BASE_URL: 'http://vllm:8000/v1', CLASSIFIER_LLM_MODEL: 'small', CLASSIFIER_LLM_API_KEY: 'k' });
     expect(classifierLlmConfig(c)).toMatchObject({ baseUrl: 'http://vllm:8000/v1', model: 'small', apiKey: 'k', timeoutMs: 3000, maxRetries: 0 });
+  });
+
+  it('classifier config — no POLICY_FILE is refused at boot instead of silently running the demo pack (issue 9)', () => {
+    const problems = (() => {
+      try {
+        loadConfig(classifierConfigSchema, {});
+      } catch (err) {
+        if (err instanceof ConfigError) return [...err.problems];
+      }
+      return [];
+    })();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^POLICY_FILE: required: the policy pack file/);
   });
 });

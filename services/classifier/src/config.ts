@@ -1,12 +1,10 @@
-import { baseConfigSchema, z } from '@handrail/config';
-import { demoPaths } from '@handrail/demo';
+import { baseConfigSchema, policyFileKey, z } from '@handrail/config';
 import { ValidationError } from '@handrail/errors';
 import type { LlmConfig } from '@handrail/llm';
 
 export const classifierConfigSchema = baseConfigSchema
   .extend({
-    /** Pack used until the policy store holds an approved revision. */
-    POLICY_FILE: z.string().min(1).default(demoPaths.policy),
+    ...policyFileKey,
     /**
      * The optional LLM classifier: off unless CLASSIFIER_LLM_BASE_URL is set. Its own prefix, so
      * classification and drafting can use different endpoints and models.

@@ -1,11 +1,10 @@
-import { createClassifier, type TrainedClassifier } from '@handrail/classifier';
+import { createClassifier, trainingExamplesFromPolicy, type TrainedClassifier } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
-import type { Classification } from '@handrail/contracts';
-import { CONSUMERS, decodeEvent, EnvelopeError, newEvent, payloadOf } from '@handrail/events';
+import { classifyStage } from '@handrail/decisions';
+import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { createLlmClient } from '@handrail/llm';
-import { livePolicy, type ServiceDefinition } from '@handrail/runtime';
+import { livePolicy, type ActivePolicy, type ServiceDefinition } from '@handrail/runtime';
 import { classifierConfigSchema, classifierLlmConfig } from './config.js';
-import { classifyTicket, classifyTicketWithLlm, trainingExamplesFromPolicy } from './domain/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,53 +16,28 @@ export function classifierService(env?: Record<string, string | undefined>): Ser
     env,
     async start(ctx) {
       const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-      let model: { classifier: TrainedClassifier; policyRevision: string } = {
-        classifier: createClassifier(trainingExamplesFromPolicy(policy.current().pack)),
-        policyRevision: policy.current().revision,
-      };
+      const train = (p: ActivePolicy): { classifier: TrainedClassifier; policy: ActivePolicy } => ({ classifier: createClassifier(trainingExamplesFromPolicy(p.pack)), policy: p });
+      let model = train(policy.current());
       ctx.log.info({ model: model.classifier.version }, 'classifier trained');
       // A new policy revision may change the example phrases: retrain, then swap atomically.
       policy.onChange((p) => {
-        model = { classifier: createClassifier(trainingExamplesFromPolicy(p.pack)), policyRevision: p.revision };
+        model = train(p);
         ctx.log.info({ model: model.classifier.version, policy: p.revision }, 'classifier retrained');
       });
       const llmConfig = classifierLlmConfig(ctx.config);
       const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
       if (llmConfig) ctx.log.info({ model: llmConfig.model, timeoutMs: llmConfig.timeoutMs }, 'LLM classifier on');
-      await ctx.consume({
-        stream: ctx.topo.streams.events,
-        durable: CONSUMERS.classifier,
-        filterSubject: ctx.topo.subjects.eventsOfType('received'),
-        decode: decodeEvent,
-        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        async handler(d) {
-          const { ticket } = payloadOf(d.value, 'received');
-          if (!ticket) throw new EnvelopeError('received event has no ticket');
-          const { classifier, policyRevision } = model;
-          let classification: Classification;
-          if (llmClient) {
-            const r = await classifyTicketWithLlm(ticket, { client: llmClient, embedded: classifier, timeoutMs: ctx.config.CLASSIFIER_LLM_TIMEOUT_MS });
-            // Reason codes and endpoint behaviour only: never the ticket's or the model's text.
-            if (r.fallbackReason) {
-              ctx.log.warn({ ticketId: d.value.ticketId, reason: r.fallbackReason, detail: r.fallbackDetail, model: classifier.version }, 'LLM classifier fell back to the embedded model');
-            }
-            classification = r.classification;
-          } else {
-            classification = classifyTicket(classifier, ticket);
-          }
-          await ctx.publisher.publish(
-            newEvent({
-              kind: 'classified',
-              value: { ticket, classification },
-              ticketId: d.value.ticketId,
-              producer: ctx.producer,
-              cause: d.value,
-              // The version actually used: `llm:<model>+<embedded>` or the embedded model's alone.
-              revisions: { model: classification.modelVersion, policy: policyRevision },
-            }),
-          );
-          return ack();
-        },
+      await ctx.onEvent('received', CONSUMERS.classifier, async ({ ticket }, env) => {
+        if (!ticket) throw new EnvelopeError('received event has no ticket');
+        const { classifier, policy: active } = model;
+        const llm = llmClient ? { client: llmClient, embedded: classifier, timeoutMs: ctx.config.CLASSIFIER_LLM_TIMEOUT_MS } : undefined;
+        const r = await classifyStage(ticket, active.pack, { classifier, llm });
+        // Reason codes and endpoint behaviour only: never the ticket's or the model's text.
+        if (r.fallbackReason) {
+          ctx.log.warn({ ticketId: env.ticketId, reason: r.fallbackReason, detail: r.fallbackDetail, model: classifier.version }, 'LLM classifier fell back to the embedded model');
+        }
+        await ctx.emit({ kind: 'classified', value: r.payload, cause: env, revisions: { model: r.modelVersion, policy: active.revision } });
+        return ack();
       });
       return { closers: [policy.close] };
     },

@@ -3,17 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { HandrailError, normalizeError, toHttpStatus, ValidationError } from '@handrail/errors';
 import { assertToken } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
-import {
-  parseActor,
-  parseDecisionRequest,
-  parseReviewRequest,
-  queuesOf,
-  weeklyReport,
-  type DecisionRequest,
-  type ReviewRequest,
-  type TicketView,
-} from './domain/index.js';
-import type { TimelineStep } from './domain/index.js';
+import { queuesOf, weeklyReport, type TicketView, type TimelineStep } from '@handrail/projection';
+import { parseActor, parseDecisionRequest, parseReviewRequest, type DecisionRequest, type ReviewRequest } from './domain/index.js';
 import { consolePage } from './page.js';
 
 /** What the HTTP layer needs from the service; the service owns the bus and the projection. */

@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import type { EventEnvelope } from '@handrail/contracts';
+import { Route, type EventEnvelope } from '@handrail/contracts';
 import { ack, backoffMs, readTicketTimeline, retry, type Bus } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
-import { CONSUMERS, decodeEvent, newEvent, payloadOf, routeFromName } from '@handrail/events';
+import { CONSUMERS, decodeEvent, newEvent, payloadOf, ROUTE } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
 import type { ServiceDefinition } from '@handrail/runtime';
 import { consoleConfigSchema } from './config.js';
-import { applyEvent, emptyProjection, planDecision, planReview, replyForDecision, type DecisionRequest, type ReviewRequest, type TicketView } from './domain/index.js';
-import { explainTimeline } from './domain/index.js';
+import { applyEvent, emptyProjection, explainTimeline, type TicketView } from '@handrail/projection';
+import { planDecision, planReview, replyForDecision, type DecisionRequest, type ReviewRequest } from './domain/index.js';
 import { createConsoleServer, type ConsoleBackend } from './http.js';
 
 export const VERSION = '0.1.0';
@@ -104,7 +104,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           if (!t) return undefined;
           const decision = newEvent({
             kind: 'humanDecision',
-            value: { ...plan.decision, previousRoute: routeFromName(t.route ?? '') },
+            value: { ...plan.decision, previousRoute: t.route ? ROUTE.value(t.route) : Route.ROUTE_UNSPECIFIED },
             ticketId: id,
             producer,
             correlationId: t.correlationId || undefined,

@@ -1,10 +1,9 @@
-import { baseConfigSchema, z } from '@handrail/config';
-import { demoPaths } from '@handrail/demo';
+import { baseConfigSchema, policyFileKey, kbDirKey } from '@handrail/config';
 import { llmEnvShape } from '@handrail/llm';
 
 export const draftingConfigSchema = baseConfigSchema.extend({
-  POLICY_FILE: z.string().min(1).default(demoPaths.policy),
-  KB_DIR: z.string().min(1).default(demoPaths.kb),
+  ...policyFileKey,
+  ...kbDirKey,
   /** Off unless LLM_BASE_URL is set: the optional LLM drafter over an OpenAI-compatible endpoint. */
   ...llmEnvShape,
 });

@@ -1,6 +1,5 @@
-import { baseConfigSchema, z } from '@handrail/config';
-import { demoPaths } from '@handrail/demo';
+import { baseConfigSchema, policyFileKey } from '@handrail/config';
 
 export const escalationConfigSchema = baseConfigSchema.extend({
-  POLICY_FILE: z.string().min(1).default(demoPaths.policy),
+  ...policyFileKey,
 });

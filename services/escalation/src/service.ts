@@ -1,8 +1,9 @@
-import { openBucket } from '@handrail/bus';
-import { CONSUMERS, decodeEvent, payloadOf } from '@handrail/events';
+import { ack, openBucket } from '@handrail/bus';
+import { concludeStage, contactRecordOf, routeStage } from '@handrail/decisions';
+import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { livePolicy, type ServiceDefinition } from '@handrail/runtime';
 import { escalationConfigSchema } from './config.js';
-import { createConcludeHandler, createRouteHandler } from './handlers.js';
+import { recordContact } from './contacts.js';
 
 export const VERSION = '0.1.0';
 
@@ -14,30 +15,25 @@ export function escalationService(env?: Record<string, string | undefined>): Ser
     env,
     async start(ctx) {
       const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-      const deps = {
-        publisher: ctx.publisher,
-        topo: ctx.topo,
-        producer: ctx.producer,
-        contacts: await openBucket(ctx.bus, ctx.topo.buckets.contacts),
-        policy: () => policy.current(),
-      };
-      const route = createRouteHandler(deps);
-      const conclude = createConcludeHandler(deps);
-      await ctx.consume({
-        stream: ctx.topo.streams.events,
-        durable: CONSUMERS.escalationRoute,
-        filterSubject: ctx.topo.subjects.eventsOfType('permitted'),
-        decode: decodeEvent,
-        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        handler: (d) => route(d.value, payloadOf(d.value, 'permitted')),
+      const contacts = await openBucket(ctx.bus, ctx.topo.buckets.contacts);
+      await ctx.onEvent('permitted', CONSUMERS.escalationRoute, async (p, env) => {
+        const { pack, revision } = policy.current();
+        const current = contactRecordOf(p);
+        const customerId = p.context?.customerId;
+        if (!customerId) throw new EnvelopeError('permitted event has no customer id');
+        const lookup = await recordContact(contacts, customerId, current, pack);
+        const routed = routeStage(p, lookup, pack);
+        if (routed.kind === 'concluded') await ctx.emit({ kind: 'concluded', value: routed.concluded, cause: env, revisions: { policy: revision } });
+        else await ctx.emit({ kind: 'draftRequested', value: routed.request, cause: env, revisions: { policy: revision } });
+        return ack();
       });
-      await ctx.consume({
-        stream: ctx.topo.streams.events,
-        durable: CONSUMERS.escalationConclude,
-        filterSubject: ctx.topo.subjects.eventsOfType('draft_checked'),
-        decode: decodeEvent,
-        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        handler: (d) => conclude(d.value, payloadOf(d.value, 'draftChecked')),
+      await ctx.onEvent('draftChecked', CONSUMERS.escalationConclude, async (p, env) => {
+        const { pack, revision } = policy.current();
+        const { concluded, reply } = concludeStage(p, pack);
+        await ctx.emit({ kind: 'concluded', value: concluded, cause: env, revisions: { policy: revision } });
+        // The reply's id is the ticket's: a redelivered conclusion can never send a second reply.
+        if (reply) await ctx.emit({ kind: 'outboundReply', value: reply, cause: env, revisions: { policy: revision }, subject: ctx.topo.subjects.outbound(reply.connector) });
+        return ack();
       });
       return { closers: [policy.close] };
     },

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { demoPaths } from '@handrail/demo';
-import { handoffPacket } from '@handrail/drafting';
 import { UsageError } from '../io.js';
 import { loadOfflinePolicy, runOffline } from '../offline.js';
 import { loadKb } from './kb.js';
@@ -33,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   const kb = await loadKb(values.kb ?? demoPaths.kb, now);
   const policy = await loadOfflinePolicy(values.policy ?? demoPaths.policy);
   const r = await runOffline(text, policy, kb, { tier: values.tier, now });
-  const c = r.classification;
+  const c = r;
   if (values.json) {
     console.log(
       JSON.stringify({
@@ -67,8 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log('no draft:');
     for (const f of r.kbFindings) console.log(`  ${f}`);
   }
-  if (r.route === 'escalated') {
-    const packet = handoffPacket({ text, area: c.area, intent: c.intent, reasons: r.reasons.map((x) => `${x.code}: ${x.detail}`), kbResults: kb.search(text, { limit: 3 }) });
+  const packet = r.decision.handoff?.packet;
+  if (packet) {
     console.log('');
     console.log(`handoff: ${packet.summary}`);
     console.log(`  next step: ${packet.suggestedNextStep}`);

@@ -3,7 +3,7 @@ import { readStream, readTicketTimeline } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
 import { decodeEvent } from '@handrail/events';
 import { withBus } from '../bus.js';
-import { explainTimeline, renderTimeline } from '@handrail/svc-console/domain';
+import { explainTimeline, renderTimeline } from '@handrail/projection';
 import { ticketIdArg } from '../io.js';
 
 export async function run(argv: string[]): Promise<number> {

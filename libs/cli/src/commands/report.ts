@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readStream } from '@handrail/bus';
 import { decodeEvent } from '@handrail/events';
 // Until libs/cli declares @handrail/svc-console, the pure report code is reached by path.
-import { applyEvent, emptyProjection, weeklyReport, type WeekReport } from '@handrail/svc-console/domain';
+import { applyEvent, emptyProjection, weeklyReport, type WeekReport } from '@handrail/projection';
 import { withBus } from '../bus.js';
 import { printTable, UsageError } from '../io.js';
 

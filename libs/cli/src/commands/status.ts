@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readTicketTimeline } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
-import { areaToName, routeToName } from '@handrail/events';
+import { areaLabel, ROUTE } from '@handrail/events';
 import { withBus } from '../bus.js';
 import { ticketIdArg } from '../io.js';
 
@@ -19,8 +19,8 @@ export async function run(argv: string[]): Promise<number> {
   const status = {
     ticketId: id,
     stage: c ? 'concluded' : (events.at(-1)?.type ?? 'unknown'),
-    route: c ? routeToName(c.route) : null,
-    area: c ? areaToName(c.area) : null,
+    route: c ? (ROUTE.name(c.route) ?? 'unknown') : null,
+    area: c ? areaLabel(c.area) : null,
     reasons: c?.reasons.map((r) => r.code) ?? [],
     events: events.map((e) => e.type),
   };

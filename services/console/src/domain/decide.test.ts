@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HandrailError, ValidationError } from '@handrail/errors';
 import { parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview, replyForDecision } from './decide.js';
-import { emptyTicket, type RouteName, type TicketView } from './projection.js';
+import type { RouteName } from '@handrail/events';
+import { emptyTicket, type TicketView } from '@handrail/projection';
 
 function view(route: RouteName | undefined, o: Partial<TicketView> = {}): TicketView {
   return {

@@ -1,9 +1,7 @@
 import { HandrailError, NotFoundError, ValidationError } from '@handrail/errors';
-import type { CitationView, DecisionAction, TicketView } from './projection.js';
+import { DEFECTS, type CitationView, type DecisionAction, type Defect, type TicketView } from '@handrail/projection';
 
 export const DECISION_ACTIONS = ['approve', 'edit', 'reject', 'resolve'] as const satisfies readonly DecisionAction[];
-export const DEFECTS = ['hallucination', 'tone_mismatch', 'policy_misapplication', 'incomplete_resolution'] as const;
-export type Defect = (typeof DEFECTS)[number];
 
 const ACTOR_RE = /^[A-Za-z0-9._@-]{1,64}$/;
 const MAX_TEXT = 5_000;

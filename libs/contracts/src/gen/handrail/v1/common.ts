@@ -350,6 +350,36 @@ export interface Ticket_MetadataEntry {
   value: string;
 }
 
+/**
+ * The ticket as every stage after intake sees it: who, through which connector and channel, when,
+ * and the customer's context. Never the customer's words: those travel once, in `received`.
+ */
+export interface TicketContext {
+  ticketId: string;
+  connector: string;
+  externalId: string;
+  customerId: string;
+  channel: string;
+  receivedAt: string;
+  customer: CustomerContext | undefined;
+}
+
+/** Policy risk keywords of one group found in the customer's text. */
+export interface KeywordHit {
+  group: string;
+  words: string[];
+}
+
+/**
+ * What was read from the customer's text besides the classification, once, by the classifier stage
+ * with the policy revision it names. Later stages decide on these and never read the text again.
+ */
+export interface TextSignals {
+  /** Matches of the prompt-injection detector. */
+  injection: string[];
+  riskKeywords: KeywordHit[];
+}
+
 export interface Entity {
   kind: string;
   value: string;
@@ -380,6 +410,14 @@ export interface Permission {
   reasons: Reason[];
   confidenceThreshold: number;
   refundLimit: number;
+}
+
+/** Where escalation sends a ticket AI may answer, if its draft then passes every check. */
+export interface RoutePlan {
+  /** AUTO_RESOLVED or AWAITING_APPROVAL. */
+  intendedRoute: Route;
+  /** Reasons that applied without stopping AI (kept on the conclusion). */
+  reasons: Reason[];
 }
 
 export interface Citation {
@@ -1161,6 +1199,373 @@ export const Ticket_MetadataEntry: MessageFns<Ticket_MetadataEntry> = {
   },
 };
 
+function createBaseTicketContext(): TicketContext {
+  return {
+    ticketId: "",
+    connector: "",
+    externalId: "",
+    customerId: "",
+    channel: "",
+    receivedAt: "",
+    customer: undefined,
+  };
+}
+
+export const TicketContext: MessageFns<TicketContext> = {
+  encode(message: TicketContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.connector !== "") {
+      writer.uint32(18).string(message.connector);
+    }
+    if (message.externalId !== "") {
+      writer.uint32(26).string(message.externalId);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(34).string(message.customerId);
+    }
+    if (message.channel !== "") {
+      writer.uint32(42).string(message.channel);
+    }
+    if (message.receivedAt !== "") {
+      writer.uint32(50).string(message.receivedAt);
+    }
+    if (message.customer !== undefined) {
+      CustomerContext.encode(message.customer, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TicketContext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTicketContext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connector = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.externalId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.receivedAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.customer = CustomerContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TicketContext {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
+      externalId: isSet(object.externalId)
+        ? globalThis.String(object.externalId)
+        : isSet(object.external_id)
+        ? globalThis.String(object.external_id)
+        : "",
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      receivedAt: isSet(object.receivedAt)
+        ? globalThis.String(object.receivedAt)
+        : isSet(object.received_at)
+        ? globalThis.String(object.received_at)
+        : "",
+      customer: isSet(object.customer) ? CustomerContext.fromJSON(object.customer) : undefined,
+    };
+  },
+
+  toJSON(message: TicketContext): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.connector !== "") {
+      obj.connector = message.connector;
+    }
+    if (message.externalId !== "") {
+      obj.externalId = message.externalId;
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.receivedAt !== "") {
+      obj.receivedAt = message.receivedAt;
+    }
+    if (message.customer !== undefined) {
+      obj.customer = CustomerContext.toJSON(message.customer);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TicketContext>, I>>(base?: I): TicketContext {
+    return TicketContext.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TicketContext>, I>>(object: I): TicketContext {
+    const message = createBaseTicketContext();
+    message.ticketId = object.ticketId ?? "";
+    message.connector = object.connector ?? "";
+    message.externalId = object.externalId ?? "";
+    message.customerId = object.customerId ?? "";
+    message.channel = object.channel ?? "";
+    message.receivedAt = object.receivedAt ?? "";
+    message.customer = (object.customer !== undefined && object.customer !== null)
+      ? CustomerContext.fromPartial(object.customer)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseKeywordHit(): KeywordHit {
+  return { group: "", words: [] };
+}
+
+export const KeywordHit: MessageFns<KeywordHit> = {
+  encode(message: KeywordHit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== "") {
+      writer.uint32(10).string(message.group);
+    }
+    for (const v of message.words) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeywordHit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeywordHit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeywordHit {
+    return {
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: KeywordHit): unknown {
+    const obj: any = {};
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.words?.length) {
+      obj.words = message.words;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KeywordHit>, I>>(base?: I): KeywordHit {
+    return KeywordHit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KeywordHit>, I>>(object: I): KeywordHit {
+    const message = createBaseKeywordHit();
+    message.group = object.group ?? "";
+    message.words = object.words?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseTextSignals(): TextSignals {
+  return { injection: [], riskKeywords: [] };
+}
+
+export const TextSignals: MessageFns<TextSignals> = {
+  encode(message: TextSignals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.injection) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.riskKeywords) {
+      KeywordHit.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TextSignals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTextSignals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.injection.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.riskKeywords.push(KeywordHit.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TextSignals {
+    return {
+      injection: globalThis.Array.isArray(object?.injection)
+        ? object.injection.map((e: any) => globalThis.String(e))
+        : [],
+      riskKeywords: globalThis.Array.isArray(object?.riskKeywords)
+        ? object.riskKeywords.map((e: any) => KeywordHit.fromJSON(e))
+        : globalThis.Array.isArray(object?.risk_keywords)
+        ? object.risk_keywords.map((e: any) => KeywordHit.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TextSignals): unknown {
+    const obj: any = {};
+    if (message.injection?.length) {
+      obj.injection = message.injection;
+    }
+    if (message.riskKeywords?.length) {
+      obj.riskKeywords = message.riskKeywords.map((e) => KeywordHit.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TextSignals>, I>>(base?: I): TextSignals {
+    return TextSignals.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TextSignals>, I>>(object: I): TextSignals {
+    const message = createBaseTextSignals();
+    message.injection = object.injection?.map((e) => e) || [];
+    message.riskKeywords = object.riskKeywords?.map((e) => KeywordHit.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseEntity(): Entity {
   return { kind: "", value: "" };
 }
@@ -1686,6 +2091,95 @@ export const Permission: MessageFns<Permission> = {
     message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
     message.confidenceThreshold = object.confidenceThreshold ?? 0;
     message.refundLimit = object.refundLimit ?? 0;
+    return message;
+  },
+};
+
+function createBaseRoutePlan(): RoutePlan {
+  return { intendedRoute: Route.ROUTE_UNSPECIFIED, reasons: [] };
+}
+
+export const RoutePlan: MessageFns<RoutePlan> = {
+  encode(message: RoutePlan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
+      writer.uint32(8).int32(routeToNumber(message.intendedRoute));
+    }
+    for (const v of message.reasons) {
+      Reason.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutePlan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutePlan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.intendedRoute = routeFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reasons.push(Reason.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoutePlan {
+    return {
+      intendedRoute: isSet(object.intendedRoute)
+        ? routeFromJSON(object.intendedRoute)
+        : isSet(object.intended_route)
+        ? routeFromJSON(object.intended_route)
+        : Route.ROUTE_UNSPECIFIED,
+      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: RoutePlan): unknown {
+    const obj: any = {};
+    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
+      obj.intendedRoute = routeToJSON(message.intendedRoute);
+    }
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RoutePlan>, I>>(base?: I): RoutePlan {
+    return RoutePlan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RoutePlan>, I>>(object: I): RoutePlan {
+    const message = createBaseRoutePlan();
+    message.intendedRoute = object.intendedRoute ?? Route.ROUTE_UNSPECIFIED;
+    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
     return message;
   },
 };

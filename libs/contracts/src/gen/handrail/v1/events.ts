@@ -25,9 +25,12 @@ import {
   Revisions,
   Route,
   routeFromJSON,
+  RoutePlan,
   routeToJSON,
   routeToNumber,
+  TextSignals,
   Ticket,
+  TicketContext,
   Verdict,
 } from "./common.js";
 
@@ -75,52 +78,57 @@ export interface TicketReceived {
   ticket: Ticket | undefined;
 }
 
+/**
+ * Every event after `received` carries the compact TicketContext and only what its stage decided
+ * plus what the next stages need from earlier ones; no payload nests another or repeats the text.
+ */
 export interface TicketClassified {
-  ticket: Ticket | undefined;
+  context: TicketContext | undefined;
   classification: Classification | undefined;
+  signals: TextSignals | undefined;
 }
 
 export interface ActionPermitted {
-  ticket: Ticket | undefined;
+  context: TicketContext | undefined;
   classification: Classification | undefined;
+  signals: TextSignals | undefined;
   permission: Permission | undefined;
 }
 
 export interface DraftRequested {
-  ticket: Ticket | undefined;
+  context: TicketContext | undefined;
   classification: Classification | undefined;
-  permission:
-    | Permission
-    | undefined;
-  /** The route the ticket takes if the draft passes every check. */
-  intendedRoute: Route;
-  reasons: Reason[];
+  permission: Permission | undefined;
+  plan: RoutePlan | undefined;
 }
 
 export interface DraftProposed {
-  ticket: Ticket | undefined;
+  context: TicketContext | undefined;
   classification: Classification | undefined;
   permission: Permission | undefined;
-  intendedRoute: Route;
-  reasons: Reason[];
+  plan:
+    | RoutePlan
+    | undefined;
   /** Absent when nothing in the knowledge base grounds a reply. */
   draft: Draft | undefined;
   kbFindings: string[];
 }
 
 export interface DraftChecked {
-  ticket: Ticket | undefined;
+  context: TicketContext | undefined;
   classification: Classification | undefined;
-  permission: Permission | undefined;
-  intendedRoute: Route;
-  reasons: Reason[];
+  plan:
+    | RoutePlan
+    | undefined;
+  /** The draft the verdicts are about (absent when drafting produced none). */
   draft: Draft | undefined;
   verdicts: Verdict[];
   passed: boolean;
 }
 
+/** The terminal state. The draft and its verdicts are on `draft_checked`; the reply on `outbound_reply`. */
 export interface TicketConcluded {
-  ticketId: string;
+  context: TicketContext | undefined;
   route: Route;
   reasons: Reason[];
   area: Area;
@@ -128,13 +136,6 @@ export interface TicketConcluded {
   confidence: number;
   queue: string;
   priority: Priority;
-  draft: Draft | undefined;
-  verdicts: Verdict[];
-  customerId: string;
-  connector: string;
-  externalId: string;
-  expectedArea: string;
-  handoff: HandoffPacket | undefined;
 }
 
 export interface QaSampled {
@@ -873,16 +874,19 @@ export const TicketReceived: MessageFns<TicketReceived> = {
 };
 
 function createBaseTicketClassified(): TicketClassified {
-  return { ticket: undefined, classification: undefined };
+  return { context: undefined, classification: undefined, signals: undefined };
 }
 
 export const TicketClassified: MessageFns<TicketClassified> = {
   encode(message: TicketClassified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticket !== undefined) {
-      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.classification !== undefined) {
       Classification.encode(message.classification, writer.uint32(18).fork()).join();
+    }
+    if (message.signals !== undefined) {
+      TextSignals.encode(message.signals, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -905,7 +909,7 @@ export const TicketClassified: MessageFns<TicketClassified> = {
               break;
             }
 
-            message.ticket = Ticket.decode(reader, reader.uint32());
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -914,6 +918,14 @@ export const TicketClassified: MessageFns<TicketClassified> = {
             }
 
             message.classification = Classification.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signals = TextSignals.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -930,18 +942,22 @@ export const TicketClassified: MessageFns<TicketClassified> = {
 
   fromJSON(object: any): TicketClassified {
     return {
-      ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined,
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       classification: isSet(object.classification) ? Classification.fromJSON(object.classification) : undefined,
+      signals: isSet(object.signals) ? TextSignals.fromJSON(object.signals) : undefined,
     };
   },
 
   toJSON(message: TicketClassified): unknown {
     const obj: any = {};
-    if (message.ticket !== undefined) {
-      obj.ticket = Ticket.toJSON(message.ticket);
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.classification !== undefined) {
       obj.classification = Classification.toJSON(message.classification);
+    }
+    if (message.signals !== undefined) {
+      obj.signals = TextSignals.toJSON(message.signals);
     }
     return obj;
   },
@@ -951,30 +967,36 @@ export const TicketClassified: MessageFns<TicketClassified> = {
   },
   fromPartial<I extends Exact<DeepPartial<TicketClassified>, I>>(object: I): TicketClassified {
     const message = createBaseTicketClassified();
-    message.ticket = (object.ticket !== undefined && object.ticket !== null)
-      ? Ticket.fromPartial(object.ticket)
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
       : undefined;
     message.classification = (object.classification !== undefined && object.classification !== null)
       ? Classification.fromPartial(object.classification)
+      : undefined;
+    message.signals = (object.signals !== undefined && object.signals !== null)
+      ? TextSignals.fromPartial(object.signals)
       : undefined;
     return message;
   },
 };
 
 function createBaseActionPermitted(): ActionPermitted {
-  return { ticket: undefined, classification: undefined, permission: undefined };
+  return { context: undefined, classification: undefined, signals: undefined, permission: undefined };
 }
 
 export const ActionPermitted: MessageFns<ActionPermitted> = {
   encode(message: ActionPermitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticket !== undefined) {
-      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.classification !== undefined) {
       Classification.encode(message.classification, writer.uint32(18).fork()).join();
     }
+    if (message.signals !== undefined) {
+      TextSignals.encode(message.signals, writer.uint32(26).fork()).join();
+    }
     if (message.permission !== undefined) {
-      Permission.encode(message.permission, writer.uint32(26).fork()).join();
+      Permission.encode(message.permission, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -997,7 +1019,7 @@ export const ActionPermitted: MessageFns<ActionPermitted> = {
               break;
             }
 
-            message.ticket = Ticket.decode(reader, reader.uint32());
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -1010,6 +1032,14 @@ export const ActionPermitted: MessageFns<ActionPermitted> = {
           }
           case 3: {
             if (tag !== 26) {
+              break;
+            }
+
+            message.signals = TextSignals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
               break;
             }
 
@@ -1030,19 +1060,23 @@ export const ActionPermitted: MessageFns<ActionPermitted> = {
 
   fromJSON(object: any): ActionPermitted {
     return {
-      ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined,
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       classification: isSet(object.classification) ? Classification.fromJSON(object.classification) : undefined,
+      signals: isSet(object.signals) ? TextSignals.fromJSON(object.signals) : undefined,
       permission: isSet(object.permission) ? Permission.fromJSON(object.permission) : undefined,
     };
   },
 
   toJSON(message: ActionPermitted): unknown {
     const obj: any = {};
-    if (message.ticket !== undefined) {
-      obj.ticket = Ticket.toJSON(message.ticket);
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.classification !== undefined) {
       obj.classification = Classification.toJSON(message.classification);
+    }
+    if (message.signals !== undefined) {
+      obj.signals = TextSignals.toJSON(message.signals);
     }
     if (message.permission !== undefined) {
       obj.permission = Permission.toJSON(message.permission);
@@ -1055,11 +1089,14 @@ export const ActionPermitted: MessageFns<ActionPermitted> = {
   },
   fromPartial<I extends Exact<DeepPartial<ActionPermitted>, I>>(object: I): ActionPermitted {
     const message = createBaseActionPermitted();
-    message.ticket = (object.ticket !== undefined && object.ticket !== null)
-      ? Ticket.fromPartial(object.ticket)
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
       : undefined;
     message.classification = (object.classification !== undefined && object.classification !== null)
       ? Classification.fromPartial(object.classification)
+      : undefined;
+    message.signals = (object.signals !== undefined && object.signals !== null)
+      ? TextSignals.fromPartial(object.signals)
       : undefined;
     message.permission = (object.permission !== undefined && object.permission !== null)
       ? Permission.fromPartial(object.permission)
@@ -1069,19 +1106,13 @@ export const ActionPermitted: MessageFns<ActionPermitted> = {
 };
 
 function createBaseDraftRequested(): DraftRequested {
-  return {
-    ticket: undefined,
-    classification: undefined,
-    permission: undefined,
-    intendedRoute: Route.ROUTE_UNSPECIFIED,
-    reasons: [],
-  };
+  return { context: undefined, classification: undefined, permission: undefined, plan: undefined };
 }
 
 export const DraftRequested: MessageFns<DraftRequested> = {
   encode(message: DraftRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticket !== undefined) {
-      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.classification !== undefined) {
       Classification.encode(message.classification, writer.uint32(18).fork()).join();
@@ -1089,11 +1120,8 @@ export const DraftRequested: MessageFns<DraftRequested> = {
     if (message.permission !== undefined) {
       Permission.encode(message.permission, writer.uint32(26).fork()).join();
     }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      writer.uint32(32).int32(routeToNumber(message.intendedRoute));
-    }
-    for (const v of message.reasons) {
-      Reason.encode(v!, writer.uint32(42).fork()).join();
+    if (message.plan !== undefined) {
+      RoutePlan.encode(message.plan, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1116,7 +1144,7 @@ export const DraftRequested: MessageFns<DraftRequested> = {
               break;
             }
 
-            message.ticket = Ticket.decode(reader, reader.uint32());
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -1136,19 +1164,11 @@ export const DraftRequested: MessageFns<DraftRequested> = {
             continue;
           }
           case 4: {
-            if (tag !== 32) {
+            if (tag !== 34) {
               break;
             }
 
-            message.intendedRoute = routeFromJSON(reader.int32());
-            continue;
-          }
-          case 5: {
-            if (tag !== 42) {
-              break;
-            }
-
-            message.reasons.push(Reason.decode(reader, reader.uint32()));
+            message.plan = RoutePlan.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1165,22 +1185,17 @@ export const DraftRequested: MessageFns<DraftRequested> = {
 
   fromJSON(object: any): DraftRequested {
     return {
-      ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined,
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       classification: isSet(object.classification) ? Classification.fromJSON(object.classification) : undefined,
       permission: isSet(object.permission) ? Permission.fromJSON(object.permission) : undefined,
-      intendedRoute: isSet(object.intendedRoute)
-        ? routeFromJSON(object.intendedRoute)
-        : isSet(object.intended_route)
-        ? routeFromJSON(object.intended_route)
-        : Route.ROUTE_UNSPECIFIED,
-      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+      plan: isSet(object.plan) ? RoutePlan.fromJSON(object.plan) : undefined,
     };
   },
 
   toJSON(message: DraftRequested): unknown {
     const obj: any = {};
-    if (message.ticket !== undefined) {
-      obj.ticket = Ticket.toJSON(message.ticket);
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.classification !== undefined) {
       obj.classification = Classification.toJSON(message.classification);
@@ -1188,11 +1203,8 @@ export const DraftRequested: MessageFns<DraftRequested> = {
     if (message.permission !== undefined) {
       obj.permission = Permission.toJSON(message.permission);
     }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      obj.intendedRoute = routeToJSON(message.intendedRoute);
-    }
-    if (message.reasons?.length) {
-      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    if (message.plan !== undefined) {
+      obj.plan = RoutePlan.toJSON(message.plan);
     }
     return obj;
   },
@@ -1202,8 +1214,8 @@ export const DraftRequested: MessageFns<DraftRequested> = {
   },
   fromPartial<I extends Exact<DeepPartial<DraftRequested>, I>>(object: I): DraftRequested {
     const message = createBaseDraftRequested();
-    message.ticket = (object.ticket !== undefined && object.ticket !== null)
-      ? Ticket.fromPartial(object.ticket)
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
       : undefined;
     message.classification = (object.classification !== undefined && object.classification !== null)
       ? Classification.fromPartial(object.classification)
@@ -1211,19 +1223,17 @@ export const DraftRequested: MessageFns<DraftRequested> = {
     message.permission = (object.permission !== undefined && object.permission !== null)
       ? Permission.fromPartial(object.permission)
       : undefined;
-    message.intendedRoute = object.intendedRoute ?? Route.ROUTE_UNSPECIFIED;
-    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
+    message.plan = (object.plan !== undefined && object.plan !== null) ? RoutePlan.fromPartial(object.plan) : undefined;
     return message;
   },
 };
 
 function createBaseDraftProposed(): DraftProposed {
   return {
-    ticket: undefined,
+    context: undefined,
     classification: undefined,
     permission: undefined,
-    intendedRoute: Route.ROUTE_UNSPECIFIED,
-    reasons: [],
+    plan: undefined,
     draft: undefined,
     kbFindings: [],
   };
@@ -1231,8 +1241,8 @@ function createBaseDraftProposed(): DraftProposed {
 
 export const DraftProposed: MessageFns<DraftProposed> = {
   encode(message: DraftProposed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticket !== undefined) {
-      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.classification !== undefined) {
       Classification.encode(message.classification, writer.uint32(18).fork()).join();
@@ -1240,17 +1250,14 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     if (message.permission !== undefined) {
       Permission.encode(message.permission, writer.uint32(26).fork()).join();
     }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      writer.uint32(32).int32(routeToNumber(message.intendedRoute));
-    }
-    for (const v of message.reasons) {
-      Reason.encode(v!, writer.uint32(42).fork()).join();
+    if (message.plan !== undefined) {
+      RoutePlan.encode(message.plan, writer.uint32(34).fork()).join();
     }
     if (message.draft !== undefined) {
-      Draft.encode(message.draft, writer.uint32(50).fork()).join();
+      Draft.encode(message.draft, writer.uint32(42).fork()).join();
     }
     for (const v of message.kbFindings) {
-      writer.uint32(58).string(v!);
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1273,7 +1280,7 @@ export const DraftProposed: MessageFns<DraftProposed> = {
               break;
             }
 
-            message.ticket = Ticket.decode(reader, reader.uint32());
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -1293,11 +1300,11 @@ export const DraftProposed: MessageFns<DraftProposed> = {
             continue;
           }
           case 4: {
-            if (tag !== 32) {
+            if (tag !== 34) {
               break;
             }
 
-            message.intendedRoute = routeFromJSON(reader.int32());
+            message.plan = RoutePlan.decode(reader, reader.uint32());
             continue;
           }
           case 5: {
@@ -1305,19 +1312,11 @@ export const DraftProposed: MessageFns<DraftProposed> = {
               break;
             }
 
-            message.reasons.push(Reason.decode(reader, reader.uint32()));
+            message.draft = Draft.decode(reader, reader.uint32());
             continue;
           }
           case 6: {
             if (tag !== 50) {
-              break;
-            }
-
-            message.draft = Draft.decode(reader, reader.uint32());
-            continue;
-          }
-          case 7: {
-            if (tag !== 58) {
               break;
             }
 
@@ -1338,15 +1337,10 @@ export const DraftProposed: MessageFns<DraftProposed> = {
 
   fromJSON(object: any): DraftProposed {
     return {
-      ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined,
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       classification: isSet(object.classification) ? Classification.fromJSON(object.classification) : undefined,
       permission: isSet(object.permission) ? Permission.fromJSON(object.permission) : undefined,
-      intendedRoute: isSet(object.intendedRoute)
-        ? routeFromJSON(object.intendedRoute)
-        : isSet(object.intended_route)
-        ? routeFromJSON(object.intended_route)
-        : Route.ROUTE_UNSPECIFIED,
-      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+      plan: isSet(object.plan) ? RoutePlan.fromJSON(object.plan) : undefined,
       draft: isSet(object.draft) ? Draft.fromJSON(object.draft) : undefined,
       kbFindings: globalThis.Array.isArray(object?.kbFindings)
         ? object.kbFindings.map((e: any) => globalThis.String(e))
@@ -1358,8 +1352,8 @@ export const DraftProposed: MessageFns<DraftProposed> = {
 
   toJSON(message: DraftProposed): unknown {
     const obj: any = {};
-    if (message.ticket !== undefined) {
-      obj.ticket = Ticket.toJSON(message.ticket);
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.classification !== undefined) {
       obj.classification = Classification.toJSON(message.classification);
@@ -1367,11 +1361,8 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     if (message.permission !== undefined) {
       obj.permission = Permission.toJSON(message.permission);
     }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      obj.intendedRoute = routeToJSON(message.intendedRoute);
-    }
-    if (message.reasons?.length) {
-      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    if (message.plan !== undefined) {
+      obj.plan = RoutePlan.toJSON(message.plan);
     }
     if (message.draft !== undefined) {
       obj.draft = Draft.toJSON(message.draft);
@@ -1387,8 +1378,8 @@ export const DraftProposed: MessageFns<DraftProposed> = {
   },
   fromPartial<I extends Exact<DeepPartial<DraftProposed>, I>>(object: I): DraftProposed {
     const message = createBaseDraftProposed();
-    message.ticket = (object.ticket !== undefined && object.ticket !== null)
-      ? Ticket.fromPartial(object.ticket)
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
       : undefined;
     message.classification = (object.classification !== undefined && object.classification !== null)
       ? Classification.fromPartial(object.classification)
@@ -1396,8 +1387,7 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     message.permission = (object.permission !== undefined && object.permission !== null)
       ? Permission.fromPartial(object.permission)
       : undefined;
-    message.intendedRoute = object.intendedRoute ?? Route.ROUTE_UNSPECIFIED;
-    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
+    message.plan = (object.plan !== undefined && object.plan !== null) ? RoutePlan.fromPartial(object.plan) : undefined;
     message.draft = (object.draft !== undefined && object.draft !== null) ? Draft.fromPartial(object.draft) : undefined;
     message.kbFindings = object.kbFindings?.map((e) => e) || [];
     return message;
@@ -1406,11 +1396,9 @@ export const DraftProposed: MessageFns<DraftProposed> = {
 
 function createBaseDraftChecked(): DraftChecked {
   return {
-    ticket: undefined,
+    context: undefined,
     classification: undefined,
-    permission: undefined,
-    intendedRoute: Route.ROUTE_UNSPECIFIED,
-    reasons: [],
+    plan: undefined,
     draft: undefined,
     verdicts: [],
     passed: false,
@@ -1419,29 +1407,23 @@ function createBaseDraftChecked(): DraftChecked {
 
 export const DraftChecked: MessageFns<DraftChecked> = {
   encode(message: DraftChecked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticket !== undefined) {
-      Ticket.encode(message.ticket, writer.uint32(10).fork()).join();
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.classification !== undefined) {
       Classification.encode(message.classification, writer.uint32(18).fork()).join();
     }
-    if (message.permission !== undefined) {
-      Permission.encode(message.permission, writer.uint32(26).fork()).join();
-    }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      writer.uint32(32).int32(routeToNumber(message.intendedRoute));
-    }
-    for (const v of message.reasons) {
-      Reason.encode(v!, writer.uint32(42).fork()).join();
+    if (message.plan !== undefined) {
+      RoutePlan.encode(message.plan, writer.uint32(26).fork()).join();
     }
     if (message.draft !== undefined) {
-      Draft.encode(message.draft, writer.uint32(50).fork()).join();
+      Draft.encode(message.draft, writer.uint32(34).fork()).join();
     }
     for (const v of message.verdicts) {
-      Verdict.encode(v!, writer.uint32(58).fork()).join();
+      Verdict.encode(v!, writer.uint32(42).fork()).join();
     }
     if (message.passed !== false) {
-      writer.uint32(64).bool(message.passed);
+      writer.uint32(48).bool(message.passed);
     }
     return writer;
   },
@@ -1464,7 +1446,7 @@ export const DraftChecked: MessageFns<DraftChecked> = {
               break;
             }
 
-            message.ticket = Ticket.decode(reader, reader.uint32());
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -1480,15 +1462,15 @@ export const DraftChecked: MessageFns<DraftChecked> = {
               break;
             }
 
-            message.permission = Permission.decode(reader, reader.uint32());
+            message.plan = RoutePlan.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
-            if (tag !== 32) {
+            if (tag !== 34) {
               break;
             }
 
-            message.intendedRoute = routeFromJSON(reader.int32());
+            message.draft = Draft.decode(reader, reader.uint32());
             continue;
           }
           case 5: {
@@ -1496,27 +1478,11 @@ export const DraftChecked: MessageFns<DraftChecked> = {
               break;
             }
 
-            message.reasons.push(Reason.decode(reader, reader.uint32()));
-            continue;
-          }
-          case 6: {
-            if (tag !== 50) {
-              break;
-            }
-
-            message.draft = Draft.decode(reader, reader.uint32());
-            continue;
-          }
-          case 7: {
-            if (tag !== 58) {
-              break;
-            }
-
             message.verdicts.push(Verdict.decode(reader, reader.uint32()));
             continue;
           }
-          case 8: {
-            if (tag !== 64) {
+          case 6: {
+            if (tag !== 48) {
               break;
             }
 
@@ -1537,15 +1503,9 @@ export const DraftChecked: MessageFns<DraftChecked> = {
 
   fromJSON(object: any): DraftChecked {
     return {
-      ticket: isSet(object.ticket) ? Ticket.fromJSON(object.ticket) : undefined,
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       classification: isSet(object.classification) ? Classification.fromJSON(object.classification) : undefined,
-      permission: isSet(object.permission) ? Permission.fromJSON(object.permission) : undefined,
-      intendedRoute: isSet(object.intendedRoute)
-        ? routeFromJSON(object.intendedRoute)
-        : isSet(object.intended_route)
-        ? routeFromJSON(object.intended_route)
-        : Route.ROUTE_UNSPECIFIED,
-      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
+      plan: isSet(object.plan) ? RoutePlan.fromJSON(object.plan) : undefined,
       draft: isSet(object.draft) ? Draft.fromJSON(object.draft) : undefined,
       verdicts: globalThis.Array.isArray(object?.verdicts) ? object.verdicts.map((e: any) => Verdict.fromJSON(e)) : [],
       passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
@@ -1554,20 +1514,14 @@ export const DraftChecked: MessageFns<DraftChecked> = {
 
   toJSON(message: DraftChecked): unknown {
     const obj: any = {};
-    if (message.ticket !== undefined) {
-      obj.ticket = Ticket.toJSON(message.ticket);
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.classification !== undefined) {
       obj.classification = Classification.toJSON(message.classification);
     }
-    if (message.permission !== undefined) {
-      obj.permission = Permission.toJSON(message.permission);
-    }
-    if (message.intendedRoute !== Route.ROUTE_UNSPECIFIED) {
-      obj.intendedRoute = routeToJSON(message.intendedRoute);
-    }
-    if (message.reasons?.length) {
-      obj.reasons = message.reasons.map((e) => Reason.toJSON(e));
+    if (message.plan !== undefined) {
+      obj.plan = RoutePlan.toJSON(message.plan);
     }
     if (message.draft !== undefined) {
       obj.draft = Draft.toJSON(message.draft);
@@ -1586,17 +1540,13 @@ export const DraftChecked: MessageFns<DraftChecked> = {
   },
   fromPartial<I extends Exact<DeepPartial<DraftChecked>, I>>(object: I): DraftChecked {
     const message = createBaseDraftChecked();
-    message.ticket = (object.ticket !== undefined && object.ticket !== null)
-      ? Ticket.fromPartial(object.ticket)
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
       : undefined;
     message.classification = (object.classification !== undefined && object.classification !== null)
       ? Classification.fromPartial(object.classification)
       : undefined;
-    message.permission = (object.permission !== undefined && object.permission !== null)
-      ? Permission.fromPartial(object.permission)
-      : undefined;
-    message.intendedRoute = object.intendedRoute ?? Route.ROUTE_UNSPECIFIED;
-    message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
+    message.plan = (object.plan !== undefined && object.plan !== null) ? RoutePlan.fromPartial(object.plan) : undefined;
     message.draft = (object.draft !== undefined && object.draft !== null) ? Draft.fromPartial(object.draft) : undefined;
     message.verdicts = object.verdicts?.map((e) => Verdict.fromPartial(e)) || [];
     message.passed = object.passed ?? false;
@@ -1606,7 +1556,7 @@ export const DraftChecked: MessageFns<DraftChecked> = {
 
 function createBaseTicketConcluded(): TicketConcluded {
   return {
-    ticketId: "",
+    context: undefined,
     route: Route.ROUTE_UNSPECIFIED,
     reasons: [],
     area: Area.AREA_UNSPECIFIED,
@@ -1614,20 +1564,13 @@ function createBaseTicketConcluded(): TicketConcluded {
     confidence: 0,
     queue: "",
     priority: Priority.PRIORITY_UNSPECIFIED,
-    draft: undefined,
-    verdicts: [],
-    customerId: "",
-    connector: "",
-    externalId: "",
-    expectedArea: "",
-    handoff: undefined,
   };
 }
 
 export const TicketConcluded: MessageFns<TicketConcluded> = {
   encode(message: TicketConcluded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.ticketId !== "") {
-      writer.uint32(10).string(message.ticketId);
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
     }
     if (message.route !== Route.ROUTE_UNSPECIFIED) {
       writer.uint32(16).int32(routeToNumber(message.route));
@@ -1650,27 +1593,6 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
     if (message.priority !== Priority.PRIORITY_UNSPECIFIED) {
       writer.uint32(64).int32(priorityToNumber(message.priority));
     }
-    if (message.draft !== undefined) {
-      Draft.encode(message.draft, writer.uint32(74).fork()).join();
-    }
-    for (const v of message.verdicts) {
-      Verdict.encode(v!, writer.uint32(82).fork()).join();
-    }
-    if (message.customerId !== "") {
-      writer.uint32(90).string(message.customerId);
-    }
-    if (message.connector !== "") {
-      writer.uint32(98).string(message.connector);
-    }
-    if (message.externalId !== "") {
-      writer.uint32(106).string(message.externalId);
-    }
-    if (message.expectedArea !== "") {
-      writer.uint32(114).string(message.expectedArea);
-    }
-    if (message.handoff !== undefined) {
-      HandoffPacket.encode(message.handoff, writer.uint32(122).fork()).join();
-    }
     return writer;
   },
 
@@ -1692,7 +1614,7 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
               break;
             }
 
-            message.ticketId = reader.string();
+            message.context = TicketContext.decode(reader, reader.uint32());
             continue;
           }
           case 2: {
@@ -1751,62 +1673,6 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
             message.priority = priorityFromJSON(reader.int32());
             continue;
           }
-          case 9: {
-            if (tag !== 74) {
-              break;
-            }
-
-            message.draft = Draft.decode(reader, reader.uint32());
-            continue;
-          }
-          case 10: {
-            if (tag !== 82) {
-              break;
-            }
-
-            message.verdicts.push(Verdict.decode(reader, reader.uint32()));
-            continue;
-          }
-          case 11: {
-            if (tag !== 90) {
-              break;
-            }
-
-            message.customerId = reader.string();
-            continue;
-          }
-          case 12: {
-            if (tag !== 98) {
-              break;
-            }
-
-            message.connector = reader.string();
-            continue;
-          }
-          case 13: {
-            if (tag !== 106) {
-              break;
-            }
-
-            message.externalId = reader.string();
-            continue;
-          }
-          case 14: {
-            if (tag !== 114) {
-              break;
-            }
-
-            message.expectedArea = reader.string();
-            continue;
-          }
-          case 15: {
-            if (tag !== 122) {
-              break;
-            }
-
-            message.handoff = HandoffPacket.decode(reader, reader.uint32());
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1821,11 +1687,7 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
 
   fromJSON(object: any): TicketConcluded {
     return {
-      ticketId: isSet(object.ticketId)
-        ? globalThis.String(object.ticketId)
-        : isSet(object.ticket_id)
-        ? globalThis.String(object.ticket_id)
-        : "",
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
       route: isSet(object.route) ? routeFromJSON(object.route) : Route.ROUTE_UNSPECIFIED,
       reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => Reason.fromJSON(e)) : [],
       area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
@@ -1833,32 +1695,13 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
       queue: isSet(object.queue) ? globalThis.String(object.queue) : "",
       priority: isSet(object.priority) ? priorityFromJSON(object.priority) : Priority.PRIORITY_UNSPECIFIED,
-      draft: isSet(object.draft) ? Draft.fromJSON(object.draft) : undefined,
-      verdicts: globalThis.Array.isArray(object?.verdicts) ? object.verdicts.map((e: any) => Verdict.fromJSON(e)) : [],
-      customerId: isSet(object.customerId)
-        ? globalThis.String(object.customerId)
-        : isSet(object.customer_id)
-        ? globalThis.String(object.customer_id)
-        : "",
-      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
-      externalId: isSet(object.externalId)
-        ? globalThis.String(object.externalId)
-        : isSet(object.external_id)
-        ? globalThis.String(object.external_id)
-        : "",
-      expectedArea: isSet(object.expectedArea)
-        ? globalThis.String(object.expectedArea)
-        : isSet(object.expected_area)
-        ? globalThis.String(object.expected_area)
-        : "",
-      handoff: isSet(object.handoff) ? HandoffPacket.fromJSON(object.handoff) : undefined,
     };
   },
 
   toJSON(message: TicketConcluded): unknown {
     const obj: any = {};
-    if (message.ticketId !== "") {
-      obj.ticketId = message.ticketId;
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
     }
     if (message.route !== Route.ROUTE_UNSPECIFIED) {
       obj.route = routeToJSON(message.route);
@@ -1881,27 +1724,6 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
     if (message.priority !== Priority.PRIORITY_UNSPECIFIED) {
       obj.priority = priorityToJSON(message.priority);
     }
-    if (message.draft !== undefined) {
-      obj.draft = Draft.toJSON(message.draft);
-    }
-    if (message.verdicts?.length) {
-      obj.verdicts = message.verdicts.map((e) => Verdict.toJSON(e));
-    }
-    if (message.customerId !== "") {
-      obj.customerId = message.customerId;
-    }
-    if (message.connector !== "") {
-      obj.connector = message.connector;
-    }
-    if (message.externalId !== "") {
-      obj.externalId = message.externalId;
-    }
-    if (message.expectedArea !== "") {
-      obj.expectedArea = message.expectedArea;
-    }
-    if (message.handoff !== undefined) {
-      obj.handoff = HandoffPacket.toJSON(message.handoff);
-    }
     return obj;
   },
 
@@ -1910,7 +1732,9 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
   },
   fromPartial<I extends Exact<DeepPartial<TicketConcluded>, I>>(object: I): TicketConcluded {
     const message = createBaseTicketConcluded();
-    message.ticketId = object.ticketId ?? "";
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
+      : undefined;
     message.route = object.route ?? Route.ROUTE_UNSPECIFIED;
     message.reasons = object.reasons?.map((e) => Reason.fromPartial(e)) || [];
     message.area = object.area ?? Area.AREA_UNSPECIFIED;
@@ -1918,15 +1742,6 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
     message.confidence = object.confidence ?? 0;
     message.queue = object.queue ?? "";
     message.priority = object.priority ?? Priority.PRIORITY_UNSPECIFIED;
-    message.draft = (object.draft !== undefined && object.draft !== null) ? Draft.fromPartial(object.draft) : undefined;
-    message.verdicts = object.verdicts?.map((e) => Verdict.fromPartial(e)) || [];
-    message.customerId = object.customerId ?? "";
-    message.connector = object.connector ?? "";
-    message.externalId = object.externalId ?? "";
-    message.expectedArea = object.expectedArea ?? "";
-    message.handoff = (object.handoff !== undefined && object.handoff !== null)
-      ? HandoffPacket.fromPartial(object.handoff)
-      : undefined;
     return message;
   },
 };

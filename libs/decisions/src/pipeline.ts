@@ -1,0 +1,113 @@
+import type {
+  ActionPermitted,
+  Classification,
+  DraftChecked,
+  DraftProposed,
+  DraftRequested,
+  HandoffPrepared,
+  OutboundReply,
+  QaSampled,
+  Ticket,
+  TicketClassified,
+  TicketConcluded,
+} from '@handrail/contracts';
+import type { KnowledgeBase } from '@handrail/kb';
+import type { PolicyPack } from '@handrail/policy';
+import type { LlmDrafting } from './compose.js';
+import { contactLookup, type ContactLookup, type ContactRecord } from './history.js';
+import {
+  checkStage,
+  classifiedOf,
+  classifyStage,
+  concludeStage,
+  contactRecordOf,
+  draftStage,
+  handoffStage,
+  permitStage,
+  routeStage,
+  sampleStage,
+  type ClassifyDeps,
+  type Routed,
+} from './stages.js';
+
+export interface TicketInput {
+  ticket: Ticket;
+  /** The customer's earlier contacts (as the contacts bucket holds them); empty for a first contact. */
+  history?: readonly ContactRecord[];
+}
+
+/** Everything up to the route, for a ticket already classified: what evaluation sweeps over. */
+export interface TicketPlan {
+  classified: TicketClassified;
+  permitted: ActionPermitted;
+  contacts: ContactLookup;
+  routed: Routed;
+}
+
+/** Permission and route for a classified ticket, exactly as the guardrail and escalation services decide them. */
+export function planTicket(input: TicketInput, classification: Classification, pack: PolicyPack): TicketPlan {
+  const classified = classifiedOf(input.ticket, classification, pack);
+  const permitted = permitStage(classified, pack);
+  const contacts = contactLookup(input.history ?? [], contactRecordOf(permitted), pack);
+  return { classified, permitted, contacts, routed: routeStage(permitted, contacts, pack) };
+}
+
+export interface DecideDeps {
+  policy: { pack: PolicyPack; revision: string };
+  kb: { kb: KnowledgeBase; revision: string };
+  classify: ClassifyDeps;
+  llmDrafting?: LlmDrafting | undefined;
+}
+
+/** One ticket's whole decision: every payload the services would publish for it, in order. */
+export interface TicketDecision {
+  classified: TicketClassified;
+  permitted: ActionPermitted;
+  contacts: ContactLookup;
+  requested?: DraftRequested | undefined;
+  drafted?: DraftProposed | undefined;
+  checked?: DraftChecked | undefined;
+  concluded: TicketConcluded;
+  reply?: OutboundReply | undefined;
+  sample?: QaSampled | undefined;
+  handoff?: HandoffPrepared | undefined;
+  revisions: { policy: string; model: string; kb: string };
+}
+
+/**
+ * "What would happen to this ticket?" — the stages the services run, chained in process with the
+ * same functions and the same inputs (the customer's history included), without the bus. The CLI,
+ * evaluation and the demo's cross-check call this; the services call the stages one by one.
+ */
+export async function decideTicket(input: TicketInput, deps: DecideDeps): Promise<TicketDecision> {
+  const { pack } = deps.policy;
+  const kb = deps.kb.kb;
+  const cls = await classifyStage(input.ticket, pack, deps.classify);
+  const permitted = permitStage(cls.payload, pack);
+  const contacts = contactLookup(input.history ?? [], contactRecordOf(permitted), pack);
+  const routed = routeStage(permitted, contacts, pack);
+  const revisions = { policy: deps.policy.revision, model: cls.modelVersion, kb: deps.kb.revision };
+  const base = { classified: cls.payload, permitted, contacts, revisions };
+  if (routed.kind === 'concluded') {
+    const concluded = routed.concluded;
+    return {
+      ...base,
+      concluded,
+      sample: sampleStage(concluded, input.ticket.ticketId, pack),
+      handoff: handoffStage(concluded, input.ticket, kb),
+    };
+  }
+  const drafted = await draftStage(routed.request, input.ticket, kb, deps.llmDrafting);
+  const checked = checkStage(drafted, pack, kb);
+  const { concluded, reply } = concludeStage(checked, pack);
+  return {
+    ...base,
+    requested: routed.request,
+    drafted,
+    checked,
+    concluded,
+    reply,
+    sample: sampleStage(concluded, input.ticket.ticketId, pack),
+    handoff: handoffStage(concluded, input.ticket, kb),
+  };
+}

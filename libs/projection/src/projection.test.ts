@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { Area, Priority, Route, type EventEnvelope } from '@handrail/contracts';
+import { newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
+import { applyEvent, emptyProjection, queuesOf, type ProjectionState } from './projection.js';
+
+const producer = { service: 'test', version: '0', instance: 't' };
+const at = (min: number) => new Date(Date.UTC(2025, 0, 6, 9, min));
+
+function ev<C extends PayloadCase>(kind: C, ticketId: string, value: PayloadOf<C>, min = 0, idSuffix?: string): EventEnvelope {
+  return newEvent({ kind, value, ticketId, producer, now: at(min), correlationId: `corr-${ticketId}`, idSuffix });
+}
+
+const ticket = (id: string) => ({
+  ticketId: id, connector: 'grpc', externalId: `x-${id}`, channel: 'email', customerId: 'c-1', subject: 'Refund', body: 'Where is my refund of $30?',
+  receivedAt: at(0).toISOString(), locale: 'en', customer: { customerId: 'c-1', tier: 'gold', accountValue: 120, priorContacts: 1, repeatOf: [], highRisk: false }, orders: [], metadata: {},
+});
+
+const context = (id: string) => {
+  const { subject: _s, body: _b, locale: _l, orders: _o, metadata: _m, ...rest } = ticket(id);
+  return rest;
+};
+
+function concluded(id: string, route: Route, extra: Partial<PayloadOf<'concluded'>> = {}): EventEnvelope {
+  return ev('concluded', id, {
+    context: context(id), route, reasons: [{ code: 'low_confidence', rule: 'escalation.low_confidence', detail: '0.4 < 0.7', evidence: ['0.4'] }],
+    area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, queue: 'billing', priority: Priority.PRIORITY_HIGH, ...extra,
+  }, 3);
+}
+
+function build(events: EventEnvelope[]): ProjectionState {
+  return events.reduce(applyEvent, emptyProjection());
+}
+
+describe('projection', () => {
+  it('projection — builds a ticket view from received, classified, draft_checked, concluded, handoff and qa_sampled', () => {
+    const s = build([
+      ev('received', 't1', { ticket: ticket('t1') }),
+      ev('classified', 't1', { context: context('t1'), classification: { area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, sentiment: -0.1, entities: [], riskFlags: ['money'], outOfScope: false, modelVersion: 'm' }, signals: { injection: [], riskKeywords: [] } }, 1),
+      ev('draftChecked', 't1', {
+        context: context('t1'),
+        classification: undefined,
+        plan: { intendedRoute: Route.ROUTE_AWAITING_APPROVAL, reasons: [] },
+        draft: { text: 'Refunds take 5 days.', sentences: [{ text: 'Refunds take 5 days.', citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }] }], citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }], templateId: 'tpl', drafter: 'template-v1' },
+        verdicts: [{ check: 'tone', passed: true, code: 'ok', detail: '', evidence: [] }],
+        passed: true,
+      }, 2),
+      concluded('t1', Route.ROUTE_AWAITING_APPROVAL),
+      ev('qaSampled', 't1', { ticketId: 't1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 0.2 }, 4),
+      ev('handoff', 't1', { ticketId: 't1', packet: { summary: 'refund late', kbFindings: ['refund-times'], triggers: ['low_confidence'], suggestedNextStep: 'check the return' } }, 5),
+    ]);
+    const t = s.tickets.get('t1');
+    expect(t).toMatchObject({
+      ticketId: 't1', correlationId: 'corr-t1', customerId: 'c-1', channel: 'email', body: 'Where is my refund of $30?', area: 'refund', intent: 'refund_request',
+      confidence: 0.88, riskFlags: ['money'], route: 'awaiting_approval', queue: 'billing', priority: 'high',
+      reasons: [{ code: 'low_confidence', evidence: ['0.4'] }], qaSampled: { reason: 'route', rate: 0.2 },
+      handoff: { summary: 'refund late', suggestedNextStep: 'check the return' },
+      customer: { tier: 'gold', accountValue: 120 },
+    });
+    expect(t?.draft?.citations).toEqual([{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }]);
+    expect(t?.verdicts).toHaveLength(1);
+    expect(t?.times.received).toBe(at(0).toISOString());
+    expect(t?.times.concluded).toBe(at(3).toISOString());
+  });
+
+  it('projection — applying the same event twice changes nothing, and an old view is never mutated', () => {
+    const d = ev('humanDecision', 't1', { ticketId: 't1', actor: 'ann', action: 'approve', finalText: 'ok', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 6);
+    const s = build([ev('received', 't1', { ticket: ticket('t1') }), concluded('t1', Route.ROUTE_AWAITING_APPROVAL)]);
+    const before = s.tickets.get('t1');
+    applyEvent(s, d);
+    applyEvent(s, d);
+    expect(s.tickets.get('t1')?.decisions).toHaveLength(1);
+    expect(before?.decisions).toHaveLength(0);
+  });
+
+  it('projection — one review per reviewer, several reviewers per ticket', () => {
+    const review = (who: string, defects: string[], min: number) =>
+      ev('qaReview', 't1', { ticketId: 't1', reviewer: who, defects, note: '', passed: defects.length === 0 }, min, who);
+    const s = build([concluded('t1', Route.ROUTE_AUTO_RESOLVED), review('ann', [], 7), review('bob', ['tone_mismatch'], 8)]);
+    expect(s.tickets.get('t1')?.reviews.map((r) => [r.reviewer, r.passed])).toEqual([['ann', true], ['bob', false]]);
+  });
+
+  it('queues — undecided approvals oldest first, escalations by queue and urgency, QA sample minus what I reviewed', () => {
+    const s = build([
+      concluded('a1', Route.ROUTE_AWAITING_APPROVAL),
+      concluded('e1', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_NORMAL }),
+      concluded('e2', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_URGENT }),
+      concluded('e3', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_HIGH }),
+      concluded('d1', Route.ROUTE_AWAITING_APPROVAL),
+      ev('humanDecision', 'd1', { ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 9),
+      ev('qaSampled', 'a1', { ticketId: 'a1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
+      ev('qaSampled', 'e1', { ticketId: 'e1', route: Route.ROUTE_ESCALATED, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
+      ev('qaReview', 'e1', { ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }, 10, 'ann'),
+    ]);
+    const q = queuesOf(s.tickets.values(), 'ann');
+    expect(q.awaitingApproval.map((t) => t.ticketId)).toEqual(['a1']);
+    expect(q.escalated.map((g) => [g.queue, g.tickets.map((t) => t.ticketId)])).toEqual([['billing', ['e2', 'e1']], ['privacy', ['e3']]]);
+    expect(q.qaSample.map((t) => t.ticketId)).toEqual(['a1']);
+    expect(queuesOf(s.tickets.values(), 'bob').qaSample.map((t) => t.ticketId)).toEqual(['a1', 'e1']);
+    expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1 });
+  });
+});

@@ -1,0 +1,169 @@
+import { ROUTE, type RouteName } from '@handrail/events';
+import type { TicketView } from './projection.js';
+
+/** The QA defect taxonomy a reviewer picks from. */
+export const DEFECTS = ['hallucination', 'tone_mismatch', 'policy_misapplication', 'incomplete_resolution'] as const;
+export type Defect = (typeof DEFECTS)[number];
+
+
+export interface Agreement {
+  /** Number of review pairs compared. */
+  pairs: number;
+  /** Share of pairs that agree. */
+  agreement: number | null;
+  /** Cohen's kappa; null when chance agreement is total (every rating the same), where it is undefined. */
+  kappa: number | null;
+}
+
+export interface Calibration {
+  ticketsWithMultipleReviews: number;
+  passFail: Agreement;
+  perDefect: Record<Defect, Agreement>;
+}
+
+export interface WeekReport {
+  /** ISO week, e.g. `2025-W07`, of the ticket's arrival. */
+  week: string;
+  tickets: number;
+  concluded: number;
+  routes: Record<RouteName, { count: number; share: number }>;
+  escalationRate: number;
+  qa: { sampled: number; reviewed: number; reviews: number; passed: number };
+  defects: Record<Defect, number>;
+  toneIssues: { toneViolations: number; toneMismatchReviews: number; total: number };
+  /** Escalated or awaiting approval with no human decision yet. */
+  unresolved: number;
+  humanDecisions: Record<string, number>;
+  topReasons: Array<{ code: string; count: number }>;
+  calibration: Calibration;
+}
+
+/** ISO 8601 week (`YYYY-Www`) of a timestamp, in UTC. */
+export function isoWeek(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return 'unknown';
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const dow = day.getUTCDay() || 7;
+  // The ISO week belongs to the year of its Thursday.
+  day.setUTCDate(day.getUTCDate() + 4 - dow);
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+const ratio = (n: number, d: number) => (d === 0 ? 0 : n / d);
+
+/**
+ * Agreement and Cohen's kappa over pairs of binary ratings. Each pair is ordered by reviewer name,
+ * so with two reviewers this is exactly Cohen's kappa between them; with more, it pools every pair.
+ */
+export function cohensKappa(pairs: ReadonlyArray<readonly [boolean, boolean]>): Agreement {
+  const n = pairs.length;
+  if (n === 0) return { pairs: 0, agreement: null, kappa: null };
+  let agree = 0;
+  let firstYes = 0;
+  let secondYes = 0;
+  for (const [a, b] of pairs) {
+    if (a === b) agree++;
+    if (a) firstYes++;
+    if (b) secondYes++;
+  }
+  const po = agree / n;
+  const pa = firstYes / n;
+  const pb = secondYes / n;
+  const pe = pa * pb + (1 - pa) * (1 - pb);
+  return { pairs: n, agreement: po, kappa: pe >= 1 ? null : (po - pe) / (1 - pe) };
+}
+
+/** Pass/fail and per-defect agreement between reviewers who reviewed the same ticket. */
+export function calibration(tickets: Iterable<TicketView>): Calibration {
+  let multi = 0;
+  const passPairs: Array<[boolean, boolean]> = [];
+  const defectPairs = Object.fromEntries(DEFECTS.map((d) => [d, [] as Array<[boolean, boolean]>])) as Record<Defect, Array<[boolean, boolean]>>;
+  for (const t of tickets) {
+    if (t.reviews.length < 2) continue;
+    multi++;
+    const rs = [...t.reviews].sort((a, b) => a.reviewer.localeCompare(b.reviewer));
+    for (let i = 0; i < rs.length; i++) {
+      for (let j = i + 1; j < rs.length; j++) {
+        const a = rs[i];
+        const b = rs[j];
+        if (!a || !b) continue;
+        passPairs.push([a.passed, b.passed]);
+        for (const d of DEFECTS) defectPairs[d].push([a.defects.includes(d), b.defects.includes(d)]);
+      }
+    }
+  }
+  return {
+    ticketsWithMultipleReviews: multi,
+    passFail: cohensKappa(passPairs),
+    perDefect: Object.fromEntries(DEFECTS.map((d) => [d, cohensKappa(defectPairs[d])])) as Record<Defect, Agreement>,
+  };
+}
+
+/** The week's numbers for the tickets that arrived in it. */
+export function weekReport(week: string, tickets: readonly TicketView[], topN = 5): WeekReport {
+  const routes = Object.fromEntries(ROUTE.names.map((r) => [r, { count: 0, share: 0 }])) as Record<RouteName, { count: number; share: number }>;
+  const defects = Object.fromEntries(DEFECTS.map((d) => [d, 0])) as Record<Defect, number>;
+  const reasons = new Map<string, number>();
+  const decisions: Record<string, number> = {};
+  let concluded = 0;
+  let sampled = 0;
+  let reviewed = 0;
+  let reviews = 0;
+  let passed = 0;
+  let toneViolations = 0;
+  let toneMismatch = 0;
+  let unresolved = 0;
+  for (const t of tickets) {
+    if (t.route) {
+      concluded++;
+      routes[t.route].count++;
+      if (t.route !== 'auto_resolved' && t.decisions.length === 0) unresolved++;
+    }
+    if (t.qaSampled) sampled++;
+    if (t.reviews.length) reviewed++;
+    for (const r of t.reviews) {
+      reviews++;
+      if (r.passed) passed++;
+      for (const d of r.defects) if (d in defects) defects[d as Defect]++;
+      if (r.defects.includes('tone_mismatch')) toneMismatch++;
+    }
+    for (const r of t.reasons) {
+      reasons.set(r.code, (reasons.get(r.code) ?? 0) + 1);
+      if (r.code === 'tone_violation') toneViolations++;
+    }
+    const d = t.decisions[0];
+    if (d) decisions[d.action] = (decisions[d.action] ?? 0) + 1;
+  }
+  for (const r of ROUTE.names) routes[r].share = ratio(routes[r].count, concluded);
+  return {
+    week,
+    tickets: tickets.length,
+    concluded,
+    routes,
+    escalationRate: ratio(routes.escalated.count, concluded),
+    qa: { sampled, reviewed, reviews, passed },
+    defects,
+    toneIssues: { toneViolations, toneMismatchReviews: toneMismatch, total: toneViolations + toneMismatch },
+    unresolved,
+    humanDecisions: decisions,
+    topReasons: [...reasons.entries()]
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+      .slice(0, topN),
+    calibration: calibration(tickets),
+  };
+}
+
+/** One report per ISO week of arrival, oldest first. */
+export function weeklyReport(tickets: Iterable<TicketView>): WeekReport[] {
+  const byWeek = new Map<string, TicketView[]>();
+  for (const t of tickets) {
+    const w = isoWeek(t.times.received || t.times.concluded || t.times.last);
+    const list = byWeek.get(w);
+    if (list) list.push(t);
+    else byWeek.set(w, [t]);
+  }
+  return [...byWeek.keys()].sort().map((w) => weekReport(w, byWeek.get(w) ?? []));
+}

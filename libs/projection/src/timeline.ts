@@ -1,0 +1,87 @@
+import { AiAction, EventEnvelope, Priority, type Reason, type Route } from '@handrail/contracts';
+import { actionName, areaLabel, PRIORITY, ROUTE } from '@handrail/events';
+
+export interface TimelineStep {
+  time: string;
+  stage: string;
+  event: string;
+  revisions: { policy: string; model: string; kb: string };
+  summary: string;
+  rules: Array<{ code: string; rule: string; detail: string; evidence: string[] }>;
+}
+
+const priority = (p: Priority) => PRIORITY.name(p) ?? '';
+const routeName = (r: Route) => ROUTE.name(r) ?? 'unknown';
+const rules = (rs: readonly Reason[]) => rs.map((r) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] }));
+
+/** One line of plain language per event, built from the events alone (no customer text). */
+export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[] {
+  return events.map((e) => {
+    const base = {
+      time: e.time,
+      stage: e.producer?.service ?? '?',
+      event: e.type,
+      revisions: { policy: e.revisions?.policy ?? '', model: e.revisions?.model ?? '', kb: e.revisions?.kb ?? '' },
+    };
+    const p = e.payload;
+    switch (p?.$case) {
+      case 'received': {
+        const t = p.value.ticket;
+        return { ...base, summary: `received via ${t?.connector}/${t?.channel}; customer tier ${t?.customer?.tier}, value ${t?.customer?.accountValue}, ${t?.customer?.priorContacts} prior contacts`, rules: [] };
+      }
+      case 'classified': {
+        const c = p.value.classification;
+        const flags = c?.riskFlags.length ? `; risk detectors: ${c.riskFlags.join(', ')}` : '';
+        return { ...base, summary: `area ${c ? areaLabel(c.area) : 'unknown'}, intent ${c?.intent}, confidence ${c?.confidence.toFixed(3)}, sentiment ${c?.sentiment.toFixed(2)}${c?.outOfScope ? ', out of scope' : ''}${flags}`, rules: [] };
+      }
+      case 'permitted': {
+        const perm = p.value.permission;
+        return { ...base, summary: `AI may: ${actionName(perm?.action ?? AiAction.AI_ACTION_NONE)} (threshold ${perm?.confidenceThreshold}, refund limit ${perm?.refundLimit})`, rules: rules(perm?.reasons ?? []) };
+      }
+      case 'draftRequested':
+        return { ...base, summary: `draft requested; if it passes every check: ${p.value.plan ? routeName(p.value.plan.intendedRoute) : 'unknown'}`, rules: rules(p.value.plan?.reasons ?? []) };
+      case 'drafted': {
+        const d = p.value.draft;
+        return {
+          ...base,
+          summary: d ? `draft by ${d.drafter} (${d.templateId}) citing ${d.citations.map((c) => `${c.passageId}@${c.articleVersion}`).join(', ')}` : `no draft: nothing in the knowledge base grounds a reply (${p.value.kbFindings.join('; ') || 'no findings'})`,
+          rules: [],
+        };
+      }
+      case 'draftChecked': {
+        const failed = p.value.verdicts.filter((v) => !v.passed);
+        return {
+          ...base,
+          summary: p.value.passed ? `draft passed ${p.value.verdicts.length} checks` : `draft failed: ${failed.map((v) => v.code).join(', ') || 'no draft'}`,
+          rules: failed.map((v) => ({ code: v.code, rule: `guardrail.${v.check}`, detail: v.detail, evidence: [...v.evidence] })),
+        };
+      }
+      case 'concluded': {
+        const c = p.value;
+        return { ...base, summary: `TERMINAL ${routeName(c.route)}${c.queue ? ` → queue ${c.queue}` : ''}${priority(c.priority) ? `, priority ${priority(c.priority)}` : ''}`, rules: rules(c.reasons) };
+      }
+      case 'qaSampled':
+        return { ...base, summary: `sampled for QA review (${p.value.sampleReason}, rate ${p.value.rate})`, rules: [] };
+      case 'handoff':
+        return { ...base, summary: `handoff packet: ${p.value.packet?.summary ?? ''} Next step: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
+      case 'humanDecision':
+        return { ...base, stage: 'human', summary: `${p.value.actor} chose ${p.value.action}${p.value.note ? ` — "${p.value.note}"` : ''}`, rules: [] };
+      case 'qaReview':
+        return { ...base, stage: 'qa', summary: `QA review by ${p.value.reviewer}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`, rules: [] };
+      case 'outboundReply':
+        return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
+      case undefined:
+        return { ...base, summary: 'event without payload', rules: [] };
+    }
+  });
+}
+
+export function renderTimeline(ticketId: string, steps: readonly TimelineStep[]): string {
+  const out = [`ticket ${ticketId}`];
+  for (const s of steps) {
+    const rev = [s.revisions.policy && `policy ${s.revisions.policy}`, s.revisions.model && `model ${s.revisions.model}`, s.revisions.kb && `kb ${s.revisions.kb}`].filter(Boolean).join(', ');
+    out.push(`${s.time}  ${s.stage.padEnd(11)} ${s.event.padEnd(15)} ${s.summary}${rev ? `  [${rev}]` : ''}`);
+    for (const r of s.rules) out.push(`${' '.repeat(52)}• ${r.code} (${r.rule}): ${r.detail}${r.evidence.length ? ` — evidence: ${r.evidence.join(', ')}` : ''}`);
+  }
+  return out.join('\n');
+}

@@ -1,2 +1,0 @@
-export { composeDraft, composeHandoff } from './compose.js';
-export type { ComposeResult, LlmDrafting } from './compose.js';

@@ -1,2 +1,0 @@
-export { decideSample, ticketDraw } from './sample.js';
-export type { SamplingDecision, RouteName } from './sample.js';
