@@ -17,6 +17,29 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
+  // Arrows point one way: libraries never import a service, services never import each other or
+  // the demo. Only tests, the bench and the demo runner may reach across.
+  {
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@handrail/svc-*', '@handrail/svc-*/**', '**/services/**'], message: 'a library must not import a service: move the shared code into a library' }] }],
+    },
+  },
+  {
+    files: ['services/**/*.ts'],
+    ignores: ['services/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@handrail/svc-*', '@handrail/svc-*/**', '../../*/src/**', '../../../services/**'], message: 'a service must not import another service: shared code belongs in a library' },
+            { group: ['@handrail/demo', '@handrail/demo/**', '**/libs/demo/**'], message: 'a service must not import the demo: its data reaches services only through configuration (POLICY_FILE, KB_DIR)' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
