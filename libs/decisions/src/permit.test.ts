@@ -37,6 +37,17 @@ describe('guardrail permission', () => {
     expect(codes(input({ area: 'triage', policy: partial }))).toEqual(['area_not_in_policy']);
   });
 
+  it('risk detectors — a detector hit in an area AI may resolve still needs a person to approve the reply (issue 9)', () => {
+    const resolving = testPolicy((p) => {
+      p.areas.refund.ai_action = 'resolve';
+    });
+    const r = permit(input({ area: 'refund', riskFlags: ['refund:refund_request'], policy: resolving }));
+    expect(r.action).toBe('draft');
+    expect(r.reasons.map((x) => x.code)).toEqual(['risk_detected']);
+    // Without a hit the pack's grant stands.
+    expect(permit(input({ area: 'refund', policy: resolving })).action).toBe('resolve');
+  });
+
   it('risk detectors — a safety flag overrides a confident FAQ classification', () => {
     expect(permit(input({ riskFlags: ['safety:fraud'] })).action).toBe('none');
     expect(codes(input({ riskFlags: ['safety:fraud'] }))).toEqual(['risk_detected']);

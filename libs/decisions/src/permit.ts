@@ -61,6 +61,11 @@ export function permit(i: PermitInput): PermitResult {
       reasons.push({ code: 'risk_detected', rule: 'risk_detectors', detail: `detector ${flag} fired`, evidence: [flag] });
     }
   }
+  // Any other detector hit still means a person reads the reply before it goes out.
+  if (i.riskFlags.length > 0 && exceeds(action, 'draft')) {
+    action = 'draft';
+    reasons.push({ code: 'risk_detected', rule: 'risk_detectors', detail: `detector ${i.riskFlags.join(', ')} fired: a person approves the reply`, evidence: [...i.riskFlags] });
+  }
   if (i.injection.length > 0) {
     action = 'none';
     reasons.push({ code: 'prompt_injection', rule: 'prompt_injection', detail: 'the message tries to steer the assistant', evidence: [...i.injection] });
