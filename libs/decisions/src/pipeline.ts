@@ -14,7 +14,7 @@ import type {
 import type { KnowledgeBase } from '@handrail/kb';
 import type { PolicyPack } from '@handrail/policy';
 import type { LlmDrafting } from './compose.js';
-import { contactLookup, type ContactLookup, type ContactRecord } from './history.js';
+import { appendContact, contactLookup, historyWindowHours, type ContactLookup, type ContactRecord } from './history.js';
 import {
   checkStage,
   classifiedOf,
@@ -110,4 +110,20 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
     sample: sampleStage(concluded, input.ticket.ticketId, pack),
     handoff: handoffStage(concluded, input.ticket, kb),
   };
+}
+
+/**
+ * Several tickets in the order they were received, each decided with the contact history the ones
+ * before it left — what the escalation service's contacts bucket holds when tickets arrive one by one.
+ */
+export async function decideInOrder(tickets: readonly Ticket[], deps: DecideDeps): Promise<TicketDecision[]> {
+  const histories = new Map<string, ContactRecord[]>();
+  const out: TicketDecision[] = [];
+  for (const ticket of [...tickets].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))) {
+    const history = histories.get(ticket.customerId) ?? [];
+    const decision = await decideTicket({ ticket, history }, deps);
+    histories.set(ticket.customerId, appendContact(history, contactRecordOf(decision.permitted), historyWindowHours(deps.policy.pack)));
+    out.push(decision);
+  }
+  return out;
 }

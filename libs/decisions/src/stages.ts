@@ -1,9 +1,9 @@
 import {
+  Classification,
   HandoffPrepared,
   Route,
   TicketConcluded,
   type ActionPermitted,
-  type Classification,
   type DraftChecked,
   type DraftProposed,
   type DraftRequested,
@@ -77,7 +77,8 @@ export async function classifyStage(ticket: Ticket, pack: PolicyPack, d: Classif
 
 /** The `classified` payload for a classification made elsewhere (an evaluation's model, say). */
 export function classifiedOf(ticket: Ticket, classification: Classification, pack: PolicyPack): TicketClassified {
-  return { context: contextOf(ticket), classification, signals: readSignals(ticketText(ticket), pack) };
+  // Only the contract's fields: a model's diagnostics never travel.
+  return { context: contextOf(ticket), classification: Classification.fromPartial(classification), signals: readSignals(ticketText(ticket), pack) };
 }
 
 /** guardrail: what AI may do for this ticket. */

@@ -1,1 +1,3 @@
 export { demoPaths, demoServiceEnv } from './paths.js';
+export { readSampleTickets } from './tickets.js';
+export type { SampleTicket } from './tickets.js';
