@@ -154,19 +154,52 @@ function capitalisedNames(text: string): string[] {
   return tokens.slice(1).filter((t) => /^\p{Lu}/u.test(t) && !CAPITALISED_IGNORE.has(t));
 }
 
+/** Everything the check reads from a set of cited passages: the same for every draft that cites them. */
+interface Support {
+  supportText: string;
+  supportLower: string;
+  passageKeys: Set<string>;
+  supportTerms: Set<string>;
+  passageClauses: Clause[];
+  passageWords: Set<string>;
+  passageStems: Set<string>;
+}
+
+// Passages are immutable at an article version (the version is a hash of the article), so the
+// analysis of a citation set is cached by ids and versions; bounded, oldest dropped first.
+const SUPPORT_CACHE_SIZE = 2048;
+const supportCache = new Map<string, Support>();
+
+function supportOf(cited: readonly Passage[]): Support {
+  const key = cited.map((p) => `${p.id}@${p.articleVersion}`).join('|');
+  const hit = supportCache.get(key);
+  if (hit) return hit;
+  const supportText = cited.map((p) => p.text).join(' ');
+  const passageWords = new Set(words(supportText));
+  const support: Support = {
+    supportText,
+    supportLower: supportText.toLowerCase(),
+    passageKeys: new Set(extractQuantities(supportText).map((q) => q.key)),
+    supportTerms: new Set(contentTerms(supportText)),
+    passageClauses: cited.flatMap((p) => splitSentences(p.text)).flatMap(clauses).map(toClause),
+    passageWords,
+    passageStems: new Set([...passageWords].map((w) => stemmer(w))),
+  };
+  if (supportCache.size >= SUPPORT_CACHE_SIZE) supportCache.delete(supportCache.keys().next().value ?? '');
+  supportCache.set(key, support);
+  return support;
+}
+
 /** Problems with one claim sentence against its cited passages; empty when supported. */
 function supportProblems(text: string, cited: Passage[]): string[] {
   const problems: string[] = [];
-  const supportText = cited.map((p) => p.text).join(' ');
-  const supportLower = supportText.toLowerCase();
+  const { supportLower, passageKeys, supportTerms, passageClauses, passageWords, passageStems } = supportOf(cited);
 
-  const passageKeys = new Set(extractQuantities(supportText).map((q) => q.key));
   for (const q of extractQuantities(text)) {
     if (!quantitySupported(q.key, passageKeys)) problems.push(`"${q.surface}" does not appear in the cited passage`);
   }
 
   const terms = claimTerms(text);
-  const supportTerms = new Set(contentTerms(supportText));
   const missing = terms.filter((t) => !supportTerms.has(t));
   if (terms.length > 0 && (terms.length - missing.length) / terms.length < MIN_TERM_SUPPORT) {
     problems.push(`only ${terms.length - missing.length}/${terms.length} content terms are in the cited passage (missing: ${missing.join(', ')})`);
@@ -176,7 +209,6 @@ function supportProblems(text: string, cited: Passage[]): string[] {
   const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()));
   if (names.length > 0) problems.push(`name(s) not in the cited passage: ${names.join(', ')}`);
 
-  const passageClauses = cited.flatMap((p) => splitSentences(p.text)).flatMap(clauses).map(toClause);
   for (const draftClause of clauses(text).map(toClause)) {
     if (draftClause.terms.size === 0 && draftClause.quantityKeys.size === 0) continue;
     const best = bestClause(draftClause, passageClauses);
@@ -201,8 +233,6 @@ function supportProblems(text: string, cited: Passage[]): string[] {
     }
   }
   const sentenceWords = new Set(words(text));
-  const passageWords = new Set(words(supportText));
-  const passageStems = new Set([...passageWords].map((w) => stemmer(w)));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
   if (sentenceWords.has('will') && !passageWords.has('will') && (passageWords.has('may') || passageWords.has('can') || passageWords.has('up'))) {
