@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HandrailError, NotFoundError, normalizeError, toExitCode } from '@handrail/errors';
+import { HandrailError, NotFoundError, normalizeError } from '@handrail/errors';
 import { renderPolicyDocs } from './docs.js';
 import { checkPolicyFile, formatIssue, PolicyError } from './parse.js';
 import { diffPolicies, formatDiff, policyRevisionId } from './revision.js';
@@ -99,8 +99,11 @@ function historyTable(h: readonly AuditRecord[]): string {
   );
 }
 
-/** `handrail policy ...`: returns the exit code; refusals print their reason and exit non-zero. */
-export async function runPolicyCommand(argv: readonly string[], ctx: PolicyCommandContext): Promise<number> {
+/**
+ * `handrail policy ...`. A refusal or mistake throws a HandrailError (usage problems are
+ * `invalid_argument`, self-approval `permission_denied`, …); the CLI maps it to its exit code.
+ */
+export async function runPolicyCommand(argv: readonly string[], ctx: PolicyCommandContext): Promise<void> {
   const out = ctx.out ?? ((l: string) => console.log(l));
   const err = ctx.err ?? ((l: string) => console.error(l));
   let session: { store: PolicyStore; close: () => Promise<void> } | undefined;
@@ -140,10 +143,11 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
       return { label: `revision ${ref} (${rec.status})`, pack: rec.pack };
     };
 
-    if (a.flags.has('help') || cmd === undefined || cmd === 'help') {
+    if (a.flags.has('help') || cmd === 'help') {
       out(POLICY_USAGE);
-      return cmd === undefined && !a.flags.has('help') ? 2 : 0;
+      return;
     }
+    if (cmd === undefined) throw new UsageProblem('a policy command is required');
     switch (cmd) {
       case 'validate': {
         const file = pos[0];
@@ -152,12 +156,9 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
           throw new NotFoundError(`cannot read ${file}: ${(e as Error).message}`);
         });
         for (const i of [...r.errors, ...r.warnings]) err(formatIssue(i));
-        if (!r.pack) {
-          err(`${file}: invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})`);
-          return toExitCode(new PolicyError(r.errors));
-        }
+        if (!r.pack) throw new HandrailError('invalid_argument', `${file}: invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})`);
         out(`${file}: valid, revision ${policyRevisionId(r.pack)}${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''}`);
-        return 0;
+        return;
       }
       case 'diff': {
         if (pos.length === 0 || pos.length > 2) throw new UsageProblem('policy diff takes one or two REV|FILE arguments');
@@ -172,7 +173,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const to = await resolve(pos[pos.length - 1] ?? '');
         out(`--- ${from.label}\n+++ ${to.label}`);
         out(formatDiff(diffPolicies(from.pack, to.pack)));
-        return 0;
+        return;
       }
       case 'propose': {
         const file = pos[0];
@@ -185,18 +186,18 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const rec = await s.get(rev);
         if (rec && rec.status !== 'proposed') {
           out(`revision ${rev} is already ${rec.status}${active?.rev === rev ? ' and active' : ''}; nothing to propose`);
-          return 0;
+          return;
         }
         if (rec && rec.proposedBy !== by) {
           out(`revision ${rev} was already proposed by ${rec.proposedBy}; it awaits approval`);
-          return 0;
+          return;
         }
         out(`proposed revision ${rev} by ${by}; a second person approves it with: handrail policy approve ${rev}`);
         if (active && active.rev !== rev) {
           out(`changes against active revision ${active.rev}:`);
           out(formatDiff(diffPolicies(active.pack, pack)));
         }
-        return 0;
+        return;
       }
       case 'approve': {
         const rev = needRev();
@@ -205,14 +206,14 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const before = (await s.active())?.rev ?? 'none';
         await s.approve(rev, { by, note: note ?? '' });
         out(`approved revision ${rev} by ${by}; active revision ${before} → ${rev}`);
-        return 0;
+        return;
       }
       case 'reject': {
         const rev = needRev();
         const by = user();
         await (await store()).reject(rev, { by, note: note ?? '' });
         out(`rejected revision ${rev} by ${by}`);
-        return 0;
+        return;
       }
       case 'rollback': {
         const rev = needRev();
@@ -221,7 +222,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const before = (await s.active())?.rev ?? 'none';
         await s.rollback(rev, { by, note: note ?? '' });
         out(`rolled back by ${by}: active revision ${before} → ${rev}`);
-        return 0;
+        return;
       }
       case 'show': {
         const s = await store();
@@ -229,7 +230,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         if (!rec) throw new NotFoundError(pos[0] ? `no policy revision ${pos[0]}` : 'no active policy revision (nothing approved yet)');
         if (a.flags.has('json')) {
           out(JSON.stringify(rec, null, 2));
-          return 0;
+          return;
         }
         const active = await s.active();
         out(`revision ${rec.rev}  ${rec.status}${active?.rev === rec.rev ? ' (active)' : ''}  pack ${rec.pack.name}`);
@@ -240,12 +241,12 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
           const p = rec.pack.areas[ar];
           return [ar, p?.ai_action ?? 'none', String(p?.confidence_threshold ?? '-'), p?.queue ?? '-'];
         }), ['area', 'ai', 'threshold', 'queue']));
-        return 0;
+        return;
       }
       case 'history': {
         const h = await (await store()).history();
         out(a.flags.has('json') ? JSON.stringify(h, null, 2) : historyTable(h));
-        return 0;
+        return;
       }
       case 'docs': {
         const file = str(a, 'file');
@@ -273,21 +274,17 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const dir = str(a, 'out');
         if (!dir) {
           out(docs.markdown);
-          return 0;
+          return;
         }
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'policy.md'), docs.markdown);
         await writeFile(join(dir, 'policy.html'), docs.html);
         out(`wrote ${join(dir, 'policy.md')} and ${join(dir, 'policy.html')}`);
-        return 0;
+        return;
       }
       default:
         throw new UsageProblem(`unknown policy command "${cmd}"`);
     }
-  } catch (e) {
-    const n = normalizeError(e);
-    err(`policy: ${n.message}`);
-    return toExitCode(n);
   } finally {
     if (session) await session.close();
   }
