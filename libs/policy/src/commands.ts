@@ -47,6 +47,7 @@ interface Args {
 }
 
 const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file']);
+const BOOLEAN_FLAGS = new Set(['json', 'help']);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -65,7 +66,8 @@ function parseArgs(argv: readonly string[]): Args {
       if (v === undefined || v.startsWith('--')) throw new UsageProblem(`--${name} needs a value`);
       flags.set(name, v);
       k++;
-    } else flags.set(name, true);
+    } else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+    else throw new UsageProblem(`unknown option --${name}`);
   }
   return { positional, flags };
 }

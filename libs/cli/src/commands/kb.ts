@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { NO_ANSWER_THRESHOLD, ingestDirectory, toSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { demoPaths } from '@handrail/demo';
-import { UsageError, printTable } from '../io.js';
+import { noExtraArgs, UsageError, printTable } from '../io.js';
 
 /** The demo help centre shipped in the repo; the default for offline commands. */
 
@@ -25,6 +25,7 @@ async function ingest(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const dir = positionals[0];
   if (dir === undefined) throw new UsageError('a directory of articles is required');
+  noExtraArgs(positionals, 1);
   const kb = await loadKb(dir);
   if (values.json) {
     console.log(JSON.stringify({ ...toSnapshot(kb), skipped: kb.skipped }));
