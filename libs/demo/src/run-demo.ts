@@ -3,7 +3,7 @@ import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
 import { connectBus, deleteBucket, deleteStreams, encodeJson, openBucket, readStream } from '@handrail/bus';
-import { areaToName, decodeEvent, routeToName, topology } from '@handrail/events';
+import { areaToName, decodeEvent, routeToName, ticketIdFor, topology } from '@handrail/events';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { demoPaths } from './paths.js';
 import { readSampleTickets } from './tickets.js';
@@ -49,7 +49,6 @@ async function main(): Promise<number> {
     for (const [i, t] of tickets.entries()) {
       if (i % 5 === 4) {
         await bus.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
-        const { ticketIdFor } = await import('@handrail/svc-intake/domain');
         expected.set(ticketIdFor(t.message.connector, t.message.externalId), t.expectedArea);
       } else {
         const r = await submit(client, t.message);

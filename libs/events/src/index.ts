@@ -17,5 +17,6 @@ export {
   actionFromName,
 } from './envelope.js';
 export type { Payload, PayloadCase, PayloadOf, NewEventArgs, AiActionSpelling } from './envelope.js';
+export { ticketIdFor } from './ids.js';
 export { streamSpecs } from './streams.js';
 export type { StreamSpec, RetentionOptions } from './streams.js';

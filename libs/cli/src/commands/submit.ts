@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, SubmitMessageResponse } from '@handrail/contracts';
+import { ticketIdFor } from '@handrail/events';
 import { withBus } from '../bus.js';
 import { cliConfig } from '../config.js';
 import { fromGrpcError } from '../grpc-error.js';
@@ -60,12 +61,18 @@ export async function run(argv: string[]): Promise<number> {
     sentAt: new Date().toISOString(),
   });
   if (values.via === 'nats') {
-    await withBus(async (bus, topo) => {
-      await bus.js.publish(topo.subjects.inbound(message.connector), JSON.stringify(InboundMessage.toJSON(message)), {
+    const ack = await withBus((bus, topo) =>
+      bus.js.publish(topo.subjects.inbound(message.connector), JSON.stringify(InboundMessage.toJSON(message)), {
         msgID: `${message.connector}:${message.externalId}`,
-      });
-    });
-    console.log(values.json ? JSON.stringify({ published: true, externalId: message.externalId }) : `published ${message.externalId} on the inbound subject`);
+      }),
+    );
+    // Intake derives the ticket id from connector + external id, so it is known without a reply.
+    const ticketId = ticketIdFor(message.connector, message.externalId);
+    console.log(
+      values.json
+        ? JSON.stringify({ ticketId, duplicate: ack.duplicate, published: true, externalId: message.externalId })
+        : `${ticketId}${ack.duplicate ? ' (duplicate of an earlier submission)' : ''}`,
+    );
     return 0;
   }
   if (values.via !== 'grpc') throw new UsageError('--via must be grpc or nats');
