@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { demoPaths } from '@handrail/demo';
 import { ticketIdFor } from '@handrail/events';
 import { repoRoot } from '@handrail/launcher';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
@@ -12,10 +13,11 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a TypeScript entry point as its own process, the way `pnpm handrail` / `make` do. */
-function runTs(entry: string, args: string[], env: Record<string, string>): Promise<Run> {
+/** Runs a TypeScript entry point as its own process, the way `pnpm handrail` / `make` do; an undefined variable is unset. */
+function runTs(entry: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, v]) => v !== undefined));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry), ...args], { cwd: repoRoot, env: merged, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -46,5 +48,19 @@ describe('the handrail CLI against a running pipeline', () => {
     await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(id));
     const json = await handrail('submit', '--via', 'nats', '--connector', 'cli-test', '--external-id', 'nats-2', '--customer', 'c-cli', '--json', 'Where is my order?');
     expect(JSON.parse(json.stdout)).toMatchObject({ ticketId: ticketIdFor('cli-test', 'nats-2'), externalId: 'nats-2' });
+  });
+
+  it('cli — policy docs with nothing approved falls back to --policy or POLICY_FILE and names the source (issue 9)', async () => {
+    const docs = (args: string[], extra: Record<string, string> = {}) => runTs('libs/cli/src/main.ts', ['policy', 'docs', ...args], { ...env, POLICY_FILE: undefined, ...extra });
+    const none = await docs([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no active policy revision.*--policy FILE.*POLICY_FILE/s);
+    const fromEnv = await docs([], { POLICY_FILE: demoPaths.policy });
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stdout).toContain('## Responsibility split');
+    expect(fromEnv.stderr).toContain(`source: pack file ${demoPaths.policy} (POLICY_FILE; the policy store has no active revision)`);
+    const fromFlag = await docs(['--policy', demoPaths.policy]);
+    expect(fromFlag.code).toBe(0);
+    expect(fromFlag.stderr).toContain('(--policy; the policy store has no active revision)');
   });
 });

@@ -7,6 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeError, type ErrorCode } from '@handrail/errors';
 import { runPolicyCommand, type PolicyCommandContext } from './commands.js';
+import { loadPolicyFile } from './parse.js';
 import { PolicyStore } from './store.js';
 
 const demoFile = fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url));
@@ -132,5 +133,48 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
     const refused = await run(['propose', bad, '--as', 'mallory'], ctx());
     expect(refused.failure).toBe('invalid_argument');
     expect(refused.err).toMatch(/human-only area legal/);
+  });
+});
+
+describe.skipIf(!available)('policy docs before anything is approved (issue 9)', () => {
+  let nc: NatsConnection;
+  let empty: PolicyStore;
+  const ctx = (over: Partial<PolicyCommandContext> = {}): Partial<PolicyCommandContext> => ({ openStore: async () => ({ store: empty, close: async () => undefined }), ...over });
+
+  beforeAll(async () => {
+    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    empty = new PolicyStore(nc, `policy_docs_test_${process.pid}_${Date.now()}`);
+  });
+  afterAll(async () => {
+    await empty?.destroy();
+    await nc?.drain();
+  });
+
+  it('policy docs — with no active revision, documents the --policy pack file like the services do, and says so (issue 9)', async () => {
+    const r = await run(['docs', '--policy', demoFile], ctx());
+    expect(r.failure).toBeUndefined();
+    expect(r.out).toContain('## Responsibility split');
+    expect(r.err).toContain(`source: pack file ${demoFile} (--policy; the policy store has no active revision)`);
+  });
+
+  it('policy docs — falls back to POLICY_FILE from the configuration when --policy is not given (issue 9)', async () => {
+    const r = await run(['docs'], ctx({ policyFile: demoFile }));
+    expect(r.failure).toBeUndefined();
+    expect(r.out).toContain('## Responsibility split');
+    expect(r.err).toContain(`source: pack file ${demoFile} (POLICY_FILE; the policy store has no active revision)`);
+  });
+
+  it('policy docs — with neither, a usage error says which to give (issue 9)', async () => {
+    const r = await run(['docs'], ctx());
+    expect(r.failure).toBe('invalid_argument');
+    expect(r.err).toMatch(/no active policy revision.*--policy FILE.*POLICY_FILE/s);
+  });
+
+  it('policy docs — an active revision wins over the pack file, and is named as the source (issue 9)', async () => {
+    const rev = await empty.propose(await loadPolicyFile(demoFile), { by: 'alice', note: '' });
+    await empty.approve(rev, { by: 'bob', note: '' });
+    const r = await run(['docs', '--policy', demoFile], ctx());
+    expect(r.failure).toBeUndefined();
+    expect(r.err).toContain(`source: active revision ${rev} in the policy store`);
   });
 });

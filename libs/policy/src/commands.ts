@@ -14,6 +14,8 @@ export interface PolicyCommandContext {
   /** Only commands that touch the store need these; validate, diff FILE FILE and docs --file do not. */
   natsUrl?: string | undefined;
   bucket?: string | undefined;
+  /** The pack the services fall back to while the store has no active revision (the CLI passes POLICY_FILE). */
+  policyFile?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
   /** Tests pass a store on their own connection; the CLI connects to `natsUrl`. */
@@ -30,7 +32,8 @@ export const POLICY_USAGE = `usage: handrail policy <command> [options]
   rollback REV [--note TEXT]         make an earlier approved revision active again (audited; no second person)
   show [REV] [--json]                a revision (default: the active one)
   history [--json]                   the audit trail: who changed what, when, from → to
-  docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from a pack
+  docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from FILE, else from the
+       [--policy FILE]               active revision, else (as the services do) from --policy FILE or POLICY_FILE
 
   --as USER                          acting user (default: HANDRAIL_USER)`;
 
@@ -46,7 +49,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file']);
+const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file', 'policy']);
 const BOOLEAN_FLAGS = new Set(['json', 'help']);
 
 function parseArgs(argv: readonly string[]): Args {
@@ -255,8 +258,10 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         let pack: PolicyPack;
         let revision: string | undefined;
         let history: AuditRecord[] = [];
+        let source: string;
         if (file) {
           pack = await loadWithWarnings(file, err);
+          source = `pack file ${file} (--file)`;
           // The change log comes from the store when it is reachable; a file alone still documents.
           history = await store()
             .then((s) => s.history())
@@ -267,21 +272,32 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         } else {
           const s = await store();
           const active = await s.active();
-          if (!active) throw new NotFoundError('no active policy revision; pass --file FILE');
-          pack = active.pack;
-          revision = active.rev;
+          if (active) {
+            pack = active.pack;
+            revision = active.rev;
+            source = `active revision ${active.rev} in the policy store`;
+          } else {
+            // As the services do: until a revision is approved, the pack file they start with is the policy.
+            const flag = str(a, 'policy');
+            const fallback = flag ?? ctx.policyFile;
+            if (!fallback) throw new UsageProblem('no active policy revision in the store: pass --policy FILE or set POLICY_FILE to document the pack file the services fall back to');
+            pack = await loadWithWarnings(fallback, err);
+            source = `pack file ${fallback} (${flag ? '--policy' : 'POLICY_FILE'}; the policy store has no active revision)`;
+          }
           history = await s.history();
         }
         const docs = renderPolicyDocs(pack, { history, revision, generatedAt: new Date() });
         const dir = str(a, 'out');
         if (!dir) {
+          // stdout stays pure Markdown for redirecting; the source goes to stderr.
+          err(`source: ${source}`);
           out(docs.markdown);
           return;
         }
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'policy.md'), docs.markdown);
         await writeFile(join(dir, 'policy.html'), docs.html);
-        out(`wrote ${join(dir, 'policy.md')} and ${join(dir, 'policy.html')}`);
+        out(`wrote ${join(dir, 'policy.md')} and ${join(dir, 'policy.html')} from ${source}`);
         return;
       }
       default:
