@@ -63,4 +63,27 @@ describe('the handrail CLI against a running pipeline', () => {
     expect(fromFlag.code).toBe(0);
     expect(fromFlag.stderr).toContain('(--policy; the policy store has no active revision)');
   });
+
+  it('cli — a refusal from intake over gRPC exits with its code and reason; an unreachable intake exits 7', async () => {
+    const bad = await handrail('submit', '--customer', 'c-cli', '--channel', 'fax', 'Where is my order?');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('message.channel: must be one of');
+    const away = await runTs('libs/cli/src/main.ts', ['submit', '--customer', 'c-cli', 'Where is my order?'], { ...env, INTAKE_ADDR: '127.0.0.1:1' });
+    expect(away.code).toBe(7);
+    expect(away.stderr).toContain('intake is not reachable at 127.0.0.1:1');
+  });
+
+  it('cli — explain lists each risk flag once (issue 9)', async () => {
+    const r = await handrail('submit', '--connector', 'cli-test', '--external-id', 'flags-1', '--customer', 'c-flags', 'I lost my wallet and I want to speak to a human');
+    expect(r.code).toBe(0);
+    const id = r.stdout.trim();
+    expect(id).toBe(ticketIdFor('cli-test', 'flags-1'));
+    await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(id));
+    const explained = await handrail('explain', id);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toContain('risk detectors: safety:lost_or_stolen, talk_to_human:human_requested');
+    // The guardrail's permission and the conclusion each cite the detector once.
+    const fired = explained.stdout.split('\n').filter((l) => l.includes('• risk_detected') && l.includes('detector talk_to_human:human_requested fired'));
+    expect(fired).toHaveLength(2);
+  });
 });
