@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InboundMessage } from '@handrail/contracts';
 import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
-import { streamSpecs, topology, type Topology } from '@handrail/events';
+import { streamSpecs, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { createLogger, initTelemetry } from '@handrail/observability';
@@ -168,7 +168,6 @@ async function main(): Promise<void> {
     });
     try {
       const body = 'Hi there, how long does standard shipping usually take to reach Ohio? I would like to plan around a birthday next week.';
-      const { ticketIdFor } = await import('@handrail/svc-intake/domain');
       const runPipe = (tag: string, n: number, rate?: number) =>
         measure(
           bus,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundMessage } from '@handrail/contracts';
 import { demoServiceEnv } from '@handrail/demo';
+import { ticketIdFor } from '@handrail/events';
 import { freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { conclusions, replies } from '../support/pipeline.js';
@@ -9,7 +10,6 @@ import { sampleMessage } from '../support/messages.js';
 
 /** Publishes like a helpdesk connector: JetStream de-duplicates by connector + external id. */
 async function publishAll(tb: TestBus, from: number, to: number): Promise<string[]> {
-  const { ticketIdFor } = await import('@handrail/svc-intake/domain');
   const ids: string[] = [];
   for (let i = from; i < to; i++) {
     const { message } = sampleMessage(i, 'crash');

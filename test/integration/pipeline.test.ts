@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundMessage, Route } from '@handrail/contracts';
 import { DLQ_HEADERS, readStream, readTicketTimeline } from '@handrail/bus';
-import { areaLabel } from '@handrail/events';
+import { areaLabel, ticketIdFor } from '@handrail/events';
 import { openTestBus, eventually, type TestBus } from '@handrail/testing';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 import { sampleMessage } from '../support/messages.js';
@@ -90,7 +90,6 @@ describe('pipeline end to end (issue 2)', () => {
     expect(reasons.some((r) => r.includes('message.customer_id'))).toBe(true);
     expect(reasons.some((r) => r.startsWith('undecodable'))).toBe(true);
     expect(dead.every((d) => d.headers[DLQ_HEADERS.stage] === 'intake')).toBe(true);
-    const { ticketIdFor } = await import('@handrail/svc-intake/domain');
     const goodId = ticketIdFor('nats', good.externalId);
     const c = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(goodId));
     expect(areaLabel(c[0]!.area)).not.toBe('unknown');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundMessage, Route } from '@handrail/contracts';
+import { ticketIdFor } from '@handrail/events';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
@@ -22,7 +23,6 @@ describe('repeat contact across tickets and channels (issue 4)', () => {
     // Same customer, other connector and channel, same issue.
     const m = InboundMessage.fromPartial({ connector: 'intercom', externalId: 'r-2', customerId: 'c-repeat', channel: 'chat', body: 'how many days does standard delivery take??' });
     await tb.bus.js.publish(tb.topo.subjects.inbound('intercom'), JSON.stringify(InboundMessage.toJSON(m)), { msgID: 'intercom:r-2' });
-    const { ticketIdFor } = await import('@handrail/svc-intake/domain');
     const second = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(ticketIdFor('intercom', 'r-2')));
     expect(second[0]?.route).toBe(Route.ROUTE_ESCALATED);
     const reason = second[0]?.reasons.find((r) => r.code === 'repeat_contact');

@@ -1,6 +1,6 @@
 export { connectBus } from './connection.js';
 export type { Bus, ConnectOptions } from './connection.js';
-export { ensureStreams, ensureConsumer, deleteStreams } from './topology.js';
+export { ensureStreams, ensureConsumer, deleteStreams, deletePrefix } from './topology.js';
 export type { ConsumerSpec } from './topology.js';
 export { EventPublisher, headerCarrier, HEADER_TYPE, HEADER_TICKET } from './publisher.js';
 export type { PublishOptions } from './publisher.js';

@@ -1,6 +1,8 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type { StreamSpec } from '@handrail/events';
+import type { StreamSpec, Topology } from '@handrail/events';
+import type { Bus } from './connection.js';
+import { deleteBucket } from './kv.js';
 
 function isNotFound(err: unknown): boolean {
   const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
@@ -70,4 +72,10 @@ export async function deleteStreams(jsm: JetStreamManager, names: string[]): Pro
       if (!isNotFound(err)) throw err;
     });
   }
+}
+
+/** Deletes one prefix's streams and KV buckets, skipping those that do not exist: a clean slate. */
+export async function deletePrefix(bus: Bus, topo: Topology): Promise<void> {
+  await deleteStreams(bus.jsm, Object.values(topo.streams));
+  for (const b of Object.values(topo.buckets)) await deleteBucket(bus, b);
 }

@@ -148,3 +148,12 @@ describe('risk detectors — precedence', () => {
     expect(forcedArea(flags)).toBe('safety');
   });
 });
+
+describe('risk detectors — each flag once', () => {
+  // `handrail draft` and `handrail explain` printed "safety:lost_or_stolen, safety:lost_or_stolen":
+  // several detectors share a flag, and each that fired added it again.
+  it('classifier — a flag is listed once when several of its detectors fire (issue 9)', () => {
+    expect(detectRisk('I lost my wallet and I want to speak to a human')).toEqual(['safety:lost_or_stolen', 'talk_to_human:human_requested']);
+    expect(detectRisk('please delete my data from your records')).toEqual(['privacy:data_deletion']);
+  });
+});

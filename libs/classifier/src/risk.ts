@@ -202,14 +202,14 @@ function prepare(text: string): string {
     .replace(/\s+/g, ' ');
 }
 
-/** Every detector that fires, as `"area:kind"`, in a stable order. */
+/** Every flag whose detectors fire, as `"area:kind"`, once each (several detectors share a flag), in a stable order. */
 export function detectRisk(text: string): string[] {
   const t = prepare(text);
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const d of DETECTORS) {
-    if (d.re.test(t) && !(d.unless && d.unless.test(t))) out.push(d.flag);
+    if (!out.has(d.flag) && d.re.test(t) && !(d.unless && d.unless.test(t))) out.add(d.flag);
   }
-  return out;
+  return [...out];
 }
 
 /** The area a set of flags forces, by precedence; undefined when no flag names a known area. */

@@ -5,6 +5,8 @@ export const cliConfigSchema = baseConfigSchema.extend({
   /** Who is acting (policy changes are attributed to them); `--as` overrides it. */
   HANDRAIL_USER: z.string().min(1).optional(),
   USER: z.string().optional(),
+  /** The pack the services fall back to until a revision is approved; `policy docs` does the same. */
+  POLICY_FILE: z.string().min(1).optional(),
 });
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 

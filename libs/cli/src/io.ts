@@ -15,10 +15,17 @@ export function printTable(rows: Array<Record<string, string>>, columns: string[
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
 }
 
-/** The ticket id positional argument, checked before anything touches the bus. */
+/** Refuses positional arguments beyond the first `max`: a typo must not be silently ignored. */
+export function noExtraArgs(positionals: readonly string[], max: number): void {
+  const extra = positionals[max];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+}
+
+/** The ticket id positional argument (the only one), checked before anything touches the bus. */
 export function ticketIdArg(positionals: readonly string[]): string {
   const id = positionals[0];
   if (!id) throw new UsageError('a ticket id is required');
+  noExtraArgs(positionals, 1);
   try {
     return assertToken('ticket id', id);
   } catch {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HandrailError } from '@handrail/errors';
 import { baseConfigSchema, ConfigError, loadConfig, z } from './index.js';
 
 describe('config', () => {
@@ -20,6 +21,11 @@ describe('config', () => {
       expect(problems).toMatch(/NATS_URL/);
       expect(problems).toMatch(/HANDRAIL_PREFIX/);
       expect(problems).toMatch(/GRPC_PORT/);
+      // Part of the taxonomy: the operator's input, never retryable, each bad key a field.
+      expect(err).toBeInstanceOf(HandrailError);
+      expect((err as ConfigError).code).toBe('invalid_argument');
+      expect((err as ConfigError).retryable).toBe(false);
+      expect((err as ConfigError).fields.map((f) => f.field)).toEqual(['NATS_URL', 'HANDRAIL_PREFIX', 'GRPC_PORT']);
     }
   });
 });

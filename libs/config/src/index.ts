@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { HandrailError, type FieldProblem } from '@handrail/errors';
 
-export class ConfigError extends Error {
+/** The environment is wrong: the operator's input, so `invalid_argument`, naming every bad key. */
+export class ConfigError extends HandrailError {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  /** `KEY: problem`, one line per bad key. */
+  readonly problems: readonly string[];
+  constructor(fields: readonly FieldProblem[]) {
+    const problems = fields.map((f) => `${f.field}: ${f.problem}`);
+    super('invalid_argument', `invalid configuration:\n  ${problems.join('\n  ')}`, fields);
+    this.problems = problems;
   }
 }
 
@@ -47,9 +53,7 @@ export function loadConfig<S extends z.ZodType<object>>(
 ): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', problem: i.message })));
   }
   return Object.freeze(result.data) as Readonly<z.infer<S>>;
 }

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
-import { connectBus, deleteBucket, deleteStreams, encodeJson, openBucket, readStream } from '@handrail/bus';
-import { areaLabel, decodeEvent, ROUTE, topology } from '@handrail/events';
+import { connectBus, deletePrefix, encodeJson, openBucket, readStream } from '@handrail/bus';
+import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology } from '@handrail/events';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { DEMO_PREFIX } from './config.js';
 import { demoPaths, demoServiceEnv } from './paths.js';
 import { readSampleTickets } from './tickets.js';
 
@@ -13,7 +14,7 @@ import { readSampleTickets } from './tickets.js';
  * wait until every ticket is terminal, print the table, write .demo/report.json, stop what it started.
  */
 const env = process.env;
-const prefix = env['HANDRAIL_PREFIX'] ?? 'handrail-demo';
+const prefix = env['HANDRAIL_PREFIX'] ?? DEMO_PREFIX;
 const outDir = path.join(repoRoot, '.demo');
 const say = (s: string) => console.log(`[demo] ${s}`);
 
@@ -29,8 +30,7 @@ async function main(): Promise<number> {
   let cluster: Cluster | undefined;
   try {
     // A fresh run: this prefix's streams and buckets from an earlier demo are removed first.
-    await deleteStreams(bus.jsm, Object.values(topo.streams));
-    for (const b of Object.values(topo.buckets)) await deleteBucket(bus, b);
+    await deletePrefix(bus, topo);
     const customers = await openBucket(bus, topo.buckets.customers);
     const profiles = JSON.parse(fs.readFileSync(demoPaths.customers, 'utf8')) as Record<string, object>;
     for (const [id, p] of Object.entries(profiles)) await customers.put(id, encodeJson(p));
@@ -49,7 +49,6 @@ async function main(): Promise<number> {
     for (const [i, t] of tickets.entries()) {
       if (i % 5 === 4) {
         await bus.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
-        const { ticketIdFor } = await import('@handrail/svc-intake/domain');
         expected.set(ticketIdFor(t.message.connector, t.message.externalId), t.expectedArea);
       } else {
         const r = await submit(client, t.message);

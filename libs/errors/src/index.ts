@@ -1,6 +1,7 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-
-/** The closed set of error codes. Every boundary maps these, and only these, to its own status. */
+/**
+ * The closed set of error codes. Each boundary maps these, and only these, to its own status, in a
+ * module beside its adapter (intake's gRPC server, the console's HTTP server, the CLI's entry).
+ */
 export const ERROR_CODES = [
   'invalid_argument',
   'not_found',
@@ -80,51 +81,4 @@ export function normalizeError(err: unknown): HandrailError {
     return new HandrailError('unavailable', message, [], { cause: err });
   }
   return new HandrailError('internal', message, [], { cause: err });
-}
-
-const GRPC: Record<ErrorCode, GrpcStatus> = {
-  invalid_argument: GrpcStatus.INVALID_ARGUMENT,
-  not_found: GrpcStatus.NOT_FOUND,
-  already_exists: GrpcStatus.ALREADY_EXISTS,
-  permission_denied: GrpcStatus.PERMISSION_DENIED,
-  failed_precondition: GrpcStatus.FAILED_PRECONDITION,
-  unavailable: GrpcStatus.UNAVAILABLE,
-  deadline_exceeded: GrpcStatus.DEADLINE_EXCEEDED,
-  internal: GrpcStatus.INTERNAL,
-};
-
-export function toGrpcStatus(err: unknown): { code: GrpcStatus; details: string } {
-  const e = normalizeError(err);
-  // Internal details stay in the logs; callers get a stable message.
-  return { code: GRPC[e.code], details: e.code === 'internal' ? 'internal error' : e.message };
-}
-
-const EXIT: Record<ErrorCode, number> = {
-  invalid_argument: 2,
-  not_found: 3,
-  already_exists: 4,
-  permission_denied: 5,
-  failed_precondition: 6,
-  unavailable: 7,
-  deadline_exceeded: 7,
-  internal: 1,
-};
-
-export function toExitCode(err: unknown): number {
-  return EXIT[normalizeError(err).code];
-}
-
-const HTTP: Record<ErrorCode, number> = {
-  invalid_argument: 400,
-  not_found: 404,
-  already_exists: 409,
-  permission_denied: 403,
-  failed_precondition: 412,
-  unavailable: 503,
-  deadline_exceeded: 504,
-  internal: 500,
-};
-
-export function toHttpStatus(err: unknown): number {
-  return HTTP[normalizeError(err).code];
 }

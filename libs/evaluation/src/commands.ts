@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { HandrailError } from '@handrail/errors';
 import { trainClassifier, type TrainingExample } from '@handrail/classifier';
 import { loadPolicyFile, type PolicyPack } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
@@ -47,7 +48,12 @@ regression baseline. Intent accuracy, coverage at zero unsafe automation (ours w
 variant and per-area thresholds chosen by cross-validation on the training split only, as
 \`handrail eval\` does; baselines with the threshold chosen in hindsight), classifications/s, memory.`;
 
-class UsageProblem extends Error {}
+class UsageProblem extends HandrailError {
+  override readonly name = 'UsageProblem';
+  constructor(message: string) {
+    super('invalid_argument', message);
+  }
+}
 
 type Flags = Record<string, string | true>;
 

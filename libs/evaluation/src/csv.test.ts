@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HandrailError } from '@handrail/errors';
 import { parseCsv } from './csv.js';
 import { DatasetError } from './errors.js';
 
@@ -27,6 +28,8 @@ describe('csv — RFC 4180 parsing', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(DatasetError);
       expect((e as DatasetError).line).toBe(2);
+      expect(e).toBeInstanceOf(HandrailError);
+      expect(e).toMatchObject({ code: 'invalid_argument', retryable: false, fields: [{ field: 'g.csv:2' }] });
     }
   });
 });

@@ -1,11 +1,14 @@
-/** A data file that cannot be used, pointing at the line that broke it. */
-export class DatasetError extends Error {
+import { HandrailError } from '@handrail/errors';
+
+/** A data file that cannot be used, pointing at the line that broke it: the operator's input. */
+export class DatasetError extends HandrailError {
   override readonly name = 'DatasetError';
   constructor(
     readonly file: string,
     readonly line: number,
     readonly reason: string,
   ) {
-    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+    const where = line > 0 ? `${file}:${line}` : file;
+    super('invalid_argument', `${where}: ${reason}`, [{ field: where, problem: reason }]);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HandrailError } from '@handrail/errors';
 import { Area, Priority, Route } from '@handrail/contracts';
 import {
   AI_ACTION,
@@ -7,6 +8,7 @@ import {
   decodeEvent,
   encodeEvent,
   EnvelopeError,
+  InvalidNameError,
   newEvent,
   payloadOf,
   PRIORITY,
@@ -84,5 +86,11 @@ describe('topology', () => {
     expect(t.subjects.ticketTimeline('t-abc')).toBe('hr-test_1.evt.*.t-abc');
     expect(() => t.subjects.event('classified', 'a.b')).toThrow(/ticket id/);
     expect(() => topology('Bad Prefix')).toThrow(/prefix/);
+  });
+
+  it('subjects — an unsafe name is an invalid_argument in the error taxonomy', () => {
+    expect(() => topology('Bad Prefix')).toThrow(InvalidNameError);
+    expect(() => topology('Bad Prefix')).toThrow(HandrailError);
+    expect(() => topology('Bad Prefix')).toThrow(expect.objectContaining({ code: 'invalid_argument', retryable: false }));
   });
 });

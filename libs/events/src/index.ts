@@ -13,5 +13,6 @@ export {
 export type { Payload, PayloadCase, PayloadOf, NewEventArgs } from './envelope.js';
 export { AREA, ROUTE, PRIORITY, AI_ACTION, areaLabel, actionName } from './vocabulary.js';
 export type { AreaName, RouteName, PriorityName, AiActionName } from './vocabulary.js';
+export { ticketIdFor } from './ids.js';
 export { streamSpecs } from './streams.js';
 export type { StreamSpec, RetentionOptions } from './streams.js';

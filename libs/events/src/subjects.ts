@@ -1,3 +1,5 @@
+import { HandrailError } from '@handrail/errors';
+
 /**
  * The one registry of subjects, streams, consumers and buckets. Call sites use these builders,
  * never string literals, so a prefix isolates a whole deployment (or a test run) on a shared server.
@@ -21,8 +23,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 const PREFIX_RE = /^[a-z][a-z0-9_-]{0,40}$/;
 const TOKEN_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
-export class InvalidNameError extends Error {
+/** A subject token (prefix, ticket id, connector) that would break or widen a subject. */
+export class InvalidNameError extends HandrailError {
   override readonly name = 'InvalidNameError';
+  constructor(message: string) {
+    super('invalid_argument', message);
+  }
 }
 
 export function assertToken(kind: string, value: string): string {

@@ -1,23 +1,21 @@
-/**
- * Raised for an article whose front matter or structure is unusable. Shaped like the project's
- * error taxonomy (`code`, `retryable`) so a boundary normaliser can map it without knowing this lib.
- */
-export class ArticleFormatError extends Error {
+import { HandrailError } from '@handrail/errors';
+
+/** Raised for an article whose front matter or structure is unusable; names the file and field. */
+export class ArticleFormatError extends HandrailError {
   override readonly name = 'ArticleFormatError';
-  readonly code = 'invalid_argument' as const;
-  readonly retryable = false;
   constructor(
     readonly file: string,
     readonly field: string,
     readonly problem: string,
   ) {
-    super(`${file}: ${field}: ${problem}`);
+    super('invalid_argument', `${file}: ${field}: ${problem}`, [{ field: `${file}:${field}`, problem }]);
   }
 }
 
 /** Raised when a snapshot does not have the expected shape or its revision does not match its contents. */
-export class SnapshotError extends Error {
+export class SnapshotError extends HandrailError {
   override readonly name = 'SnapshotError';
-  readonly code = 'invalid_argument' as const;
-  readonly retryable = false;
+  constructor(message: string) {
+    super('invalid_argument', message);
+  }
 }

@@ -101,6 +101,7 @@ describe('snapshot', () => {
     expect(() => fromSnapshot(tampered)).toThrow(SnapshotError);
     expect(() => fromSnapshot({ ...snap, revision: 'other' })).toThrow(/revision/);
     expect(() => fromSnapshot({ schemaVersion: 2 })).toThrow(SnapshotError);
+    expect(() => fromSnapshot({ schemaVersion: 2 })).toThrow(expect.objectContaining({ code: 'invalid_argument', retryable: false }));
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HandrailError } from '@handrail/errors';
 import { ArticleFormatError } from './errors.js';
 import { parseArticle } from './parse.js';
 
@@ -62,6 +63,10 @@ describe('parseArticle', () => {
 
   it('parseArticle — bad front matter names the file and the field', () => {
     expect(formatError(() => parseArticle('kb/x.md', 'no front matter'))).toMatchObject({ file: 'kb/x.md', field: 'front matter' });
+    // Part of the error taxonomy: a boundary maps it like any invalid argument, naming file and field.
+    const e = formatError(() => parseArticle('kb/x.md', 'no front matter'));
+    expect(e).toBeInstanceOf(HandrailError);
+    expect(e).toMatchObject({ code: 'invalid_argument', retryable: false, fields: [{ field: 'kb/x.md:front matter', problem: e.problem }] });
     expect(formatError(() => parseArticle('kb/x.md', article(good.replace('audience: customer', 'audience: robots'))))).toMatchObject({
       file: 'kb/x.md',
       field: 'audience',

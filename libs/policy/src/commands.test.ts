@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeError, type ErrorCode } from '@handrail/errors';
 import { runPolicyCommand, type PolicyCommandContext } from './commands.js';
+import { loadPolicyFile } from './parse.js';
 import { PolicyStore } from './store.js';
 
 const demoFile = fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url));
@@ -17,45 +19,53 @@ const write = (name: string, text: string) => {
   return p;
 };
 
+/** Runs a command; a refusal is reported as its taxonomy code, its message appended to stderr as the CLI prints it. */
 async function run(argv: string[], ctx: Partial<PolicyCommandContext> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runPolicyCommand(argv, { natsUrl: undefined, bucket: undefined, ...ctx, out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  let failure: ErrorCode | undefined;
+  try {
+    await runPolicyCommand(argv, { natsUrl: undefined, bucket: undefined, ...ctx, out: (l) => out.push(l), err: (l) => err.push(l) });
+  } catch (e) {
+    const n = normalizeError(e);
+    failure = n.code;
+    err.push(n.message);
+  }
+  return { failure, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('policy commands without a store', () => {
   it('policy commands — validate accepts the demo pack', async () => {
     const r = await run(['validate', demoFile]);
-    expect(r.code).toBe(0);
+    expect(r.failure).toBeUndefined();
     expect(r.out).toMatch(/valid, revision [0-9a-f]{12}/);
   });
 
-  it('policy commands — validate refuses a weakened pack with file:line:field and exit 2', async () => {
+  it('policy commands — validate refuses a weakened pack with file:line:field as invalid_argument', async () => {
     const bad = write('bad.yaml', demoText.replace('ai_action: none\n    human_responsibilities:\n      - Respond within one hour', 'ai_action: resolve\n    human_responsibilities:\n      - Respond within one hour'));
     const r = await run(['validate', bad]);
-    expect(r.code).toBe(2);
+    expect(r.failure).toBe('invalid_argument');
     expect(r.err).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ error areas\\.safety\\.ai_action: human-only area safety`));
   });
 
   it('policy commands — diff of two files prints changed paths', async () => {
     const b = write('b.yaml', demoText.replace('    plus: 150', '    plus: 175'));
     const r = await run(['diff', demoFile, b]);
-    expect(r.code).toBe(0);
+    expect(r.failure).toBeUndefined();
     expect(r.out).toContain('~ refund_limits.by_tier.plus: 150 → 175');
   });
 
   it('policy commands — docs from a file print Markdown without a store', async () => {
     const r = await run(['docs', '--file', demoFile]);
-    expect(r.code).toBe(0);
+    expect(r.failure).toBeUndefined();
     expect(r.out).toContain('## Responsibility split');
     expect(r.err).toMatch(/no change log/);
   });
 
-  it('policy commands — usage mistakes exit 2 and say why', async () => {
-    expect((await run([])).code).toBe(2);
+  it('policy commands — usage mistakes are invalid_argument and say why', async () => {
+    expect((await run([])).failure).toBe('invalid_argument');
     const r = await run(['frobnicate']);
-    expect(r.code).toBe(2);
+    expect(r.failure).toBe('invalid_argument');
     expect(r.err).toContain('unknown policy command "frobnicate"');
     expect((await run(['propose', demoFile])).err).toMatch(/no acting user/);
   });
@@ -90,12 +100,12 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
     await nc?.drain();
   });
 
-  it('policy commands — propose, self-approval refused (exit 5), approve, rollback, history, docs', async () => {
+  it('policy commands — propose, self-approval refused (permission_denied), approve, rollback, history, docs', async () => {
     const p1 = await run(['propose', demoFile, '--as', 'alice', '--note', 'first'], ctx());
-    expect(p1.code).toBe(0);
+    expect(p1.failure).toBeUndefined();
     const rev1 = /revision ([0-9a-f]{12})/.exec(p1.out)?.[1] ?? '';
     const self = await run(['approve', rev1], { ...ctx(), user: 'alice' });
-    expect(self.code).toBe(5);
+    expect(self.failure).toBe('permission_denied');
     expect(self.err).toMatch(/self-approval/);
     expect((await run(['approve', rev1, '--as', 'bob'], ctx())).out).toContain(`active revision none → ${rev1}`);
 
@@ -104,7 +114,7 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
     expect(p2.out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
     const rev2 = /revision ([0-9a-f]{12})/.exec(p2.out)?.[1] ?? '';
     expect((await run(['diff', rev2], ctx())).out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
-    expect((await run(['approve', rev2, '--as', 'carol'], ctx())).code).toBe(0);
+    expect((await run(['approve', rev2, '--as', 'carol'], ctx())).failure).toBeUndefined();
     expect((await run(['rollback', rev1, '--as', 'dave', '--note', 'too strict'], ctx())).out).toContain(`${rev2} → ${rev1}`);
 
     const show = await run(['show', '--json'], ctx());
@@ -113,7 +123,7 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
     expect(hist.out.split('\n').slice(2).map((l) => l.split(/\s+/)[2])).toEqual(['propose', 'approve', 'propose', 'approve', 'rollback']);
 
     const outDir = join(dir, 'docs');
-    expect((await run(['docs', '--out', outDir], ctx())).code).toBe(0);
+    expect((await run(['docs', '--out', outDir], ctx())).failure).toBeUndefined();
     const md = readFileSync(join(outDir, 'policy.md'), 'utf8');
     expect(md).toContain(`Revision ${rev1}`);
     expect(md).toMatch(/\| dave \| rollback \| [0-9a-f]{12} \|/);
@@ -121,7 +131,50 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
 
     const bad = write('weak.yaml', demoText.replace('    ai_action: none\n    human_responsibilities:\n      - Assess legal', '    ai_action: draft\n    human_responsibilities:\n      - Assess legal'));
     const refused = await run(['propose', bad, '--as', 'mallory'], ctx());
-    expect(refused.code).toBe(2);
+    expect(refused.failure).toBe('invalid_argument');
     expect(refused.err).toMatch(/human-only area legal/);
+  });
+});
+
+describe.skipIf(!available)('policy docs before anything is approved (issue 9)', () => {
+  let nc: NatsConnection;
+  let empty: PolicyStore;
+  const ctx = (over: Partial<PolicyCommandContext> = {}): Partial<PolicyCommandContext> => ({ openStore: async () => ({ store: empty, close: async () => undefined }), ...over });
+
+  beforeAll(async () => {
+    nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    empty = new PolicyStore(nc, `policy_docs_test_${process.pid}_${Date.now()}`);
+  });
+  afterAll(async () => {
+    await empty?.destroy();
+    await nc?.drain();
+  });
+
+  it('policy docs — with no active revision, documents the --policy pack file like the services do, and says so (issue 9)', async () => {
+    const r = await run(['docs', '--policy', demoFile], ctx());
+    expect(r.failure).toBeUndefined();
+    expect(r.out).toContain('## Responsibility split');
+    expect(r.err).toContain(`source: pack file ${demoFile} (--policy; the policy store has no active revision)`);
+  });
+
+  it('policy docs — falls back to POLICY_FILE from the configuration when --policy is not given (issue 9)', async () => {
+    const r = await run(['docs'], ctx({ policyFile: demoFile }));
+    expect(r.failure).toBeUndefined();
+    expect(r.out).toContain('## Responsibility split');
+    expect(r.err).toContain(`source: pack file ${demoFile} (POLICY_FILE; the policy store has no active revision)`);
+  });
+
+  it('policy docs — with neither, a usage error says which to give (issue 9)', async () => {
+    const r = await run(['docs'], ctx());
+    expect(r.failure).toBe('invalid_argument');
+    expect(r.err).toMatch(/no active policy revision.*--policy FILE.*POLICY_FILE/s);
+  });
+
+  it('policy docs — an active revision wins over the pack file, and is named as the source (issue 9)', async () => {
+    const rev = await empty.propose(await loadPolicyFile(demoFile), { by: 'alice', note: '' });
+    await empty.approve(rev, { by: 'bob', note: '' });
+    const r = await run(['docs', '--policy', demoFile], ctx());
+    expect(r.failure).toBeUndefined();
+    expect(r.err).toContain(`source: active revision ${rev} in the policy store`);
   });
 });

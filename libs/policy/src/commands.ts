@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HandrailError, NotFoundError, normalizeError, toExitCode } from '@handrail/errors';
+import { HandrailError, NotFoundError, normalizeError } from '@handrail/errors';
 import { renderPolicyDocs } from './docs.js';
 import { checkPolicyFile, formatIssue, PolicyError } from './parse.js';
 import { diffPolicies, formatDiff, policyRevisionId } from './revision.js';
@@ -14,6 +14,8 @@ export interface PolicyCommandContext {
   /** Only commands that touch the store need these; validate, diff FILE FILE and docs --file do not. */
   natsUrl?: string | undefined;
   bucket?: string | undefined;
+  /** The pack the services fall back to while the store has no active revision (the CLI passes POLICY_FILE). */
+  policyFile?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
   /** Tests pass a store on their own connection; the CLI connects to `natsUrl`. */
@@ -30,7 +32,8 @@ export const POLICY_USAGE = `usage: handrail policy <command> [options]
   rollback REV [--note TEXT]         make an earlier approved revision active again (audited; no second person)
   show [REV] [--json]                a revision (default: the active one)
   history [--json]                   the audit trail: who changed what, when, from → to
-  docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from a pack
+  docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from FILE, else from the
+       [--policy FILE]               active revision, else (as the services do) from --policy FILE or POLICY_FILE
 
   --as USER                          acting user (default: HANDRAIL_USER)`;
 
@@ -46,7 +49,8 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file']);
+const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file', 'policy']);
+const BOOLEAN_FLAGS = new Set(['json', 'help']);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -65,7 +69,8 @@ function parseArgs(argv: readonly string[]): Args {
       if (v === undefined || v.startsWith('--')) throw new UsageProblem(`--${name} needs a value`);
       flags.set(name, v);
       k++;
-    } else flags.set(name, true);
+    } else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+    else throw new UsageProblem(`unknown option --${name}`);
   }
   return { positional, flags };
 }
@@ -99,8 +104,11 @@ function historyTable(h: readonly AuditRecord[]): string {
   );
 }
 
-/** `handrail policy ...`: returns the exit code; refusals print their reason and exit non-zero. */
-export async function runPolicyCommand(argv: readonly string[], ctx: PolicyCommandContext): Promise<number> {
+/**
+ * `handrail policy ...`. A refusal or mistake throws a HandrailError (usage problems are
+ * `invalid_argument`, self-approval `permission_denied`, …); the CLI maps it to its exit code.
+ */
+export async function runPolicyCommand(argv: readonly string[], ctx: PolicyCommandContext): Promise<void> {
   const out = ctx.out ?? ((l: string) => console.log(l));
   const err = ctx.err ?? ((l: string) => console.error(l));
   let session: { store: PolicyStore; close: () => Promise<void> } | undefined;
@@ -140,10 +148,11 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
       return { label: `revision ${ref} (${rec.status})`, pack: rec.pack };
     };
 
-    if (a.flags.has('help') || cmd === undefined || cmd === 'help') {
+    if (a.flags.has('help') || cmd === 'help') {
       out(POLICY_USAGE);
-      return cmd === undefined && !a.flags.has('help') ? 2 : 0;
+      return;
     }
+    if (cmd === undefined) throw new UsageProblem('a policy command is required');
     switch (cmd) {
       case 'validate': {
         const file = pos[0];
@@ -152,12 +161,9 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
           throw new NotFoundError(`cannot read ${file}: ${(e as Error).message}`);
         });
         for (const i of [...r.errors, ...r.warnings]) err(formatIssue(i));
-        if (!r.pack) {
-          err(`${file}: invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})`);
-          return toExitCode(new PolicyError(r.errors));
-        }
+        if (!r.pack) throw new HandrailError('invalid_argument', `${file}: invalid (${r.errors.length} error${r.errors.length === 1 ? '' : 's'})`);
         out(`${file}: valid, revision ${policyRevisionId(r.pack)}${r.warnings.length ? `, ${r.warnings.length} warning(s)` : ''}`);
-        return 0;
+        return;
       }
       case 'diff': {
         if (pos.length === 0 || pos.length > 2) throw new UsageProblem('policy diff takes one or two REV|FILE arguments');
@@ -172,7 +178,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const to = await resolve(pos[pos.length - 1] ?? '');
         out(`--- ${from.label}\n+++ ${to.label}`);
         out(formatDiff(diffPolicies(from.pack, to.pack)));
-        return 0;
+        return;
       }
       case 'propose': {
         const file = pos[0];
@@ -185,18 +191,18 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const rec = await s.get(rev);
         if (rec && rec.status !== 'proposed') {
           out(`revision ${rev} is already ${rec.status}${active?.rev === rev ? ' and active' : ''}; nothing to propose`);
-          return 0;
+          return;
         }
         if (rec && rec.proposedBy !== by) {
           out(`revision ${rev} was already proposed by ${rec.proposedBy}; it awaits approval`);
-          return 0;
+          return;
         }
         out(`proposed revision ${rev} by ${by}; a second person approves it with: handrail policy approve ${rev}`);
         if (active && active.rev !== rev) {
           out(`changes against active revision ${active.rev}:`);
           out(formatDiff(diffPolicies(active.pack, pack)));
         }
-        return 0;
+        return;
       }
       case 'approve': {
         const rev = needRev();
@@ -205,14 +211,14 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const before = (await s.active())?.rev ?? 'none';
         await s.approve(rev, { by, note: note ?? '' });
         out(`approved revision ${rev} by ${by}; active revision ${before} → ${rev}`);
-        return 0;
+        return;
       }
       case 'reject': {
         const rev = needRev();
         const by = user();
         await (await store()).reject(rev, { by, note: note ?? '' });
         out(`rejected revision ${rev} by ${by}`);
-        return 0;
+        return;
       }
       case 'rollback': {
         const rev = needRev();
@@ -221,7 +227,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         const before = (await s.active())?.rev ?? 'none';
         await s.rollback(rev, { by, note: note ?? '' });
         out(`rolled back by ${by}: active revision ${before} → ${rev}`);
-        return 0;
+        return;
       }
       case 'show': {
         const s = await store();
@@ -229,7 +235,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         if (!rec) throw new NotFoundError(pos[0] ? `no policy revision ${pos[0]}` : 'no active policy revision (nothing approved yet)');
         if (a.flags.has('json')) {
           out(JSON.stringify(rec, null, 2));
-          return 0;
+          return;
         }
         const active = await s.active();
         out(`revision ${rec.rev}  ${rec.status}${active?.rev === rec.rev ? ' (active)' : ''}  pack ${rec.pack.name}`);
@@ -240,20 +246,22 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
           const p = rec.pack.areas[ar];
           return [ar, p?.ai_action ?? 'none', String(p?.confidence_threshold ?? '-'), p?.queue ?? '-'];
         }), ['area', 'ai', 'threshold', 'queue']));
-        return 0;
+        return;
       }
       case 'history': {
         const h = await (await store()).history();
         out(a.flags.has('json') ? JSON.stringify(h, null, 2) : historyTable(h));
-        return 0;
+        return;
       }
       case 'docs': {
         const file = str(a, 'file');
         let pack: PolicyPack;
         let revision: string | undefined;
         let history: AuditRecord[] = [];
+        let source: string;
         if (file) {
           pack = await loadWithWarnings(file, err);
+          source = `pack file ${file} (--file)`;
           // The change log comes from the store when it is reachable; a file alone still documents.
           history = await store()
             .then((s) => s.history())
@@ -264,30 +272,37 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         } else {
           const s = await store();
           const active = await s.active();
-          if (!active) throw new NotFoundError('no active policy revision; pass --file FILE');
-          pack = active.pack;
-          revision = active.rev;
+          if (active) {
+            pack = active.pack;
+            revision = active.rev;
+            source = `active revision ${active.rev} in the policy store`;
+          } else {
+            // As the services do: until a revision is approved, the pack file they start with is the policy.
+            const flag = str(a, 'policy');
+            const fallback = flag ?? ctx.policyFile;
+            if (!fallback) throw new UsageProblem('no active policy revision in the store: pass --policy FILE or set POLICY_FILE to document the pack file the services fall back to');
+            pack = await loadWithWarnings(fallback, err);
+            source = `pack file ${fallback} (${flag ? '--policy' : 'POLICY_FILE'}; the policy store has no active revision)`;
+          }
           history = await s.history();
         }
         const docs = renderPolicyDocs(pack, { history, revision, generatedAt: new Date() });
         const dir = str(a, 'out');
         if (!dir) {
+          // stdout stays pure Markdown for redirecting; the source goes to stderr.
+          err(`source: ${source}`);
           out(docs.markdown);
-          return 0;
+          return;
         }
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'policy.md'), docs.markdown);
         await writeFile(join(dir, 'policy.html'), docs.html);
-        out(`wrote ${join(dir, 'policy.md')} and ${join(dir, 'policy.html')}`);
-        return 0;
+        out(`wrote ${join(dir, 'policy.md')} and ${join(dir, 'policy.html')} from ${source}`);
+        return;
       }
       default:
         throw new UsageProblem(`unknown policy command "${cmd}"`);
     }
-  } catch (e) {
-    const n = normalizeError(e);
-    err(`policy: ${n.message}`);
-    return toExitCode(n);
   } finally {
     if (session) await session.close();
   }

@@ -40,13 +40,28 @@ describe('policy diff', () => {
     expect(changes).toEqual([
       { kind: 'changed', path: 'areas.refund.confidence_threshold', from: 0.75, to: 0.8 },
       { kind: 'added', path: 'refund_limits.by_tier.gold', to: 200 },
-      { kind: 'added', path: 'tone.banned_phrases["no offence"]', to: 'no offence' },
-      { kind: 'removed', path: 'tone.overconfident_phrases["I promise"]', from: 'I promise' },
+      { kind: 'added', path: 'tone.banned_phrases["no offence"]', to: 'no offence', item: true },
+      { kind: 'removed', path: 'tone.overconfident_phrases["I promise"]', from: 'I promise', item: true },
     ]);
     const text = formatDiff(changes);
     expect(text).toContain('~ areas.refund.confidence_threshold: 0.75 → 0.8');
     expect(text).toContain('+ refund_limits.by_tier.gold: 200');
-    expect(text).toContain('- tone.overconfident_phrases["I promise"]: "I promise"');
+    expect(text).toContain('- tone.overconfident_phrases["I promise"]');
+  });
+
+  it('policy diff — a list item added or removed shows its text once (issue 9)', () => {
+    const b = clone(pack);
+    b.tone.banned_phrases.push('no offence');
+    b.tone.overconfident_phrases = b.tone.overconfident_phrases.filter((p) => p !== 'I promise');
+    b.refund_limits.by_tier['gold'] = 200;
+    expect(formatDiff(diffPolicies(pack, b)).split('\n')).toEqual([
+      '+ refund_limits.by_tier.gold: 200',
+      '+ tone.banned_phrases["no offence"]',
+      '- tone.overconfident_phrases["I promise"]',
+    ]);
+    const repeated = clone(pack);
+    repeated.tone.banned_phrases.push('no offence', 'no offence');
+    expect(formatDiff(diffPolicies(pack, repeated))).toBe('+ tone.banned_phrases["no offence"]');
   });
 
   it('policy diff — overrides are compared item by item', () => {

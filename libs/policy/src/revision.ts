@@ -26,6 +26,8 @@ export interface PolicyChange {
   path: string;
   from?: unknown;
   to?: unknown;
+  /** One item of a list of plain values: the path already names it. */
+  item?: true;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -52,8 +54,10 @@ function walk(a: unknown, b: unknown, path: string, out: PolicyChange[]): void {
   if (isScalarList(a) && isScalarList(b)) {
     const before = new Set(a.map(String));
     const after = new Set(b.map(String));
-    for (const x of a) if (!after.has(String(x))) out.push({ kind: 'removed', path: `${path}[${JSON.stringify(x)}]`, from: x });
-    for (const x of b) if (!before.has(String(x))) out.push({ kind: 'added', path: `${path}[${JSON.stringify(x)}]`, to: x });
+    // Each distinct item once, even if a list repeats it.
+    const distinct = (xs: ReadonlyArray<string | number | boolean>) => [...new Map(xs.map((x) => [String(x), x])).values()];
+    for (const x of distinct(a)) if (!after.has(String(x))) out.push({ kind: 'removed', path: `${path}[${JSON.stringify(x)}]`, from: x, item: true });
+    for (const x of distinct(b)) if (!before.has(String(x))) out.push({ kind: 'added', path: `${path}[${JSON.stringify(x)}]`, to: x, item: true });
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -75,16 +79,16 @@ const show = (v: unknown): string => {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 };
 
-/** One line per change: `~ path: old → new`, `+ path: value`, `- path: value`. */
+/** One line per change: `~ path: old → new`, `+ path: value`, `- path: value`; a list item is its path alone. */
 export function formatDiff(changes: readonly PolicyChange[]): string {
   if (changes.length === 0) return 'no differences';
   return changes
     .map((c) => {
       switch (c.kind) {
         case 'added':
-          return `+ ${c.path}: ${show(c.to)}`;
+          return c.item ? `+ ${c.path}` : `+ ${c.path}: ${show(c.to)}`;
         case 'removed':
-          return `- ${c.path}: ${show(c.from)}`;
+          return c.item ? `- ${c.path}` : `- ${c.path}: ${show(c.from)}`;
         case 'changed':
           return `~ ${c.path}: ${show(c.from)} → ${show(c.to)}`;
       }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectBus, deleteBucket, deleteStreams, ensureStreams, type Bus } from '@handrail/bus';
+import { connectBus, deletePrefix, ensureStreams, type Bus } from '@handrail/bus';
 import { streamSpecs, topology, type Topology } from '@handrail/events';
 
 /** A unique subject prefix per test run, so tests share one NATS server without seeing each other. */
@@ -22,8 +22,7 @@ export async function openTestBus(natsUrl: string, label = 't'): Promise<TestBus
     bus,
     topo,
     async cleanup() {
-      await deleteStreams(bus.jsm, Object.values(topo.streams));
-      for (const b of Object.values(topo.buckets)) await deleteBucket(bus, b);
+      await deletePrefix(bus, topo);
       await bus.nc.drain().catch(() => undefined);
     },
   };

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { HandrailError, normalizeError, toHttpStatus, ValidationError } from '@handrail/errors';
+import { HandrailError, ValidationError } from '@handrail/errors';
 import { assertToken } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
 import { queuesOf, weeklyReport, type TicketView, type TimelineStep } from '@handrail/projection';
 import { parseActor, parseDecisionRequest, parseReviewRequest, type DecisionRequest, type ReviewRequest } from './domain/index.js';
+import { toHttpError } from './http-status.js';
 import { consolePage } from './page.js';
 
 /** What the HTTP layer needs from the service; the service owns the bus and the projection. */
@@ -64,18 +65,13 @@ export function createConsoleServer(b: ConsoleBackend, log: Logger): http.Server
       res.end(JSON.stringify(body));
     };
     handle(req, res, b, send).catch((err: unknown) => {
-      const e = normalizeError(err);
-      const status = toHttpStatus(e);
+      const { status, body } = toHttpError(err);
       if (status >= 500) log.error({ err, path: req.url?.split('?')[0] }, 'request failed');
       if (res.headersSent) {
         res.end();
         return;
       }
-      send(status, {
-        error: e.code,
-        message: e.code === 'internal' ? 'internal error' : e.message,
-        ...(e.fields.length ? { fields: e.fields } : {}),
-      });
+      send(status, body);
     });
   });
 }

@@ -1,8 +1,8 @@
 import type { InboundMessage } from '@handrail/contracts';
 import { decodeJson, encodeJson, type EventPublisher, type KV } from '@handrail/bus';
 import { ValidationError } from '@handrail/errors';
-import { newEvent } from '@handrail/events';
-import { buildTicket, ticketIdFor, UNKNOWN_CUSTOMER, validateInbound, type CustomerProfile } from './domain/index.js';
+import { newEvent, ticketIdFor } from '@handrail/events';
+import { buildTicket, UNKNOWN_CUSTOMER, validateInbound, type CustomerProfile } from './domain/index.js';
 
 export interface AcceptorDeps {
   publisher: EventPublisher;

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import {
   GetTicketStatusResponse,
   IntakeServiceService,
@@ -9,18 +9,19 @@ import {
   type SubmitMessageResponse,
 } from '@handrail/contracts';
 import { readTicketTimeline, type Bus } from '@handrail/bus';
-import { NotFoundError, toGrpcStatus, ValidationError } from '@handrail/errors';
+import { NotFoundError, ValidationError } from '@handrail/errors';
 import { assertToken, type Topology } from '@handrail/events';
 import { SpanKind, withSpan, type Logger, type Tracer } from '@handrail/observability';
 import { context } from '@opentelemetry/api';
 import type { Accepted } from './acceptor.js';
+import { toGrpcStatus } from './grpc-status.js';
 
 function reply<T>(cb: sendUnaryData<T>, log: Logger, work: () => Promise<T>): void {
   work().then(
     (v) => cb(null, v),
     (err: unknown) => {
       const s = toGrpcStatus(err);
-      if (s.details === 'internal error') log.error({ err }, 'request failed');
+      if (s.code === status.INTERNAL) log.error({ err }, 'request failed');
       cb({ code: s.code, details: s.details });
     },
   );

@@ -3,7 +3,7 @@ import { encodeJson, openBucket } from '@handrail/bus';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { KB_SNAPSHOT_KEY } from '@handrail/runtime';
 import { withBus } from '../bus.js';
-import { UsageError } from '../io.js';
+import { noExtraArgs, UsageError } from '../io.js';
 import { run as runKb } from './kb.js';
 
 const PUBLISH_HELP = `usage: handrail kb publish DIR
@@ -20,6 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dir = positionals[0];
   if (!dir) throw new UsageError('a directory of articles is required');
+  noExtraArgs(positionals, 1);
   const kb = await ingestDirectory(dir);
   const snapshot = toSnapshot(kb);
   await withBus(async (bus, topo) => {

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ArticleFormatError, NO_ANSWER_THRESHOLD, ingestDirectory, toSnapshot, type KnowledgeBase } from '@handrail/kb';
+import { NO_ANSWER_THRESHOLD, ingestDirectory, toSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { demoPaths } from '@handrail/demo';
-import { HandrailError } from '@handrail/errors';
-import { UsageError, printTable } from '../io.js';
+import { noExtraArgs, UsageError, printTable } from '../io.js';
 
 /** The demo help centre shipped in the repo; the default for offline commands. */
 
@@ -12,12 +11,11 @@ ingest  parse DIR's Markdown/HTML articles; print articles, versions, passages, 
 search  retrieve passages (BM25, stemming, support synonyms); scores are in [0, 1], below ${NO_ANSWER_THRESHOLD} is "no answer"
 Without --kb, search uses the demo help centre (${demoPaths.kb}).`;
 
-/** Article format problems are the operator's input: report them like any invalid argument. */
+/** A missing directory is a usage mistake; article format problems are already `invalid_argument`. */
 export async function loadKb(dir: string, now: Date = new Date()): Promise<KnowledgeBase> {
   try {
     return await ingestDirectory(dir, { now });
   } catch (err) {
-    if (err instanceof ArticleFormatError) throw new HandrailError('invalid_argument', err.message, [{ field: `${err.file}:${err.field}`, problem: err.problem }]);
     if ((err as { code?: unknown } | null)?.code === 'ENOENT') throw new UsageError(`no such directory: ${dir}`);
     throw err;
   }
@@ -27,6 +25,7 @@ async function ingest(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   const dir = positionals[0];
   if (dir === undefined) throw new UsageError('a directory of articles is required');
+  noExtraArgs(positionals, 1);
   const kb = await loadKb(dir);
   if (values.json) {
     console.log(JSON.stringify({ ...toSnapshot(kb), skipped: kb.skipped }));

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, SubmitMessageResponse } from '@handrail/contracts';
-import { HandrailError } from '@handrail/errors';
+import { ticketIdFor } from '@handrail/events';
 import { withBus } from '../bus.js';
 import { cliConfig } from '../config.js';
+import { fromGrpcError } from '../grpc-error.js';
 import { UsageError } from '../io.js';
 
 const HELP = `usage: handrail submit [options] "message text"
@@ -16,11 +17,12 @@ const HELP = `usage: handrail submit [options] "message text"
   --via grpc|nats     submit over gRPC to intake (INTAKE_ADDR) or publish on the inbound subject (default: grpc)
   --json              print the result as JSON`;
 
+/** Submits over gRPC; a refusal comes back as the HandrailError it was on the server (field named). */
 export async function submitGrpc(addr: string, message: InboundMessage): Promise<SubmitMessageResponse> {
   const client = new IntakeServiceClient(addr, credentials.createInsecure());
   try {
     return await new Promise<SubmitMessageResponse>((resolve, reject) =>
-      client.submitMessage({ message }, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(err) : resolve(res))),
+      client.submitMessage({ message }, new Metadata(), { deadline: Date.now() + 10_000 }, (err, res) => (err ? reject(fromGrpcError(err, addr)) : resolve(res))),
     );
   } finally {
     client.close();
@@ -59,24 +61,22 @@ export async function run(argv: string[]): Promise<number> {
     sentAt: new Date().toISOString(),
   });
   if (values.via === 'nats') {
-    await withBus(async (bus, topo) => {
-      await bus.js.publish(topo.subjects.inbound(message.connector), JSON.stringify(InboundMessage.toJSON(message)), {
+    const ack = await withBus((bus, topo) =>
+      bus.js.publish(topo.subjects.inbound(message.connector), JSON.stringify(InboundMessage.toJSON(message)), {
         msgID: `${message.connector}:${message.externalId}`,
-      });
-    });
-    console.log(values.json ? JSON.stringify({ published: true, externalId: message.externalId }) : `published ${message.externalId} on the inbound subject`);
+      }),
+    );
+    // Intake derives the ticket id from connector + external id, so it is known without a reply.
+    const ticketId = ticketIdFor(message.connector, message.externalId);
+    console.log(
+      values.json
+        ? JSON.stringify({ ticketId, duplicate: ack.duplicate, published: true, externalId: message.externalId })
+        : `${ticketId}${ack.duplicate ? ' (duplicate of an earlier submission)' : ''}`,
+    );
     return 0;
   }
   if (values.via !== 'grpc') throw new UsageError('--via must be grpc or nats');
-  try {
-    const res = await submitGrpc(cliConfig().INTAKE_ADDR, message);
-    console.log(values.json ? JSON.stringify(res) : `${res.ticketId}${res.duplicate ? ' (duplicate of an earlier submission)' : ''}`);
-    return 0;
-  } catch (err) {
-    const e = err as { code?: number; details?: string };
-    // gRPC status 3 is INVALID_ARGUMENT: the details name the field.
-    if (e.code === 3) throw new HandrailError('invalid_argument', e.details ?? 'invalid argument');
-    if (e.code === 14) throw new HandrailError('unavailable', `intake is not reachable at ${cliConfig().INTAKE_ADDR}`);
-    throw err;
-  }
+  const res = await submitGrpc(cliConfig().INTAKE_ADDR, message);
+  console.log(values.json ? JSON.stringify(res) : `${res.ticketId}${res.duplicate ? ' (duplicate of an earlier submission)' : ''}`);
+  return 0;
 }

@@ -1,2 +1,2 @@
-export { validateInbound, ticketIdFor, buildTicket, UNKNOWN_CUSTOMER, LIMITS } from './validate.js';
+export { validateInbound, buildTicket, UNKNOWN_CUSTOMER, LIMITS } from './validate.js';
 export type { CustomerProfile } from './validate.js';

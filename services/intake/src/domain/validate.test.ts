@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InboundMessage } from '@handrail/contracts';
-import { buildTicket, ticketIdFor, UNKNOWN_CUSTOMER, validateInbound } from './validate.js';
+import { ticketIdFor } from '@handrail/events';
+import { buildTicket, UNKNOWN_CUSTOMER, validateInbound } from './validate.js';
 
 const valid = (over: Partial<InboundMessage> = {}): InboundMessage =>
   InboundMessage.fromPartial({ connector: 'zendesk', externalId: 'z-1', customerId: 'c-1', body: 'Where is my order?', channel: 'email', ...over });

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { CustomerContext, InboundMessage, Order, Ticket } from '@handrail/contracts';
 import type { FieldProblem } from '@handrail/errors';
+import { ticketIdFor } from '@handrail/events';
 
 export const LIMITS = { bodyChars: 20_000, subjectChars: 500, externalIdChars: 200, orders: 50, metadataEntries: 50 } as const;
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -32,14 +32,6 @@ export function validateInbound(m: InboundMessage | undefined, path = 'message')
   });
   if (Object.keys(m.metadata).length > LIMITS.metadataEntries) p.push({ field: f('metadata'), problem: `at most ${LIMITS.metadataEntries} entries` });
   return p;
-}
-
-/**
- * The ticket id is derived from the connector's own id, so the same message submitted twice — by a
- * retrying connector or a redelivery — is the same ticket everywhere downstream.
- */
-export function ticketIdFor(connector: string, externalId: string): string {
-  return `t-${createHash('sha256').update(`${connector}\u0000${externalId}`).digest('hex').slice(0, 24)}`;
 }
 
 export interface CustomerProfile {

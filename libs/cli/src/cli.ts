@@ -1,0 +1,54 @@
+import { cliError, toExitCode } from './exit-code.js';
+import { UsageError } from './io.js';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+/** Operators' commands; each module exports `run(argv) → exit code`. */
+const COMMANDS: Record<string, Command> = {
+  submit: { summary: 'send one customer message to intake (gRPC, or --via nats)', load: () => import('./commands/submit.js') },
+  status: { summary: 'a ticket\'s current stage and route: status <ticket-id>', load: () => import('./commands/status.js') },
+  explain: { summary: 'a ticket\'s whole decision timeline from events: explain <ticket-id>', load: () => import('./commands/explain.js') },
+  replay: { summary: 'print events from the retained stream as JSON lines (for analysts)', load: () => import('./commands/replay.js') },
+  dlq: { summary: 'list dead-lettered messages with their reasons', load: () => import('./commands/dlq.js') },
+  policy: { summary: 'validate, diff, propose, approve, rollback, show and document policy packs', load: () => import('./commands/policy-entry.js') },
+  kb: { summary: 'ingest and search the knowledge base', load: () => import('./commands/kb-entry.js') },
+  draft: { summary: 'classify, retrieve, draft and check one message in process', load: () => import('./commands/draft.js') },
+  report: { summary: 'weekly monitoring: defects, escalation rate, tone issues, unresolved, reviewer calibration', load: () => import('./commands/report.js') },
+  eval: { summary: 'evaluate routing on a labelled data set', load: () => import('./commands/eval.js') },
+  'bench-classifier': { summary: 'classifier vs NLP.js vs TF-IDF baseline on shared data', load: () => import('./commands/bench-classifier.js') },
+};
+
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+function help(): string {
+  const w = Math.max(...COMMAND_NAMES.map((n) => n.length));
+  return [
+    'usage: handrail <command> [options]   (each command takes --help)',
+    '',
+    ...COMMAND_NAMES.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]?.summary ?? ''}`),
+    '',
+    'environment: NATS_URL (nats://127.0.0.1:4222), HANDRAIL_PREFIX (handrail), INTAKE_ADDR (127.0.0.1:50051), HANDRAIL_USER, POLICY_FILE (policy docs before anything is approved)',
+  ].join('\n');
+}
+
+/** Runs one command and returns its exit code; every error is normalised once, here. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`handrail: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  try {
+    const mod = await cmd.load();
+    return await mod.run(rest);
+  } catch (err) {
+    const e = cliError(err);
+    console.error(`handrail ${name}: ${e.message}${e instanceof UsageError ? `\n(see handrail ${name} --help)` : ''}`);
+    return toExitCode(e);
+  }
+}
