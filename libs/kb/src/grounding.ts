@@ -1,5 +1,5 @@
 import { stemmer } from 'stemmer';
-import { contentTerms, extractQuantities, hasNegation, splitSentences, words } from './text.js';
+import { contentTerms, extractQuantities, hasNegation, splitSentences, words, type Quantity } from './text.js';
 import type { KnowledgeBase, Passage } from './types.js';
 
 export interface Citation {
@@ -80,10 +80,22 @@ function claimTerms(text: string): string[] {
   return [...new Set(contentTerms(stripCourtesy(text)))].filter((t) => !COURTESY.has(t));
 }
 
+/** What the check reads from one draft sentence, once. */
+interface Claim {
+  text: string;
+  quantities: Quantity[];
+  terms: string[];
+}
+
+function claimOf(text: string): Claim {
+  return { text, quantities: extractQuantities(text), terms: claimTerms(text) };
+}
+
 function makesNoClaim(text: string): boolean {
   const trimmed = text.trim();
   if (GREETING.test(trimmed)) return true;
-  return extractQuantities(trimmed).length === 0 && claimTerms(trimmed).length === 0 && !hasNegation(stripCourtesy(trimmed));
+  // Cheapest first: most sentences that claim anything have a content term.
+  return claimTerms(trimmed).length === 0 && extractQuantities(trimmed).length === 0 && !hasNegation(stripCourtesy(trimmed));
 }
 
 function quantitySupported(key: string, passageKeys: Set<string>): boolean {
@@ -191,15 +203,16 @@ function supportOf(cited: readonly Passage[]): Support {
 }
 
 /** Problems with one claim sentence against its cited passages; empty when supported. */
-function supportProblems(text: string, cited: Passage[]): string[] {
+function supportProblems(claim: Claim, cited: Passage[]): string[] {
+  const { text } = claim;
   const problems: string[] = [];
   const { supportLower, passageKeys, supportTerms, passageClauses, passageWords, passageStems } = supportOf(cited);
 
-  for (const q of extractQuantities(text)) {
+  for (const q of claim.quantities) {
     if (!quantitySupported(q.key, passageKeys)) problems.push(`"${q.surface}" does not appear in the cited passage`);
   }
 
-  const terms = claimTerms(text);
+  const terms = claim.terms;
   const missing = terms.filter((t) => !supportTerms.has(t));
   if (terms.length > 0 && (terms.length - missing.length) / terms.length < MIN_TERM_SUPPORT) {
     problems.push(`only ${terms.length - missing.length}/${terms.length} content terms are in the cited passage (missing: ${missing.join(', ')})`);
@@ -274,7 +287,7 @@ export function checkGrounding(draft: GroundingDraft, kb: KnowledgeBase): Ground
       }
       cited.push(passage);
     }
-    const problems = supportProblems(sentence.text, cited);
+    const problems = supportProblems(claimOf(sentence.text), cited);
     if (problems.length > 0) return verdict(false, 'ungrounded_claim', problems.join('; '));
     return verdict(true, 'grounded', `supported by ${cited.map((p) => p.id).join(', ')}`);
   });

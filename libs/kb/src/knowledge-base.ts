@@ -92,8 +92,8 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
   };
 
   /** Calibrated coverage and raw BM25 of every passage the text matches. */
-  function scoreText(text: string, audience: SearchOptions['audience']): Map<string, { coverage: number; raw: number }> {
-    const scores = new Map<string, { coverage: number; raw: number }>();
+  function scoreText(text: string, audience: SearchOptions['audience']): Map<string, { coverage: number; raw: number; matched: Set<string> }> {
+    const scores = new Map<string, { coverage: number; raw: number; matched: Set<string> }>();
     const queryTerms = [...new Set(tokenizeForIndex(text).flatMap((t) => processTerm(t) ?? []))];
     if (queryTerms.length === 0) return scores;
     const totalWeight = queryTerms.reduce((sum, t) => sum + idf(t), 0);
@@ -104,27 +104,46 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
       filter: audience === undefined ? undefined : (r) => passageById.get(String(r.id))?.audience === audience,
     });
     for (const r of raw) {
-      const matchedWeight = [...new Set(r.queryTerms)].reduce((sum, t) => sum + idf(t), 0);
-      scores.set(String(r.id), { coverage: Math.min(1, matchedWeight / totalWeight), raw: r.score });
+      const matched = new Set(r.queryTerms);
+      const matchedWeight = [...matched].reduce((sum, t) => sum + idf(t), 0);
+      scores.set(String(r.id), { coverage: Math.min(1, matchedWeight / totalWeight), raw: r.score, matched });
     }
     return scores;
   }
 
+  /** The processed query terms of `text` and their total weight. */
+  function termsOf(text: string): { terms: string[]; total: number } {
+    const terms = [...new Set(tokenizeForIndex(text).flatMap((t) => processTerm(t) ?? []))];
+    return { terms, total: terms.reduce((sum, t) => sum + idf(t), 0) };
+  }
+
   /**
    * A long message is scored whole and sentence by sentence, keeping each passage's best: the one
-   * sentence that asks the question should not be diluted by the story around it.
+   * sentence that asks the question should not be diluted by the story around it. One index search
+   * serves every sentence: a sentence's terms are the message's, and which of them a passage matched
+   * is in the message's result.
    */
   function search(query: string, options: SearchOptions = {}): SearchResult[] {
     const limit = options.limit ?? 5;
     const segments = querySegments(query);
+    const whole = scoreText(query, options.audience);
     const best = new Map<string, { coverage: number; raw: number }>();
-    for (const [i, segment] of [query, ...(segments.length > 1 ? segments : [])].entries()) {
-      for (const [id, score] of scoreText(segment, options.audience)) {
-        const previous = best.get(id);
-        // Raw BM25 of the whole message breaks ties; segment raw scores are not comparable with it.
-        const raw = i === 0 ? score.raw : (previous?.raw ?? 0);
-        if (previous === undefined || score.coverage > previous.coverage) best.set(id, { coverage: score.coverage, raw });
-        else if (i === 0) best.set(id, { coverage: previous.coverage, raw });
+    for (const [id, score] of whole) best.set(id, { coverage: score.coverage, raw: score.raw });
+    if (segments.length > 1) {
+      const wholeTerms = new Set(termsOf(query).terms);
+      for (const segment of segments) {
+        const part = termsOf(segment);
+        if (part.terms.length === 0) continue;
+        // A phrase rewritten across a sentence boundary can give a sentence terms the message lacks: search it alone.
+        const own = part.terms.every((t) => wholeTerms.has(t)) ? undefined : scoreText(segment, options.audience);
+        for (const [id, score] of own ?? whole) {
+          const matchedWeight = own ? score.coverage * part.total : part.terms.reduce((sum, t) => sum + (score.matched.has(t) ? idf(t) : 0), 0);
+          if (matchedWeight <= 0) continue;
+          const coverage = own ? score.coverage : Math.min(1, matchedWeight / part.total);
+          const previous = best.get(id);
+          if (previous === undefined) best.set(id, { coverage, raw: 0 });
+          else if (coverage > previous.coverage) best.set(id, { coverage, raw: previous.raw });
+        }
       }
     }
     const results: (SearchResult & { raw: number })[] = [];
