@@ -34,7 +34,7 @@ export async function startServiceProcess(name: ServiceName, env: Record<string,
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.createWriteStream(logFile, { flags: 'a' });
   const healthPort = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=@handrail/source', '--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name, HEALTH_PORT: String(healthPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
