@@ -45,7 +45,7 @@ lint: deps ## eslint (type-aware: floating promises, non-null assertions, exhaus
 gen: deps ## regenerate libs/contracts/src/gen from proto/
 	pnpm -s gen
 
-check: deps ## prove the generated contracts match proto/ (and buf lint)
+check: deps ## prove the generated contracts match proto/ (and buf lint); every package wired into the build, run-time imports in dependencies
 	pnpm -s check
 
 bench: deps ## pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
