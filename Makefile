@@ -17,7 +17,7 @@ deps: ## install pnpm (via corepack or npm) and the locked dependencies, if miss
 build: deps ## compile every package with tsc to its dist/ (tsc -b tsconfig.build.json: dependency order, incremental)
 	pnpm -s build
 
-demo: deps ## start NATS if needed and all six services, run the sample tickets, write .demo/report.json
+demo: build ## start NATS if needed and all six services (compiled), run the sample tickets, write .demo/report.json
 	pnpm -s demo
 
 test: deps ## typecheck, lint, contracts check, build, unit tests, then integration tests against a real NATS JetStream (started if none answers)
@@ -48,7 +48,7 @@ gen: deps ## regenerate libs/contracts/src/gen from proto/
 check: deps ## prove the generated contracts match proto/ (and buf lint); every package wired into the build, run-time imports in dependencies
 	pnpm -s check
 
-bench: deps ## pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
+bench: build ## compiled services: pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
 	pnpm -s bench
 
 bench-classifier: deps ## classifier vs NLP.js vs TF-IDF+LR on ../shared/datasets
