@@ -2,8 +2,11 @@
 SHELL := /bin/bash
 export COREPACK_INTEGRITY_KEYS := 0
 export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
+# TypeScript run directly (scripts, checks): workspace packages resolve to their src/ under this export
+# condition; without it they resolve to the compiled dist/ that `make build` writes.
+TSX := pnpm -s exec tsx --conditions=@handrail/source
 
-.PHONY: help deps demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-oos eval-abcd deploy-check clean demo-clean
+.PHONY: help deps build demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-oos eval-abcd deploy-check clean demo-clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -11,20 +14,24 @@ help: ## list targets
 deps: ## install pnpm (via corepack or npm) and the locked dependencies, if missing
 	@bash .ci/ensure-deps.sh
 
-demo: deps ## start NATS if needed and all six services, run the sample tickets, write .demo/report.json
+build: deps ## compile every package with tsc to its dist/ (tsc -b tsconfig.build.json: dependency order, incremental)
+	pnpm -s build
+
+demo: build ## start NATS if needed and all six services (compiled), run the sample tickets, write .demo/report.json
 	pnpm -s demo
 
-test: deps ## typecheck, lint, contracts check, unit tests, then integration tests against a real NATS JetStream (started if none answers)
+test: deps ## typecheck, lint, contracts check, build, unit tests, then integration tests against a real NATS JetStream (started if none answers)
 	pnpm -s typecheck
 	pnpm -s lint
 	pnpm -s check
+	pnpm -s build
 	pnpm -s vitest run --project unit
-	pnpm -s exec tsx deploy/validate.ts
+	$(TSX) deploy/validate.ts
 	pnpm -s vitest run --project integration
 
 test-unit: deps ## unit tests only (no bus)
 	pnpm -s vitest run --project unit
-	pnpm -s exec tsx deploy/validate.ts
+	$(TSX) deploy/validate.ts
 
 test-integration: deps ## integration tests only
 	pnpm -s vitest run --project integration
@@ -38,29 +45,29 @@ lint: deps ## eslint (type-aware: floating promises, non-null assertions, exhaus
 gen: deps ## regenerate libs/contracts/src/gen from proto/
 	pnpm -s gen
 
-check: deps ## prove the generated contracts match proto/ (and buf lint)
+check: deps ## prove the generated contracts match proto/ (and buf lint); every package wired into the build, run-time imports in dependencies
 	pnpm -s check
 
-bench: deps ## pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
+bench: build ## compiled services: pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
 	pnpm -s bench
 
 bench-classifier: deps ## classifier vs NLP.js vs TF-IDF+LR on ../shared/datasets
 	pnpm -s handrail bench-classifier
 
 eval: deps ## routing evaluation on ../shared/datasets (Banking77, Bitext, NLU++)
-	pnpm -s exec tsx libs/evaluation/scripts/eval-shared.ts
+	$(TSX) libs/evaluation/scripts/eval-shared.ts
 
 eval-oos: deps ## out-of-scope detection, CLINC150-style, from ../shared/datasets (Banking77 + NLU++ hotels)
-	pnpm -s exec tsx libs/evaluation/scripts/eval-oos.ts
+	$(TSX) libs/evaluation/scripts/eval-oos.ts
 
 eval-abcd: deps ## retrieval hit rate on the ABCD policy manual (../shared/datasets/abcd-kb)
-	pnpm -s exec tsx libs/kb/scripts/eval-abcd.ts
+	$(TSX) libs/kb/scripts/eval-abcd.ts
 
 deploy-check: deps ## render and validate the kustomize overlays
-	pnpm -s exec tsx deploy/validate.ts
+	$(TSX) deploy/validate.ts
 
 demo-clean: deps ## delete the demo's streams and buckets
-	pnpm -s exec tsx libs/demo/src/clean-demo.ts
+	$(TSX) libs/demo/src/clean-demo.ts
 
 clean: ## remove build and run artefacts
-	rm -rf .demo .bench node_modules */*/node_modules
+	rm -rf .demo .bench node_modules */*/node_modules libs/*/dist services/*/dist

@@ -163,6 +163,7 @@ async function main(): Promise<void> {
 
     const grpcPort = await freePort();
     const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn', ...demoServiceEnv },
+      runtime: 'compiled', // the services as deployed: node on tsc's dist/ (`make bench` builds first)
       // BENCH_PROFILE_DIR=dir writes a V8 CPU profile per service (open in Chrome DevTools).
       nodeArgs: process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [],
     });

@@ -39,7 +39,8 @@ async function main(): Promise<number> {
     const grpcPort = await freePort();
     say('starting intake, classifier, guardrail, escalation, drafting, qa-sampler …');
     const t0 = Date.now();
-    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...demoServiceEnv } });
+    // The services as deployed: node on tsc's dist/ (`make demo` builds first).
+    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...demoServiceEnv }, runtime: 'compiled' });
     say(`all six services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}`);
 
     const tickets = readSampleTickets(demoPaths.tickets);

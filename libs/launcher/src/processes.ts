@@ -2,12 +2,42 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertBuilt } from './build-state.js';
 import { freePort } from './nats.js';
 
 export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * How a service process runs. `compiled`: plain `node services/<name>/dist/main.js`, what the image
+ * runs (demo, bench); needs `make build`. `tsx`: the TypeScript sources through tsx, resolving
+ * workspace packages to their `src/` with the `@handrail/source` export condition (tests, development).
+ */
+export type ServiceRuntime = 'compiled' | 'tsx';
+
+const SOURCE_CONDITION = '@handrail/source';
+
+function serviceCommand(name: ServiceName, runtime: ServiceRuntime): string[] {
+  const dir = path.join(repoRoot, 'services', name);
+  return runtime === 'compiled'
+    ? [path.join(dir, 'dist', 'main.js')]
+    : [`--conditions=${SOURCE_CONDITION}`, '--import', 'tsx', path.join(dir, 'src', 'main.ts')];
+}
+
+/** Fails with what to run when `compiled` is asked for and a service's dist/ (or a library's it uses) is missing or older than its sources. */
+function assertServicesBuilt(names: readonly ServiceName[]): void {
+  assertBuilt(repoRoot, names.map((n) => path.join(repoRoot, 'services', n)));
+}
+
+export interface StartOptions {
+  readyTimeoutMs?: number;
+  /** Extra node flags, e.g. --cpu-prof for profiling. */
+  nodeArgs?: readonly string[];
+  /** Default `tsx`. */
+  runtime?: ServiceRuntime;
+}
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -29,12 +59,14 @@ async function isReady(port: number): Promise<boolean> {
 }
 
 /** Starts one service as its own process and resolves once its readiness probe answers 200. */
-export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, readyTimeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<ServiceProcess> {
+export async function startServiceProcess(name: ServiceName, env: Record<string, string>, logDir: string, o: StartOptions = {}): Promise<ServiceProcess> {
+  const { readyTimeoutMs = 60_000, nodeArgs = [], runtime = 'tsx' } = o;
+  if (runtime === 'compiled') assertServicesBuilt([name]);
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const out = fs.createWriteStream(logFile, { flags: 'a' });
   const healthPort = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'services', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, ...serviceCommand(name, runtime)], {
     cwd: repoRoot,
     env: { ...process.env, ...env, HANDRAIL_SERVICE_NAME: name, HEALTH_PORT: String(healthPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,6 +120,8 @@ export async function startCluster(o: {
   services?: readonly ServiceName[];
   /** Extra node flags, e.g. --cpu-prof for profiling. */
   nodeArgs?: readonly string[];
+  /** Default `tsx`; the demo and the bench run `compiled`. */
+  runtime?: ServiceRuntime;
 }): Promise<Cluster> {
   const env: Record<string, string> = {
     NATS_URL: o.natsUrl,
@@ -99,8 +133,11 @@ export async function startCluster(o: {
   };
   const processes = new Map<ServiceName, ServiceProcess>();
   const names = o.services ?? SERVICE_NAMES;
+  const start: StartOptions = { nodeArgs: o.nodeArgs ?? [], runtime: o.runtime ?? 'tsx' };
+  // Checked once for all, before anything starts: one message listing every stale package.
+  if (start.runtime === 'compiled') assertServicesBuilt(names);
   // allSettled, not all: when one fails to start, the others that did are stopped, never orphaned.
-  const results = await Promise.allSettled(names.map((n) => startServiceProcess(n, env, o.logDir, 60_000, o.nodeArgs)));
+  const results = await Promise.allSettled(names.map((n) => startServiceProcess(n, env, o.logDir, start)));
   for (const r of results) if (r.status === 'fulfilled') processes.set(r.value.name, r.value);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
@@ -112,7 +149,7 @@ export async function startCluster(o: {
     grpcAddr: `127.0.0.1:${o.grpcPort}`,
     env,
     async restart(name) {
-      const p = await startServiceProcess(name, env, o.logDir, 60_000, o.nodeArgs);
+      const p = await startServiceProcess(name, env, o.logDir, start);
       processes.set(name, p);
       return p;
     },
