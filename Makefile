@@ -67,7 +67,7 @@ deploy-check: deps ## render and validate the kustomize overlays
 	$(TSX) deploy/validate.ts
 
 demo-clean: deps ## delete the demo's streams and buckets
-	$(TSX) libs/demo/src/clean-demo.ts
+	$(TSX) libs/demo-runner/src/clean-demo.ts
 
 clean: ## remove build and run artefacts
 	rm -rf .demo .bench node_modules */*/node_modules libs/*/dist services/*/dist

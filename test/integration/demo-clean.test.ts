@@ -19,7 +19,7 @@ describe('make demo-clean (issue 9)', () => {
       await customers.put('c-1', encodeJson({ tier: 'vip' }));
       // The script `make demo-clean` runs, with the prefix the demo used.
       const r = await new Promise<{ code: number; out: string }>((resolve) =>
-        execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'libs/demo/src/clean-demo.ts')], {
+        execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'libs/demo-runner/src/clean-demo.ts')], {
           cwd: repoRoot,
           env: { ...process.env, NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb?.topo.prefix ?? '' },
           timeout: 60_000,

@@ -1,20 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
-import { connectBus, deletePrefix, encodeJson, openBucket, readStream } from '@handrail/bus';
-import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology } from '@handrail/events';
+import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type Ticket, type TicketConcluded } from '@handrail/contracts';
+import { connectBus, deletePrefix, encodeJson, openBucket, readStream, type Bus } from '@handrail/bus';
+import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { decideInOrder } from '@handrail/decisions';
+import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
+import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology, type Topology } from '@handrail/events';
+import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
-import { DEMO_PREFIX } from './config.js';
-import { demoPaths, demoServiceEnv } from './paths.js';
-import { readSampleTickets } from './tickets.js';
+import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
+import { demoRunConfig } from './config.js';
 
 /**
  * `make demo`: find or start NATS, start every service as its own process, submit the sample set,
  * wait until every ticket is terminal, print the table, write .demo/report.json, stop what it started.
  */
-const env = process.env;
-const prefix = env['HANDRAIL_PREFIX'] ?? DEMO_PREFIX;
+const config = demoRunConfig();
+const prefix = config.HANDRAIL_PREFIX;
 const outDir = path.join(repoRoot, '.demo');
 const say = (s: string) => console.log(`[demo] ${s}`);
 
@@ -22,8 +25,28 @@ async function submit(client: IntakeServiceClient, message: InboundMessage): Pro
   return new Promise((resolve, reject) => client.submitMessage({ message }, new Metadata(), { deadline: Date.now() + 15_000 }, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
+/**
+ * The same tickets through `decideTicket` in process, in the order intake received them: the
+ * demo's own proof that "what would happen to this ticket?" has one answer.
+ */
+async function decideInProcess(bus: Bus, topo: Topology): Promise<Map<string, TicketConcluded>> {
+  const tickets: Ticket[] = [];
+  for (const m of await readStream(bus, topo.streams.events, topo.subjects.eventsOfType('received'), { idleMs: 300 })) {
+    const e = decodeEvent(m.data);
+    if (e.payload?.$case === 'received' && e.payload.value.ticket) tickets.push(e.payload.value.ticket);
+  }
+  const pack = await loadPolicyFile(demoPaths.policy);
+  const kb = await ingestDirectory(demoPaths.kb);
+  const decisions = await decideInOrder(tickets, {
+    policy: { pack, revision: policyRevisionId(pack) },
+    kb: { kb, revision: toSnapshot(kb).revision },
+    classify: { classifier: createClassifier(trainingExamplesFromPolicy(pack)) },
+  });
+  return new Map(decisions.map((d) => [d.concluded.context?.ticketId ?? '', d.concluded]));
+}
+
 async function main(): Promise<number> {
-  const nats = await ensureNats({ envUrl: env['NATS_URL'], log: say });
+  const nats = await ensureNats({ envUrl: config.NATS_URL, log: say });
   say(`NATS at ${nats.url} (${nats.source}); subject prefix "${prefix}"`);
   const topo = topology(prefix);
   const bus = await connectBus({ url: nats.url, name: 'handrail-demo' });
@@ -40,7 +63,7 @@ async function main(): Promise<number> {
     say('starting intake, classifier, guardrail, escalation, drafting, qa-sampler …');
     const t0 = Date.now();
     // The services as deployed: node on tsc's dist/ (`make demo` builds first).
-    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: env['LOG_LEVEL'] ?? 'info', ...demoServiceEnv }, runtime: 'compiled' });
+    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: config.LOG_LEVEL, ...demoServiceEnv }, runtime: 'compiled' });
     say(`all six services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}`);
 
     const tickets = readSampleTickets(demoPaths.tickets);
@@ -74,8 +97,12 @@ async function main(): Promise<number> {
       }
       if (concluded.size < expected.size) await new Promise((r) => setTimeout(r, 500));
     }
+    const inProcess = await decideInProcess(bus, topo);
+    const same = (a: TicketConcluded | undefined, b: TicketConcluded | undefined) =>
+      a !== undefined && b !== undefined && a.route === b.route && a.queue === b.queue && JSON.stringify(a.reasons) === JSON.stringify(b.reasons);
     const rows = [...expected.entries()].map(([id, exp]) => {
       const c = concluded.get(id);
+      const offline = inProcess.get(id);
       return {
         id,
         expected_area: exp,
@@ -85,6 +112,8 @@ async function main(): Promise<number> {
         route: c ? (ROUTE.name(c.route) ?? 'unknown') : 'pending',
         reasons: c?.reasons.map((r) => r.code) ?? [],
         queue: c?.queue ?? '',
+        in_process_route: offline ? (ROUTE.name(offline.route) ?? 'unknown') : 'none',
+        in_process_agrees: same(c, offline),
       };
     });
     const table = [
@@ -102,6 +131,8 @@ async function main(): Promise<number> {
     console.log('');
     say(`routes: ${Object.entries(byRoute).map(([k, v]) => `${k} ${v}`).join(', ')}; area agrees with the label on ${agree}/${rows.length}`);
     say(`privacy/safety/legal auto-resolved: ${unsafe.length}; escalations without a reason: ${silent.length}; not terminal: ${pending.length}`);
+    const disagree = rows.filter((r) => !r.in_process_agrees);
+    say(`decideTicket in process gives the same route, queue and reasons for ${rows.length - disagree.length}/${rows.length} tickets${disagree.length ? `; differs for ${disagree.map((r) => r.id).join(', ')}` : ''}`);
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ prefix, nats: nats.url, tickets: rows, routes: byRoute }, null, 2));
     say(`report written to .demo/report.json; explain any ticket with: HANDRAIL_PREFIX=${prefix} pnpm handrail explain <ticket-id>`);

@@ -12,3 +12,15 @@ const demoCleanSchema = z.object({
 export function demoCleanConfig(env: Record<string, string | undefined> = process.env): Readonly<z.infer<typeof demoCleanSchema>> {
   return loadConfig(demoCleanSchema, env);
 }
+
+const demoRunSchema = z.object({
+  /** Unset: 127.0.0.1:4222, else a nats-server the demo starts itself. */
+  NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, 'must be a nats:// URL').optional(),
+  HANDRAIL_PREFIX: baseConfigSchema.shape.HANDRAIL_PREFIX.removeDefault().default(DEMO_PREFIX),
+  LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
+});
+
+/** What `make demo` reads from its environment, parsed once. */
+export function demoRunConfig(env: Record<string, string | undefined> = process.env): Readonly<z.infer<typeof demoRunSchema>> {
+  return loadConfig(demoRunSchema, env);
+}
