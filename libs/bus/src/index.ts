@@ -12,3 +12,5 @@ export { openBucket, deleteBucket, encodeJson, decodeJson } from './kv.js';
 export type { KV, BucketOptions } from './kv.js';
 export { readStream, readTicketTimeline } from './timeline.js';
 export type { StoredMessage } from './timeline.js';
+export { follow } from './follow.js';
+export type { Follower } from './follow.js';

@@ -1,10 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { DeliverPolicy } from '@nats-io/jetstream';
 import { Route, type EventEnvelope } from '@handrail/contracts';
-import { ack, backoffMs, readTicketTimeline, retry, type Bus } from '@handrail/bus';
+import { ack, backoffMs, follow, readTicketTimeline, retry } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
 import { CONSUMERS, decodeEvent, newEvent, payloadOf, ROUTE } from '@handrail/events';
-import type { Logger } from '@handrail/observability';
 import type { ServiceDefinition } from '@handrail/runtime';
 import { consoleConfigSchema } from './config.js';
 import { applyEvent, emptyProjection, explainTimeline, type TicketView } from '@handrail/projection';
@@ -16,42 +14,6 @@ export const VERSION = '0.1.0';
 /** Lets a test (or the launcher) learn the port when `CONSOLE_PORT=0`. */
 export interface ConsoleHandle {
   onListening?: (port: number) => void;
-}
-
-interface Follower {
-  caughtUp: Promise<void>;
-  stop(): Promise<void>;
-}
-
-/**
- * Applies every retained message on `subject` (oldest first) and then each new one, with an
- * ordered consumer. `caughtUp` resolves once the stream as it was at start has been applied.
- */
-async function follow(bus: Bus, stream: string, subject: string, apply: (e: EventEnvelope) => void, log: Logger): Promise<Follower> {
-  const info = await bus.jsm.streams.info(stream);
-  let markCaughtUp: () => void = () => undefined;
-  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-  if (info.state.messages === 0) markCaughtUp();
-  const oc = await bus.js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
-  const messages = await oc.consume();
-  const done = (async () => {
-    for await (const m of messages) {
-      try {
-        apply(decodeEvent(m.data));
-      } catch (err) {
-        // An undecodable event is shown by `handrail dlq`/`replay`; the console skips it.
-        log.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'skipped an undecodable event');
-      }
-      if (m.info.pending === 0 || m.seq >= info.state.last_seq) markCaughtUp();
-    }
-  })().catch((err: unknown) => log.error({ err, stream }, 'event follower stopped'));
-  return {
-    caughtUp,
-    stop: async () => {
-      await messages.close();
-      await done;
-    },
-  };
 }
 
 export function consoleService(env?: Record<string, string | undefined>, handle: ConsoleHandle = {}): ServiceDefinition<typeof consoleConfigSchema> {
