@@ -1,6 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '@handrail/errors';
+import { RequestOne } from '@nats-io/nats-core/internal';
+import { coalesceWrites, skipSettledRequestErrors } from './client-tuning.js';
 
 export interface Bus {
   nc: NatsConnection;
@@ -31,6 +33,8 @@ export async function connectBus(o: ConnectOptions): Promise<Bus> {
   } catch (err) {
     throw new UnavailableError(`cannot reach NATS at ${o.url}: ${(err as Error).message}`, err);
   }
+  coalesceWrites(nc);
+  skipSettledRequestErrors(RequestOne);
   const jsm = await jetstreamManager(nc, { timeout: 10_000 }).catch((err: unknown) => {
     void nc.close();
     throw new UnavailableError(`NATS at ${o.url} has no JetStream: ${(err as Error).message}`, err);
