@@ -22,6 +22,8 @@ export async function ensureStreams(jsm: JetStreamManager, specs: StreamSpec[]):
       max_age: nanos(s.maxAgeSeconds * 1000),
       duplicate_window: nanos(s.duplicateWindowSeconds * 1000),
       num_replicas: 1,
+      // Reading one ticket's event back (drafting reads `received`) is a direct get: served without the JS API.
+      allow_direct: true,
     };
     try {
       await jsm.streams.info(s.name);

@@ -43,6 +43,10 @@ export function rawFeatures(text: string, o: FeatureOptions): { word: Map<string
 /** TF-IDF vectoriser with a fixed vocabulary learnt from training texts. */
 export class Vectorizer {
   private readonly index: Map<string, number>;
+  /** Char n-gram features by their n-gram alone (no `c:` prefix to build per look-up). */
+  private readonly charIndex: Map<string, number>;
+  /** Term counts of the text being transformed, by feature id; zeroed again after each use. */
+  private readonly counts: Float64Array;
 
   constructor(
     readonly options: FeatureOptions,
@@ -50,6 +54,8 @@ export class Vectorizer {
     readonly idf: Float32Array,
   ) {
     this.index = new Map(vocab.map((f, i) => [f, i]));
+    this.charIndex = new Map(vocab.flatMap((f, i) => (f.startsWith('c:') ? [[f.slice(2), i] as const] : [])));
+    this.counts = new Float64Array(vocab.length);
   }
 
   static fit(texts: readonly string[], options: FeatureOptions = DEFAULT_FEATURES): Vectorizer {
@@ -72,24 +78,49 @@ export class Vectorizer {
     return this.vocab.length;
   }
 
-  /** Sublinear TF-IDF; word and char groups are each L2-normalised, then the whole vector is. */
+  /**
+   * Sublinear TF-IDF; word and char groups are each L2-normalised, then the whole vector is. Counts
+   * only features in the vocabulary, in order of first occurrence — the same vector, float for float,
+   * as counting every feature of `rawFeatures` and dropping the unknown ones, without the strings.
+   */
   transform(text: string): SparseVector {
-    const { word, char } = rawFeatures(text, this.options);
+    const o = this.options;
+    const norm = normalizeText(text);
+    const stems = tokenize(norm).map(stem);
     const idx: number[] = [];
     const val: number[] = [];
-    for (const group of [word, char]) {
-      const start = idx.length;
-      let norm = 0;
-      for (const [k, tf] of group) {
-        const id = this.index.get(k);
-        if (id === undefined) continue;
-        const w = (1 + Math.log(tf)) * (this.idf[id] ?? 1);
-        idx.push(id);
-        val.push(w);
-        norm += w * w;
+    const counts = this.counts;
+    const count = (id: number | undefined): void => {
+      if (id === undefined) return;
+      if (counts[id] === 0) idx.push(id);
+      counts[id] = (counts[id] ?? 0) + 1;
+    };
+    const groups: number[] = [];
+    for (let i = 0; i < stems.length; i++) {
+      count(this.index.get(`w:${stems[i]}`));
+      if (o.wordNgrams >= 2 && i + 1 < stems.length) count(this.index.get(`b:${stems[i]}_${stems[i + 1]}`));
+    }
+    groups.push(idx.length);
+    if (o.charNgrams && norm.length > 0) {
+      const s = ` ${norm} `;
+      for (let n = o.charMin; n <= o.charMax; n++) {
+        for (let i = 0; i + n <= s.length; i++) count(this.charIndex.get(s.slice(i, i + n)));
       }
-      const s = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let i = start; i < val.length; i++) val[i] = (val[i] ?? 0) * s;
+    }
+    groups.push(idx.length);
+    let start = 0;
+    for (const end of groups) {
+      let sq = 0;
+      for (let i = start; i < end; i++) {
+        const id = idx[i] ?? 0;
+        const w = (1 + Math.log(counts[id] ?? 1)) * (this.idf[id] ?? 1);
+        counts[id] = 0;
+        val.push(w);
+        sq += w * w;
+      }
+      const s = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+      for (let i = start; i < end; i++) val[i] = (val[i] ?? 0) * s;
+      start = end;
     }
     let total = 0;
     for (const v of val) total += v * v;

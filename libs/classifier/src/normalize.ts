@@ -14,8 +14,20 @@ const CONTRACTIONS: Array<[RegExp, string]> = [
   [/\bi'm\b/g, 'i am'],
 ];
 
+// One classification normalises the same text several times (features, known-content share,
+// unknown-topic share): the last answer is kept. The function is pure, so this changes nothing else.
+let lastText: string | undefined;
+let lastNormalized = '';
+
 /** Lower-case, strip accents, unify apostrophes, expand contractions, collapse digits to `0`. */
 export function normalizeText(text: string): string {
+  if (text === lastText) return lastNormalized;
+  lastNormalized = normalize(text);
+  lastText = text;
+  return lastNormalized;
+}
+
+function normalize(text: string): string {
   let t = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   t = t.replace(/[\u2018\u2019`´]/g, "'");
   for (const [re, rep] of CONTRACTIONS) t = t.replace(re, rep);

@@ -33,7 +33,7 @@ export function draftingService(env?: Record<string, string | undefined>): Servi
 
       /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
       async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
-        const msg = await ctx.bus.jsm.streams.getMessage(ctx.topo.streams.events, { last_by_subj: ctx.topo.subjects.event('received', ticketId) }).catch(() => null);
+        const msg = await ctx.bus.jsm.direct.getMessage(ctx.topo.streams.events, { last_by_subj: ctx.topo.subjects.event('received', ticketId) }).catch(() => null);
         if (!msg) return undefined;
         const env = decodeEvent(msg.data);
         return env.payload?.$case === 'received' ? env.payload.value.ticket : undefined;
