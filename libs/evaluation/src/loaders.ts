@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { AreaName } from '@handrail/policy';
+import { AREA } from '@handrail/events';
 import type { TrainingExample } from '@handrail/classifier';
 import { parseCsv } from './csv.js';
 import { DatasetError } from './errors.js';
-import { NOT_OURS, labelAreas, resolveLabel, type DatasetMap, type GoldArea, type LabelMap } from './labelmap.js';
+import { labelAreas, resolveLabel, type DatasetMap, type GoldArea, type LabelMap } from './labelmap.js';
 
 /** One message as read from a file: one label for CSV/JSONL, any number for NLU++. */
 export interface RawMessage {
@@ -143,5 +143,8 @@ export function acceptedLabels(g: GoldMessage): string[] {
  * off_domain/out_of_scope are not trained: they must never be automated.
  */
 export function toTrainingExamples(gold: readonly GoldMessage[]): TrainingExample[] {
-  return gold.filter((g) => !NOT_OURS.includes(g.area)).map((g) => ({ text: g.text, intent: g.label, area: g.area as AreaName }));
+  return gold.flatMap((g) => {
+    const area = AREA.parse(g.area);
+    return area ? [{ text: g.text, intent: g.label, area }] : [];
+  });
 }

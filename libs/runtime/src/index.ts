@@ -1,4 +1,4 @@
-export { startService, runMain, baseConfigSchema } from './service.js';
+export { startService, runMain, defineService, baseConfigSchema } from './service.js';
 export type { ServiceContext, ServiceDefinition, RunningService, Started } from './service.js';
 export { livePolicy } from './policy.js';
 export type { ActivePolicy, LivePolicy } from './policy.js';

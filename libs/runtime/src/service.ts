@@ -38,6 +38,17 @@ export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
   env?: Record<string, string | undefined>;
 }
 
+/**
+ * A service's definition from its name, version, config schema and `start` — what every service file
+ * would otherwise spell out; call the result with an environment (tests) or none (`process.env`).
+ */
+export function defineService<S extends z.ZodType<BaseConfig>>(
+  meta: { name: string; version: string; configSchema: S },
+  start: ServiceDefinition<S>['start'],
+): (env?: Record<string, string | undefined>) => ServiceDefinition<S> {
+  return (env) => ({ ...meta, start, env });
+}
+
 export interface RunningService {
   ready(): boolean;
   /** Ordered shutdown: not ready → stop pulling → finish in-flight → close → drain → flush telemetry. */

@@ -5,57 +5,49 @@ import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/draft
 import { ValidationError } from '@handrail/errors';
 import { CONSUMERS, decodeEvent } from '@handrail/events';
 import { createLlmClient, llmConfigFromEnv } from '@handrail/llm';
-import { liveKnowledgeBase, livePolicy, type ServiceDefinition } from '@handrail/runtime';
+import { defineService, liveKnowledgeBase, livePolicy } from '@handrail/runtime';
 import { draftingConfigSchema } from './config.js';
 
 export const VERSION = '0.1.0';
 
-export function draftingService(env?: Record<string, string | undefined>): ServiceDefinition<typeof draftingConfigSchema> {
-  return {
-    name: 'drafting',
-    version: VERSION,
-    configSchema: draftingConfigSchema,
-    env,
-    async start(ctx) {
-      const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
-      const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-      const llmConfig = llmConfigFromEnv(ctx.config);
-      const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
-      // The prompt is versioned with the policy pack; a bad one is refused at start-up, not per ticket.
-      const llm = (): LlmDrafting | undefined => {
-        if (!llmClient) return undefined;
-        const promptTemplate = policy.current().pack.llm_prompt ?? DEFAULT_PROMPT_TEMPLATE;
-        return { client: llmClient, promptTemplate };
-      };
-      const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
-      if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
-      if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
-
-      /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
-      async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
-        const msg = await ctx.bus.jsm.direct.getMessage(ctx.topo.streams.events, { last_by_subj: ctx.topo.subjects.event('received', ticketId) }).catch(() => null);
-        if (!msg) return undefined;
-        const env = decodeEvent(msg.data);
-        return env.payload?.$case === 'received' ? env.payload.value.ticket : undefined;
-      }
-
-      await ctx.onEvent('draftRequested', CONSUMERS.drafting, async (p, env, d) => {
-        const ticket = await ticketOf(env.ticketId);
-        if (!ticket) return retry(backoffMs(d.deliveryCount), 'the ticket\'s received event is not readable yet');
-        const active = kb.current();
-        await ctx.emit({ kind: 'drafted', value: await draftStage(p, ticket, active.kb, llm()), cause: env, revisions: { kb: active.revision } });
-        return ack();
-      });
-      // Escalated tickets get a handoff packet so the human starts with context.
-      await ctx.onEvent('concluded', CONSUMERS.draftingHandoff, async (c, env) => {
-        const ticket = await ticketOf(env.ticketId);
-        if (!ticket) return ack();
-        const active = kb.current();
-        const handoff = handoffStage(c, ticket, active.kb);
-        if (handoff) await ctx.emit({ kind: 'handoff', value: handoff, cause: env, revisions: { kb: active.revision } });
-        return ack();
-      });
-      return { closers: [kb.close, policy.close] };
-    },
+export const draftingService = defineService({ name: 'drafting', version: VERSION, configSchema: draftingConfigSchema }, async (ctx) => {
+  const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const llmConfig = llmConfigFromEnv(ctx.config);
+  const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
+  // The prompt is versioned with the policy pack; a bad one is refused at start-up, not per ticket.
+  const llm = (): LlmDrafting | undefined => {
+    if (!llmClient) return undefined;
+    const promptTemplate = policy.current().pack.llm_prompt ?? DEFAULT_PROMPT_TEMPLATE;
+    return { client: llmClient, promptTemplate };
   };
-}
+  const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
+  if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
+
+  /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
+  async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
+    const msg = await ctx.bus.jsm.direct.getMessage(ctx.topo.streams.events, { last_by_subj: ctx.topo.subjects.event('received', ticketId) }).catch(() => null);
+    if (!msg) return undefined;
+    const env = decodeEvent(msg.data);
+    return env.payload?.$case === 'received' ? env.payload.value.ticket : undefined;
+  }
+
+  await ctx.onEvent('draftRequested', CONSUMERS.drafting, async (p, env, d) => {
+    const ticket = await ticketOf(env.ticketId);
+    if (!ticket) return retry(backoffMs(d.deliveryCount), 'the ticket\'s received event is not readable yet');
+    const active = kb.current();
+    await ctx.emit({ kind: 'drafted', value: await draftStage(p, ticket, active.kb, llm()), cause: env, revisions: { kb: active.revision } });
+    return ack();
+  });
+  // Escalated tickets get a handoff packet so the human starts with context.
+  await ctx.onEvent('concluded', CONSUMERS.draftingHandoff, async (c, env) => {
+    const ticket = await ticketOf(env.ticketId);
+    if (!ticket) return ack();
+    const active = kb.current();
+    const handoff = handoffStage(c, ticket, active.kb);
+    if (handoff) await ctx.emit({ kind: 'handoff', value: handoff, cause: env, revisions: { kb: active.revision } });
+    return ack();
+  });
+  return { closers: [kb.close, policy.close] };
+});
