@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InboundMessage } from '@handrail/contracts';
-import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
+import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, readStream, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
 import { streamSpecs, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
@@ -192,11 +192,25 @@ async function main(): Promise<void> {
       console.log(`  CPU ms per message: ${perMsg.join(', ')}`);
       const pipePaced = await runPipe('p', PACED, PACED_RATE);
       console.log(`  pipeline: ${pipe.msgsPerS.toFixed(0)} msg/s; paced p50 ${pipePaced.p50.toFixed(1)} ms, p99 ${pipePaced.p99.toFixed(1)} ms`);
+      // What one ticket leaves on the bus: every event and the reply, payload bytes (headers aside).
+      const bytes = new Map<string, number>();
+      for (const [stream, filter] of [[pipeTopo.streams.events, pipeTopo.subjects.allEvents()], [pipeTopo.streams.outbound, pipeTopo.subjects.allOutbound()]] as const) {
+        for (const m of await readStream(bus, stream, filter, { max: 1_000_000 })) {
+          const type = m.subject.split('.')[stream === pipeTopo.streams.events ? 2 : 1] ?? '?';
+          bytes.set(type, (bytes.get(type) ?? 0) + m.data.length);
+        }
+      }
+      const tickets = N + PACED;
+      const bytesPerTicket = [...bytes.values()].reduce((a, b) => a + b, 0) / tickets;
+      console.log(`  event bytes per ticket: ${bytesPerTicket.toFixed(0)} (${[...bytes].map(([t, b]) => `${t} ${(b / tickets).toFixed(0)}`).join(', ')})`);
+      const cpuTotal = [...cpuAfter.entries()].reduce((t, [name, v]) => t + (v - (cpuBefore.get(name) ?? 0)) / N, 0);
       const ratio = pipe.msgsPerS / raw.throughput.msgsPerS;
       console.log(`  ratio pipeline/raw: ${(ratio * 100).toFixed(1)}%`);
       console.log(
         JSON.stringify({
           pipeline_msgs_per_s: Math.round(pipe.msgsPerS),
+          cpu_ms_per_ticket: Number(cpuTotal.toFixed(2)),
+          event_bytes_per_ticket: Math.round(bytesPerTicket),
           raw_msgs_per_s: Math.round(raw.throughput.msgsPerS),
           ratio: Number(ratio.toFixed(3)),
           p50_ms: Number(pipePaced.p50.toFixed(1)),

@@ -86,4 +86,23 @@ describe('the handrail CLI against a running pipeline', () => {
     const fired = explained.stdout.split('\n').filter((l) => l.includes('• risk_detected') && l.includes('detector talk_to_human:human_requested fired'));
     expect(fired).toHaveLength(2);
   });
+
+  it('cli — explain --rederive decides a recorded ticket again with decideTicket: the same under the same pack, different when the refund limit is raised (issue 9)', async () => {
+    const r = await handrail('submit', '--via', 'nats', '--connector', 'cli-test', '--external-id', 'refund-1', '--customer', 'c-cli-refund', "I'd like a refund of $120 for my broken tent");
+    expect(r.code).toBe(0);
+    const id = ticketIdFor('cli-test', 'refund-1');
+    await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(id));
+    const same = await handrail('explain', id, '--rederive', '--json', '--policy', demoPaths.policy, '--kb', demoPaths.kb);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout).rederived).toMatchObject({ same: true, route: 'escalated' });
+    const raised = path.join(repoRoot, '.tmp', `raised-${tb.topo.prefix}.yaml`);
+    const yaml = (await import('node:fs')).readFileSync(demoPaths.policy, 'utf8').replace(/(by_tier:\s*\n\s*default:\s*)50(\s*\n\s*standard:\s*)50/, '$1500$2500');
+    expect(yaml).toMatch(/standard:\s*500/);
+    (await import('node:fs')).mkdirSync(path.dirname(raised), { recursive: true });
+    (await import('node:fs')).writeFileSync(raised, yaml);
+    const differs = await handrail('explain', id, '--rederive', '--policy', raised, '--kb', demoPaths.kb);
+    expect(differs.code).toBe(0);
+    expect(differs.stdout).toContain('DIFFERENT decision');
+    expect(differs.stdout).not.toMatch(/now: .*policy_exception/);
+  });
 });

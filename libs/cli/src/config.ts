@@ -7,6 +7,8 @@ export const cliConfigSchema = baseConfigSchema.extend({
   USER: z.string().optional(),
   /** The pack the services fall back to until a revision is approved; `policy docs` does the same. */
   POLICY_FILE: z.string().min(1).optional(),
+  /** The help centre the services fall back to until a KB snapshot is published; `explain --rederive` does the same. */
+  KB_DIR: z.string().min(1).optional(),
 });
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 
