@@ -2,7 +2,7 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@handrail/contracts';
 import { encodeEvent, type Topology, isEventType } from '@handrail/events';
-import { injectTraceContext } from '@handrail/observability';
+import { injectTraceContext, type Context } from '@handrail/observability';
 
 export const HEADER_TYPE = 'Handrail-Type';
 export const HEADER_TICKET = 'Handrail-Ticket';
@@ -19,6 +19,8 @@ export interface PublishOptions {
   subject?: string;
   /** Overrides the de-duplication id (defaults to the event id). */
   msgId?: string;
+  /** The trace context to propagate; defaults to the active one. */
+  traceContext?: Context | undefined;
 }
 
 /** Publishes envelopes with their deterministic id as `Nats-Msg-Id` and the trace context in headers. */
@@ -34,7 +36,7 @@ export class EventPublisher {
     h.set(HEADER_TYPE, env.type);
     h.set(HEADER_TICKET, env.ticketId);
     h.set('Content-Type', 'application/json');
-    injectTraceContext(headerCarrier(h));
+    injectTraceContext(headerCarrier(h), o.traceContext);
     const subject = o.subject ?? this.topo.subjects.event(env.type, env.ticketId);
     return this.js.publish(subject, encodeEvent(env), { msgID: o.msgId ?? env.eventId, headers: h });
   }

@@ -2,7 +2,7 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { HandrailError, normalizeError } from '@handrail/errors';
 import type { Topology } from '@handrail/events';
-import { extractTraceContext, withSpan, type Logger, type Tracer } from '@handrail/observability';
+import { extractTraceContext, withSpan, type Context, type Logger, type Tracer } from '@handrail/observability';
 import type { Bus } from './connection.js';
 import { backoffMs, type Outcome } from './outcome.js';
 import { EventPublisher, headerCarrier } from './publisher.js';
@@ -13,6 +13,8 @@ export interface Delivery<T> {
   readonly subject: string;
   readonly deliveryCount: number;
   readonly streamSequence: number;
+  /** The trace context of this delivery's span: what anything published on its behalf propagates. */
+  readonly traceContext: Context;
   header(name: string): string | undefined;
 }
 
@@ -132,13 +134,14 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
         `${o.stage} handle`,
         parent,
         { 'messaging.system': 'nats', 'messaging.destination': m.subject, ...(o.attributes?.(value) ?? {}) },
-        async () => {
+        async (_span, traceContext) => {
           try {
             return await o.handler({
               value,
               subject: m.subject,
               deliveryCount: m.info.deliveryCount,
               streamSequence: m.info.streamSequence,
+              traceContext,
               header: (name) => (hdrs?.has(name) ? hdrs.get(name) : undefined),
             });
           } catch (err) {

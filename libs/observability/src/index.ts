@@ -1,7 +1,7 @@
 export { createLogger, scrubPii } from './logger.js';
 export type { Logger, LoggerSettings } from './logger.js';
 export {
-  initTelemetry,
+  initTelemetry, enableContextManager,
   injectTraceContext,
   extractTraceContext,
   withSpan,

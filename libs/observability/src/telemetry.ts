@@ -34,13 +34,23 @@ export interface Telemetry {
 
 let propagatorInstalled = false;
 
+/**
+ * Without an exporter nothing records spans, so no context manager is installed: Node 20's
+ * AsyncLocalStorage puts a hook on every promise, which cost more CPU per message than the stage's
+ * own work. Trace context still travels — the consumer runner hands it to the handler explicitly and
+ * `emit` injects it — so a trace id that arrives in a message's headers leaves in the next one.
+ */
 function installPropagation(): void {
   if (propagatorInstalled) return;
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  propagatorInstalled = true;
+}
+
+/** For code that relies on the active context (tests, tools): the AsyncLocalStorage context manager. */
+export function enableContextManager(): void {
   const cm = new AsyncLocalStorageContextManager();
   cm.enable();
   context.setGlobalContextManager(cm);
-  propagatorInstalled = true;
 }
 
 export function initTelemetry(s: TelemetrySettings): Telemetry {
@@ -82,18 +92,22 @@ export function extractTraceContext(carrier: HeaderCarrier): Context {
   });
 }
 
-/** Runs `fn` inside a span that is a child of `parent`, recording errors and ending the span. */
+/**
+ * Runs `fn` inside a span that is a child of `parent`, recording errors and ending the span. `fn` gets
+ * the span and the context to propagate (the span within `parent`), for code that passes it on explicitly.
+ */
 export async function withSpan<T>(
   tracer: Tracer,
   name: string,
   parent: Context,
   attributes: Record<string, string | number | boolean>,
-  fn: (span: Span) => Promise<T>,
+  fn: (span: Span, ctx: Context) => Promise<T>,
   kind: SpanKind = SpanKind.CONSUMER,
 ): Promise<T> {
   const span = tracer.startSpan(name, { kind, attributes }, parent);
+  const ctx = trace.setSpan(parent, span);
   try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
+    return await context.with(ctx, () => fn(span, ctx));
   } catch (err) {
     span.recordException(err as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });

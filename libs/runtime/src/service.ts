@@ -4,7 +4,7 @@ import { baseConfigSchema, loadConfig, type BaseConfig, type z } from '@handrail
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
 import { connectBus, ensureStreams, EventPublisher, runConsumer, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
 import { decodeEvent, eventTypeOf, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
-import { createLogger, initTelemetry, type Logger, type Telemetry } from '@handrail/observability';
+import { createLogger, initTelemetry, type Context, type Logger, type Telemetry } from '@handrail/observability';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: Readonly<C>;
@@ -72,6 +72,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   const consumers: RunningConsumer[] = [];
   const producer = { service: def.name, version: def.version, instance };
   const publisher = new EventPublisher(bus.js, topo);
+  // The trace context of each delivery a handler is working on, so `emit` propagates it explicitly.
+  const traceOf = new WeakMap<EventEnvelope, Context>();
   const ctx: ServiceContext<z.infer<S>> = {
     config,
     log,
@@ -87,12 +89,15 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
         filterSubject: topo.subjects.eventsOfType(eventTypeOf(kind)),
         decode: decodeEvent,
         attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        handler: (d) => handler(payloadOf(d.value, kind), d.value, d),
+        handler: (d) => {
+          traceOf.set(d.value, d.traceContext);
+          return handler(payloadOf(d.value, kind), d.value, d);
+        },
       });
     },
     async emit(e) {
       const env = newEvent({ kind: e.kind, value: e.value, ticketId: e.cause.ticketId, producer, cause: e.cause, revisions: e.revisions });
-      await publisher.publish(env, e.subject ? { subject: e.subject } : {});
+      await publisher.publish(env, { ...(e.subject ? { subject: e.subject } : {}), traceContext: traceOf.get(e.cause) });
     },
     async consume(o) {
       const c = await runConsumer({

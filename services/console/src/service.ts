@@ -123,7 +123,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             producer,
             cause: d.value,
           });
-          await publisher.publish(env, { subject: topo.subjects.outbound(t.connector) });
+          await publisher.publish(env, { subject: topo.subjects.outbound(t.connector), traceContext: d.traceContext });
           return ack();
         },
       });

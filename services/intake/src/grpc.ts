@@ -13,7 +13,7 @@ import { NotFoundError, ValidationError } from '@handrail/errors';
 import { assertToken, type Topology } from '@handrail/events';
 import { SpanKind, withSpan, type Logger, type Tracer } from '@handrail/observability';
 import { context } from '@opentelemetry/api';
-import type { Accepted } from './acceptor.js';
+import type { Accept } from './acceptor.js';
 import { toGrpcStatus } from './grpc-status.js';
 
 function reply<T>(cb: sendUnaryData<T>, log: Logger, work: () => Promise<T>): void {
@@ -50,7 +50,7 @@ export async function ticketStatus(bus: Bus, topo: Topology, ticketId: string): 
 export async function startGrpcServer(o: {
   host: string;
   port: number;
-  accept: (m: SubmitMessageRequest['message']) => Promise<Accepted>;
+  accept: Accept;
   status: (ticketId: string) => Promise<GetTicketStatusResponse>;
   log: Logger;
   tracer: Tracer;
@@ -58,8 +58,8 @@ export async function startGrpcServer(o: {
   const impl: IntakeServiceServer = {
     submitMessage(call: ServerUnaryCall<SubmitMessageRequest, SubmitMessageResponse>, cb: sendUnaryData<SubmitMessageResponse>) {
       reply(cb, o.log, () =>
-        withSpan(o.tracer, 'intake SubmitMessage', context.active(), { 'rpc.method': 'SubmitMessage' }, async (span) => {
-          const r = await o.accept(call.request.message);
+        withSpan(o.tracer, 'intake SubmitMessage', context.active(), { 'rpc.method': 'SubmitMessage' }, async (span, traceContext) => {
+          const r = await o.accept(call.request.message, traceContext);
           span.setAttribute('handrail.ticket_id', r.ticketId);
           return { ticketId: r.ticketId, duplicate: r.duplicate };
         }, SpanKind.SERVER),

@@ -38,7 +38,7 @@ export function intakeService(env?: Record<string, string | undefined>, onGrpcPo
         attributes: (m) => ({ 'handrail.connector': m.connector }),
         async handler(d) {
           try {
-            await accept(d.value);
+            await accept(d.value, d.traceContext);
             return ack();
           } catch (err) {
             // Invalid input is dead-lettered at once with the field named; bus trouble is retried by the runner.
