@@ -15,6 +15,12 @@ export interface ConnectOptions {
   name: string;
   /** How long to keep trying the first connection before failing start-up. */
   connectTimeoutMs?: number;
+  /**
+   * The client tunings of `client-tuning.ts` (on unless false). They patch nats.js for the whole
+   * process once applied, so `false` only means stock behaviour before any tuned connection exists:
+   * the bench's baseline chain.
+   */
+  tuned?: boolean;
 }
 
 export async function connectBus(o: ConnectOptions): Promise<Bus> {
@@ -28,13 +34,15 @@ export async function connectBus(o: ConnectOptions): Promise<Bus> {
       timeout: o.connectTimeoutMs ?? 5_000,
       // Async traces build two Error objects (stack traces) for every request and publish, whether it
       // fails or not: a third of the client's CPU on the hot path. Errors keep their own stacks.
-      noAsyncTraces: true,
+      noAsyncTraces: o.tuned !== false,
     });
   } catch (err) {
     throw new UnavailableError(`cannot reach NATS at ${o.url}: ${(err as Error).message}`, err);
   }
-  coalesceWrites(nc);
-  skipSettledRequestErrors(RequestOne);
+  if (o.tuned !== false) {
+    coalesceWrites(nc);
+    skipSettledRequestErrors(RequestOne);
+  }
   const jsm = await jetstreamManager(nc, { timeout: 10_000 }).catch((err: unknown) => {
     void nc.close();
     throw new UnavailableError(`NATS at ${o.url} has no JetStream: ${(err as Error).message}`, err);

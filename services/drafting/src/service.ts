@@ -1,5 +1,5 @@
 import { ack, retry, backoffMs } from '@handrail/bus';
-import type { Ticket } from '@handrail/contracts';
+import { Route, type Ticket } from '@handrail/contracts';
 import { draftStage, handoffStage, type LlmDrafting } from '@handrail/decisions';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
@@ -42,6 +42,8 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   });
   // Escalated tickets get a handoff packet so the human starts with context.
   await ctx.onEvent('concluded', CONSUMERS.draftingHandoff, async (c, env) => {
+    // Only escalations get a packet: the others need no read of the ticket.
+    if (c.route !== Route.ROUTE_ESCALATED) return ack();
     const ticket = await ticketOf(env.ticketId);
     if (!ticket) return ack();
     const active = kb.current();
