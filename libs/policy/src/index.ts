@@ -1,4 +1,6 @@
 export * from './schema.js';
+export { PERMISSIONS, STANDARD_ROLES, DEFAULT_ROLES, accessSchema, slaSchema, rolesFor, permissionsFor, rolesWith, slaMinutesFor } from './access.js';
+export type { Permission, AccessPolicy, SlaPolicy } from './access.js';
 export { parsePolicy, loadPolicyFile, checkPolicy, checkPolicyFile, checkPolicyObject, validatePack, formatIssue, PolicyError } from './parse.js';
 export type { PolicyIssue, PolicyCheck, IssueSeverity } from './parse.js';
 export { allowedAction, resolvableAreas, refundLimitFor, queueFor, overrideFor, activeOverrides, isHumanOnly, exceeds, semanticIssues, MIN_ACTING_THRESHOLD } from './rules.js';

@@ -2,6 +2,7 @@ import { normalizeError, type ErrorCode, type FieldProblem } from '@handrail/err
 
 const HTTP: Record<ErrorCode, number> = {
   invalid_argument: 400,
+  unauthenticated: 401,
   not_found: 404,
   already_exists: 409,
   permission_denied: 403,
