@@ -6,8 +6,8 @@ import { UnauthenticatedError } from '@handrail/errors';
  * `HANDRAIL_TOKEN`, `HANDRAIL_TOKEN_FILE`. The token is sent as is; the server verifies it. There is
  * deliberately no way to name the acting user: the user is whoever the token's subject is.
  */
-export function readAccessToken(o: { tokenFile?: string | undefined; env?: Record<string, string | undefined> }): { token: string; source: string } {
-  const env = o.env ?? process.env;
+export function readAccessToken(o: { tokenFile?: string | undefined; env: { HANDRAIL_TOKEN?: string | undefined; HANDRAIL_TOKEN_FILE?: string | undefined } }): { token: string; source: string } {
+  const env = o.env;
   const fromFile = (file: string, source: string) => {
     let text: string;
     try {

@@ -11,5 +11,5 @@ export { PolicyStore } from './store.js';
 export type { PolicyRevision, RevisionStatus, ActivePointer, ActiveRevision, AuditRecord, AuditAction, Actor, PolicyStoreOptions } from './store.js';
 export { renderPolicyDocs } from './docs.js';
 export type { PolicyDocs, PolicyDocsOptions } from './docs.js';
-export { runPolicyCommand, POLICY_USAGE } from './commands.js';
-export type { PolicyCommandContext } from './commands.js';
+export { runPolicyCommand, storeWriter, POLICY_USAGE } from './commands.js';
+export type { PolicyCommandContext, PolicyWriter, PolicyChangeResult } from './commands.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Area, Priority, Route, type EventEnvelope } from '@handrail/contracts';
+import { Area, HumanDecision, Priority, QaReview, Route, type EventEnvelope } from '@handrail/contracts';
 import { newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { applyEvent, emptyProjection, queuesOf, type ProjectionState } from './projection.js';
 
@@ -63,7 +63,7 @@ describe('projection', () => {
   });
 
   it('projection — applying the same event twice changes nothing, and an old view is never mutated', () => {
-    const d = ev('humanDecision', 't1', { ticketId: 't1', actor: 'ann', action: 'approve', finalText: 'ok', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 6);
+    const d = ev('humanDecision', 't1', HumanDecision.fromPartial({ ticketId: 't1', actor: 'ann', action: 'approve', finalText: 'ok', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }), 6);
     const s = build([ev('received', 't1', { ticket: ticket('t1') }), concluded('t1', Route.ROUTE_AWAITING_APPROVAL)]);
     const before = s.tickets.get('t1');
     applyEvent(s, d);
@@ -74,7 +74,7 @@ describe('projection', () => {
 
   it('projection — one review per reviewer, several reviewers per ticket', () => {
     const review = (who: string, defects: string[], min: number) =>
-      ev('qaReview', 't1', { ticketId: 't1', reviewer: who, defects, note: '', passed: defects.length === 0 }, min, who);
+      ev('qaReview', 't1', QaReview.fromPartial({ ticketId: 't1', reviewer: who, defects, note: '', passed: defects.length === 0 }), min, who);
     const s = build([concluded('t1', Route.ROUTE_AUTO_RESOLVED), review('ann', [], 7), review('bob', ['tone_mismatch'], 8)]);
     expect(s.tickets.get('t1')?.reviews.map((r) => [r.reviewer, r.passed])).toEqual([['ann', true], ['bob', false]]);
   });
@@ -86,16 +86,16 @@ describe('projection', () => {
       concluded('e2', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_URGENT }),
       concluded('e3', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_HIGH }),
       concluded('d1', Route.ROUTE_AWAITING_APPROVAL),
-      ev('humanDecision', 'd1', { ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 9),
+      ev('humanDecision', 'd1', HumanDecision.fromPartial({ ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }), 9),
       ev('qaSampled', 'a1', { ticketId: 'a1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
       ev('qaSampled', 'e1', { ticketId: 'e1', route: Route.ROUTE_ESCALATED, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
-      ev('qaReview', 'e1', { ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }, 10, 'ann'),
+      ev('qaReview', 'e1', QaReview.fromPartial({ ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }), 10, 'ann'),
     ]);
-    const q = queuesOf(s.tickets.values(), 'ann');
+    const q = queuesOf(s.tickets.values(), { viewer: 'ann' });
     expect(q.awaitingApproval.map((t) => t.ticketId)).toEqual(['a1']);
     expect(q.escalated.map((g) => [g.queue, g.tickets.map((t) => t.ticketId)])).toEqual([['billing', ['e2', 'e1']], ['privacy', ['e3']]]);
     expect(q.qaSample.map((t) => t.ticketId)).toEqual(['a1']);
-    expect(queuesOf(s.tickets.values(), 'bob').qaSample.map((t) => t.ticketId)).toEqual(['a1', 'e1']);
-    expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1 });
+    expect(queuesOf(s.tickets.values(), { viewer: 'bob' }).qaSample.map((t) => t.ticketId)).toEqual(['a1', 'e1']);
+    expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1, breached: 0 });
   });
 });
