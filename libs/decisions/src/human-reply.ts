@@ -77,7 +77,7 @@ export function checkHumanReply(i: HumanReplyInput, kb: KnowledgeBase): HumanRep
   const rules = checkDraft({ text: i.text, sentences: texts, area: i.area, action: 'resolve', customer: i.customer, pack: i.policy, refundLimit: i.refundLimit });
   // Which area may make a commitment is a rule about AI; a person in the cancellation or privacy
   // team confirming a cancellation or an erasure is doing their job. Amounts above the limit stay.
-  let verdicts = rules.verdicts.filter((v) => v.passed || !v.rule.startsWith('areas.'));
+  const verdicts = rules.verdicts.filter((v) => v.passed || !v.rule.startsWith('areas.'));
   if (!verdicts.some((v) => v.check === 'policy')) {
     const at = verdicts.findIndex((v) => v.check === 'pii');
     verdicts.splice(at < 0 ? verdicts.length : at, 0, { check: 'policy', passed: true, code: 'ok', rule: 'policy', detail: `no promise above ${i.refundLimit} ${i.policy.refund_limits.currency}`, evidence: [] });
