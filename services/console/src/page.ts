@@ -34,6 +34,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
   nav.tabs button.active { color:#fff; border-bottom-color:#7fb8d4; }
   main { display:grid; grid-template-columns: 360px 1fr; gap:16px; padding:16px 20px; align-items:start; }
   main.wide { grid-template-columns: 1fr; }
+  #queues { max-height: calc(100vh - 110px); overflow:auto; position:sticky; top:8px; }
   section.panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); margin:14px 0 6px; }
   h2:first-child { margin-top:0; }
@@ -79,6 +80,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
   .live.on { background:#2e7d4f; color:#fff; }
   .filters { display:grid; grid-template-columns: 1fr 1fr; gap:6px; margin-bottom:8px; }
   .filters select, .filters input[type=search] { font:inherit; font-size:12px; padding:3px 6px; border:1px solid var(--line); border-radius:5px; width:100%; }
+  .filters .wide { grid-column: span 2; }
   .filters label { font-size:12px; color:var(--muted); display:flex; align-items:center; gap:4px; }
   .num { font-weight:600; }
   .cust { color:var(--muted); font-size:12px; }
@@ -107,7 +109,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
       <select id="filter-claim" aria-label="claimed"><option value="any">anyone's</option><option value="unclaimed">unclaimed</option><option value="mine">claimed by me</option><option value="others">claimed by others</option></select>
       <select id="filter-priority" aria-label="priority"><option value="">any priority</option><option>urgent</option><option>high</option><option>normal</option><option>low</option></select>
       <label><input type="checkbox" id="filter-breached"> SLA breached only</label>
-      <input type="search" id="filter-q" placeholder="ticket #, customer, area…" aria-label="search" style="grid-column: span 2">
+      <input type="search" id="filter-q" placeholder="ticket #, customer, area…" aria-label="search" class="wide">
     </div>
     <h2>Awaiting approval <span class="count" id="n-approval">0</span></h2><ul class="queue" id="q-approval"></ul>
     <h2>Escalated <span class="count" id="n-escalated">0</span> <span class="count" id="n-breached" title="SLA breached">0 breached</span></h2><div id="q-escalated"></div>

@@ -140,17 +140,18 @@ const draftOf = (t: TicketView): Draft | undefined =>
  */
 export function planDecision(t: TicketView | undefined, actor: Actor, req: DecisionRequest, ctx: DecisionContext): DecisionPlan {
   if (!t) throw new NotFoundError('no such ticket');
+  const access = ctx.pack.access;
+  const action = `decision.${req.action}`;
+  // Who may act comes first: a refusal does not depend on (or reveal) the ticket's state.
+  requirePermission(actor, ACTION_PERMISSION[req.action], action, access);
   if (!t.route) throw new HandrailError('failed_precondition', 'the ticket has not reached a terminal state yet');
   const first = t.decisions[0];
   if (first) throw new HandrailError('already_exists', `already decided: ${first.actorName || first.actor} chose ${first.action}`);
-  const access = ctx.pack.access;
-  const action = `decision.${req.action}`;
   if (req.action === 'resolve' && t.route !== 'escalated') throw new HandrailError('failed_precondition', `resolve (take over) is for escalated tickets; this one is ${t.route}`);
   if (req.action !== 'resolve' && t.route !== 'awaiting_approval') throw new HandrailError('failed_precondition', `${req.action} is for tickets awaiting approval; this one is ${t.route}`);
   if (t.claim && t.claim.owner !== actor.subject) {
     requirePermission(actor, 'ticket.reassign', action, access, `${t.claim.ownerName} has claimed this ticket`);
   }
-  requirePermission(actor, ACTION_PERMISSION[req.action], action, access);
   const base = {
     ticketId: t.ticketId,
     actor: actor.subject,
