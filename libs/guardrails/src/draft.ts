@@ -126,7 +126,7 @@ function policyVerdicts(i: DraftCheckInput, sentences: readonly string[]): Verdi
       const over = amounts(s).filter((n) => n > i.refundLimit);
       if (over.length > 0) {
         out.push(
-          fail('policy', 'policy_violation', 'refund_limits.by_tier', `the draft promises ${over.join(', ')} ${currency}, above the refund limit of ${i.refundLimit} ${currency}`, [
+          fail('policy', 'policy_violation', 'refund_limits.by_tier', `the text promises ${over.join(', ')} ${currency}, above the refund limit of ${i.refundLimit} ${currency}`, [
             clip(raw),
             `limit=${i.refundLimit}`,
           ]),

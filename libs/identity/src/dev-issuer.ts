@@ -46,6 +46,8 @@ export interface MintOptions {
   claims?: Record<string, unknown>;
   /** Omit `sub` (a token that names nobody). */
   noSubject?: boolean;
+  /** Another subject than the user's (a person the IdP knows but the demo list does not). */
+  subject?: string;
 }
 
 export interface DevIssuerOptions {
@@ -156,7 +158,7 @@ export async function startDevIssuer(o: DevIssuerOptions): Promise<DevIssuer> {
       m.issuer ?? url,
       m.expiresInSec ?? ttl,
       m.noSubject ?? false,
-      u.sub,
+      m.subject ?? u.sub,
     );
   };
 
