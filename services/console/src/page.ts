@@ -34,7 +34,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
   nav.tabs button.active { color:#fff; border-bottom-color:#7fb8d4; }
   main { display:grid; grid-template-columns: 360px 1fr; gap:16px; padding:16px 20px; align-items:start; }
   main.wide { grid-template-columns: 1fr; }
-  #queues { max-height: calc(100vh - 110px); overflow:auto; position:sticky; top:8px; }
+  #queues { max-height: calc(100vh - 110px); overflow:auto; }
   section.panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); margin:14px 0 6px; }
   h2:first-child { margin-top:0; }
@@ -238,6 +238,8 @@ function decisionPanel(t) {
   if (t.decisions.length) return decidedPanel(t);
   const box = el('div', {});
   if (t.route !== 'awaiting_approval' && t.route !== 'escalated') return box;
+  const mayAct = t.route === 'escalated' ? can('ticket.take_over') : can('reply.send') || can('reply.reject');
+  if (!mayAct) { box.append(el('p', { class: 'meta', id: 'read-only' }, 'You can read this ticket; your role (' + (ME.roles.join(', ') || 'none') + ') does not decide it.')); return box; }
   const msg = el('div', { class: 'status', id: 'decision-status', role: 'status' });
   const checksBox = el('div', { id: 'checks-box' });
   const text = el('textarea', { id: 'reply-text', 'aria-label': 'reply text' });
@@ -355,6 +357,7 @@ function renderTicket(data) {
 
 async function openTicket(id) {
   selected = id;
+  if (location.hash !== '#' + id) history.replaceState(null, '', '#' + id);
   for (const li of document.querySelectorAll('li[data-ticket]')) li.classList.toggle('selected', li.dataset.ticket === id);
   try { renderTicket(await api('/api/tickets/' + encodeURIComponent(id))); }
   catch (e) { document.getElementById('ticket').replaceChildren(el('div', { class: 'placeholder' }, 'Could not load the ticket: ' + refusal(e))); }
@@ -400,6 +403,10 @@ document.getElementById('tab-report').addEventListener('click', () => show('repo
 for (const id of ['filter-queue', 'filter-claim', 'filter-priority', 'filter-breached']) document.getElementById(id).addEventListener('change', () => loadQueues().catch(() => undefined));
 document.getElementById('filter-q').addEventListener('input', () => loadQueues().catch(() => undefined));
 loadQueues().catch((e) => document.getElementById('queues').prepend(el('div', { class: 'status show bad' }, 'Could not load queues: ' + refusal(e))));
+// A link to a ticket (#t-…) opens it: from the helpdesk, a chat message or a colleague.
+const fromHash = () => { if (/^#t-[0-9a-f]{24}$/.test(location.hash) && can('ticket.read') && location.hash.slice(1) !== selected) openTicket(location.hash.slice(1)); };
+window.addEventListener('hashchange', fromHash);
+fromHash();
 
 // Live updates: the server names the tickets that changed; the lists and the open ticket follow.
 let pending = null;
