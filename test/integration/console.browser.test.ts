@@ -30,6 +30,8 @@ describe.skipIf(!runnable)('console in a browser (real Chromium, signed in throu
   async function signIn(user: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const page = await context.newPage();
+    // A loaded machine is slow, not broken: generous waits, the assertions stay exact.
+    page.setDefaultTimeout(60_000);
     page.on('pageerror', (e) => errors.push(`${user}: ${e.message}`));
     await page.goto(con.base);
     // The console sent us to the identity provider; pick the person (a real IdP asks for a password here).
