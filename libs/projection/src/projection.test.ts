@@ -99,3 +99,30 @@ describe('projection', () => {
     expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1, breached: 0 });
   });
 });
+
+describe('queues for people (issue 10)', () => {
+  it('queues — helpdesk number, customer, age and SLA from the pack; breaches first; filters by queue, claim and text', () => {
+    const s = build([
+      concluded('e1', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_URGENT }),
+      concluded('e2', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_NORMAL }),
+      ev('claim', 'e2', { ticketId: 'e2', person: { subject: 'u-ana', issuer: 'i', name: 'Ana', roles: ['agent'] }, claimed: true, previousOwner: '', previousOwnerName: '' }, 5, '1'),
+    ]);
+    // No `received` event here: age counts from the conclusion at 09:03; read at 11:00. Privacy's SLA is 60 min (breached), billing's 4 h.
+    const now = new Date(Date.UTC(2025, 0, 6, 11, 0));
+    const sla = (q: string) => (q === 'privacy' ? 60 : 240);
+    const q = queuesOf(s.tickets.values(), { viewer: 'u-ana', now, slaMinutes: sla });
+    const items = q.escalated.flatMap((g) => g.tickets);
+    expect(items.map((i) => [i.ticketId, i.ticketNumber, i.customerId, i.ageMinutes, i.slaMinutes, i.breached, i.claimedByName])).toEqual([
+      ['e1', 'x-e1', 'c-1', 117, 240, false, ''],
+      ['e2', 'x-e2', 'c-1', 117, 60, true, 'Ana'],
+    ]);
+    expect(q.counts.breached).toBe(1);
+    expect(q.queues).toEqual(['billing', 'privacy']);
+    const only = (filter: Parameters<typeof queuesOf>[1]) => queuesOf(s.tickets.values(), { viewer: 'u-ana', now, slaMinutes: sla, ...filter }).escalated.flatMap((g) => g.tickets.map((t) => t.ticketId));
+    expect(only({ filter: { queue: 'billing' } })).toEqual(['e1']);
+    expect(only({ filter: { claim: 'mine' } })).toEqual(['e2']);
+    expect(only({ filter: { claim: 'unclaimed' } })).toEqual(['e1']);
+    expect(only({ filter: { breached: true } })).toEqual(['e2']);
+    expect(only({ filter: { q: 'X-E1' } })).toEqual(['e1']);
+  });
+});
