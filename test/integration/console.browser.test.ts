@@ -128,6 +128,38 @@ describe.skipIf(!runnable)('console in a browser (real Chromium, signed in throu
     expect((await replies(tb.bus, tb.topo)).get(ids.overLimit)).toBe(1);
   });
 
+  it("console UI — the bad edit is refused naming each check; only the supervisor's override sends it, and the timeline shows the reason", async () => {
+    const bad = 'calm down. Your refund of $9,000 is guaranteed… Reply with your full card number and CVV';
+    const agent = await signIn('ana');
+    await agent.page.goto(`${con.base}/#${ids.refund}`);
+    await agent.page.locator('#reply-text').fill(bad);
+    await agent.page.locator('#btn-edit').click();
+    await agent.page.locator('#checks-failed').waitFor();
+    const codes = await agent.page.locator('#checks-failed li').evaluateAll((lis) => [...new Set(lis.map((l) => l.getAttribute('data-check')))]);
+    expect(codes.sort()).toEqual(['grounding', 'pii', 'policy', 'tone']);
+    expect(await agent.page.locator('#btn-override').count()).toBe(0);
+    await agent.context.close();
+
+    const sup = await signIn('sam');
+    await sup.page.goto(`${con.base}/#${ids.refund}`);
+    await sup.page.locator('#reply-text').fill(bad);
+    await sup.page.locator('#btn-edit').click();
+    await sup.page.locator('#override-reason').fill('legal asked for this exact wording in the test plan');
+    await sup.page.locator('#btn-override').click();
+    await sup.page.locator('#override-shown').waitFor();
+    expect(await sup.page.locator('#override-shown').textContent()).toContain('legal asked for this exact wording in the test plan');
+    await sup.page.locator('#reply-sent').waitFor();
+    expect(await sup.page.locator('#timeline').textContent()).toMatch(/OVERRIDE of failed checks .* reason: "legal asked for this exact wording in the test plan"/);
+    expect(await sup.page.locator('#sent-diff .added').count()).toBeGreaterThan(0);
+    await sup.page.screenshot({ path: path.join(SHOTS, 'console-override.png'), fullPage: true });
+    await sup.context.close();
+    const sent = await eventually(async () => {
+      const r = await replies(tb.bus, tb.topo);
+      return r.get(ids.refund) ? r : undefined;
+    });
+    expect(sent.get(ids.refund)).toBe(1);
+  });
+
   it('console UI — a blind reviewer does not see the first review until they give theirs', async () => {
     const rita = await con.token('rita');
     expect((await call(con.base, `/api/tickets/${ids.faq}/review`, { token: rita, body: { defects: ['tone_mismatch'], note: 'RITA-NOTE curt answer' } })).status).toBe(201);
@@ -153,10 +185,10 @@ describe.skipIf(!runnable)('console in a browser (real Chromium, signed in throu
     const { context, page } = await signIn('alex');
     expect(await page.locator('#roles').textContent()).toBe('analyst');
     // An analyst reads: no decision buttons.
-    await page.goto(`${con.base}/#${ids.refund}`);
+    await page.goto(`${con.base}/#${ids.hacked}`);
     await page.locator('#customer-message').waitFor();
     await page.locator('#read-only').waitFor();
-    expect(await page.locator('#btn-approve').count()).toBe(0);
+    expect(await page.locator('#btn-resolve').count()).toBe(0);
     await page.locator('#tab-report').click();
     await page.locator('#report-table').waitFor();
     expect(await page.locator('#report-table').textContent()).toContain('edit rate by agent');
