@@ -1,6 +1,6 @@
 import { startService, type RunningService } from '@handrail/runtime';
 import { demoServiceEnv } from '@handrail/demo';
-import { startDevIssuer, type DevIssuer, type MintOptions } from '@handrail/identity';
+import { startDevIssuer, type DevIssuer, type MintOptions } from '@handrail/identity/dev';
 import { consoleService } from '@handrail/svc-console';
 
 export const AUDIENCE = 'handrail-console';

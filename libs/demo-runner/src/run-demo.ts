@@ -9,7 +9,7 @@ import { decideInOrder } from '@handrail/decisions';
 import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
 import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
-import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity';
+import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
 import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { demoRunConfig } from './config.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { createOidcClient, createVerifier, readAccessToken, startDevIssuer, TokenRejectedError, type DevIssuer, type TokenVerifier } from './index.js';
+import { createOidcClient, createVerifier, readAccessToken, TokenRejectedError, type TokenVerifier } from './index.js';
+import { startDevIssuer, type DevIssuer } from './dev.js';
 import { claimAt } from './verify.js';
 
 const problem = async (p: Promise<unknown>) => {

@@ -196,7 +196,13 @@ async function handle(
   // A browser's cookie rides along on any request to this host; a state-changing one must come from the console's own page.
   if (method !== 'GET' && verified.via === 'cookie') {
     const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) throw new ForbiddenError('rule:same_origin', `${method} ${path}`, 'cross-site request refused');
+    let host: string | undefined;
+    try {
+      host = origin ? new URL(origin).host : undefined;
+    } catch {
+      host = 'invalid';
+    }
+    if (origin && host !== req.headers.host) throw new ForbiddenError('rule:same_origin', `${method} ${path}`, 'cross-site request refused');
   }
 
   if (path === '/' && method === 'GET') {

@@ -35,6 +35,7 @@ export interface ConsoleHandle {
 
 /** Refusals and changes that belong to no ticket are filed under this id (e.g. policy actions). */
 export const POLICY_TIMELINE = 'policy';
+export const CONSOLE_TIMELINE = 'console';
 
 interface Follower {
   caughtUp: Promise<void>;
@@ -204,7 +205,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           return state.tickets.get(id);
         },
         async denied(actor, err, ticketId) {
-          const on = ticketId ?? POLICY_TIMELINE;
+          // A refusal joins the ticket's timeline; policy refusals the policy's; the rest the console's own.
+          const on = ticketId ?? (err.action.startsWith('policy.') ? POLICY_TIMELINE : CONSOLE_TIMELINE);
           const t = ticketId ? state.tickets.get(ticketId) : undefined;
           await publishOn(t, on, {
             kind: 'accessDenied',
