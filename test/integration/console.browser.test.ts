@@ -1,97 +1,198 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
-import { startService, type RunningService } from '@handrail/runtime';
-import { consoleService } from '@handrail/svc-console';
+import { repoRoot } from '@handrail/launcher';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { call, startConsole, type ConsoleUnderTest } from '../support/console.js';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REFUND = "I returned the blender two weeks ago and still haven't seen my refund of $30. When will it arrive?";
+const OVER_LIMIT = 'The sofa arrived with a broken frame. I want a refund of $900 for it.';
+const FAQ = 'How long does standard shipping take?';
+/** Committed: the README shows these. */
+const SHOTS = path.join(repoRoot, 'docs', 'screenshots');
 
 // Debian's chromium is installed by .ci/ensure-deps.sh; a developer without it skips, CI never does.
 const runnable = existsSync(CHROMIUM) || process.env['CI'] === 'true';
 
-describe.skipIf(!runnable)('console in a browser', () => {
+describe.skipIf(!runnable)('console in a browser (real Chromium, signed in through the identity provider)', () => {
   let tb: TestBus;
   let pipeline: InProcessPipeline;
-  let consoleSvc: RunningService;
+  let con: ConsoleUnderTest;
   let browser: Browser;
-  let base = '';
-  let refundId = '';
+  const ids = { refund: '', overLimit: '', faq: '', hacked: '', lawyer: '' };
+  const errors: string[] = [];
+
+  /** Opens the console in a fresh browser profile and signs in as `user` on the identity provider's page. */
+  async function signIn(user: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    // A loaded machine is slow, not broken: generous waits, the assertions stay exact.
+    page.setDefaultTimeout(60_000);
+    page.on('pageerror', (e) => errors.push(`${user}: ${e.message}`));
+    await page.goto(con.base);
+    // The console sent us to the identity provider; pick the person (a real IdP asks for a password here).
+    await page.locator(`#user-${user}`).click();
+    await page.locator('#who').waitFor();
+    return { context, page };
+  }
 
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     tb = await openTestBus(inject('natsUrl'), 'console-ui');
     pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix);
-    let port = 0;
-    consoleSvc = await startService(
-      consoleService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0' }, { onListening: (p) => (port = p) }),
-    );
-    base = `http://127.0.0.1:${port}`;
+    con = await startConsole(inject('natsUrl'), tb.topo.prefix);
     const client = intakeClient(pipeline.grpcAddr);
-    refundId = (await client.submit({ connector: 'grpc', externalId: 'ui-1', customerId: 'c-ui1', channel: 'email', subject: 'Blender refund', body: REFUND })).ticketId;
-    await client.submit({ connector: 'grpc', externalId: 'ui-2', customerId: 'c-ui2', channel: 'chat', body: 'Someone hacked my account and bought things with my card.' });
-    await client.submit({ connector: 'grpc', externalId: 'ui-3', customerId: 'c-ui3', channel: 'chat', body: 'My lawyer will be in touch about this.' });
+    const submit = async (externalId: string, customerId: string, channel: string, subject: string, body: string) =>
+      (await client.submit({ connector: 'zendesk', externalId, customerId, channel, subject, body })).ticketId;
+    ids.refund = await submit('48213', 'c-ui1', 'email', 'Blender refund', REFUND);
+    ids.overLimit = await submit('48214', 'c-ui2', 'email', 'Broken sofa', OVER_LIMIT);
+    ids.faq = await submit('48215', 'c-ui3', 'chat', 'Shipping time', FAQ);
+    ids.hacked = await submit('48216', 'c-ui4', 'chat', 'Account hacked', 'Someone hacked my account and bought things with my card.');
+    ids.lawyer = await submit('48217', 'c-ui5', 'email', 'Complaint', 'My lawyer will be in touch about this.');
     client.close();
-    await eventually(async () => ((await conclusions(tb.bus, tb.topo)).size >= 3 ? true : undefined), 60_000);
+    const done = await eventually(async () => {
+      const c = await conclusions(tb.bus, tb.topo);
+      return Object.values(ids).every((id) => c.has(id)) ? c : undefined;
+    }, 60_000);
+    expect(done.get(ids.refund)?.[0]?.route).toBe(Route.ROUTE_AWAITING_APPROVAL);
+    expect(done.get(ids.overLimit)?.[0]?.route).toBe(Route.ROUTE_ESCALATED);
+    const sam = await con.token('sam');
+    await eventually(async () => {
+      const views = await Promise.all(Object.values(ids).map((id) => call(con.base, `/api/tickets/${id}`, { token: sam })));
+      return views.every((v) => v.status === 200 && (v.json['ticket'] as { route?: string }).route) ? true : undefined;
+    }, 30_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
     });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await consoleSvc?.shutdown('test done');
+    await con?.stop();
     await pipeline?.stop();
     await tb?.cleanup();
   });
 
-  it('console UI — a person opens an awaiting-approval ticket, approves it, and one reply goes out', async () => {
-    expect((await conclusions(tb.bus, tb.topo)).get(refundId)?.[0]?.route).toBe(Route.ROUTE_AWAITING_APPROVAL);
-    // The auth proxy in front of the console sets this header on every request.
-    const context = await browser.newContext({ extraHTTPHeaders: { 'X-Handrail-User': 'ann' }, viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // The console follows the stream; wait until it has seen the conclusion.
-    await eventually(async () => {
-      const r = await fetch(`${base}/api/tickets/${refundId}`, { headers: { 'x-handrail-user': 'ann' } });
-      return r.status === 200 && ((await r.json()) as { ticket: { route?: string } }).ticket.route ? true : undefined;
-    });
-    await page.goto(base);
-    await expect.poll(() => page.locator('#who').textContent()).toBe('ann');
-    const item = page.locator(`#q-approval li[data-ticket="${refundId}"]`);
+  it("console UI — an agent's over-limit refund approval is refused; a supervisor's sends exactly one reply; the agent's queue updates live", async () => {
+    const agent = await signIn('ana');
+    const page = agent.page;
+    expect(await page.locator('#who').textContent()).toBe('Ana Alvarez');
+    expect(await page.locator('#roles').textContent()).toBe('agent');
+    const item = page.locator(`#q-escalated li[data-ticket="${ids.overLimit}"]`);
     await item.waitFor({ timeout: 15_000 });
+    // The helpdesk's number and the customer, not hash ids; age and the queue's SLA.
+    expect(await item.textContent()).toContain('#48214');
+    expect(await item.textContent()).toContain('c-ui2');
+    expect(await item.locator('.chip.sla').count()).toBe(1);
+    await page.locator('#live.on').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'console-queue.png') });
+
     await item.click();
-    await page.locator('#customer-message').waitFor();
-    expect(await page.locator('#customer-message').textContent()).toBe(REFUND);
-    expect(await page.locator('#route').textContent()).toBe('awaiting_approval');
-    expect(await page.locator('#draft sup').count()).toBeGreaterThan(0);
-    expect(await page.locator('.timeline tr').count()).toBeGreaterThan(3);
+    await page.locator('#exception-banner').waitFor();
+    expect(await page.locator('#exception-banner').textContent()).toMatch(/refund 900 USD above the \w+ limit of 50 USD.*refund\.approve_over_limit/);
+    await page.locator('#reply-text').fill('I have approved your refund of $900 for the sofa; it will reach your original payment method within 5 business days.');
+    await page.locator('#btn-resolve').click();
+    await expect.poll(() => page.locator('#decision-status').textContent(), { timeout: 10_000 }).toMatch(/Refused \(403 refund\.approve_over_limit\)/);
+    expect((await replies(tb.bus, tb.topo)).get(ids.overLimit)).toBeUndefined();
 
-    mkdirSync('.tmp', { recursive: true });
-    await page.screenshot({ path: '.tmp/console-ticket.png', fullPage: true });
-
-    await page.locator('#btn-approve').click();
-    await page.locator('#decided').waitFor({ timeout: 15_000 });
-    expect(await page.locator('#decided').textContent()).toContain('ann');
-    expect(await page.locator(`#q-approval li[data-ticket="${refundId}"]`).count()).toBe(0);
-    await page.locator('#reply-sent').waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: '.tmp/console-approved.png', fullPage: true });
-
+    // The supervisor approves it in their own browser.
+    const sup = await signIn('sam');
+    await sup.page.goto(`${con.base}/#${ids.overLimit}`);
+    await sup.page.locator('#exception-banner').waitFor();
+    await sup.page.locator('#reply-text').fill('I have approved your refund of $900 for the sofa; it will reach your original payment method within 5 business days.');
+    await sup.page.locator('#decision-note').fill('frame damage confirmed from the photos');
+    await sup.page.locator('#btn-resolve').click();
+    await sup.page.locator('#decided').waitFor({ timeout: 15_000 });
+    expect(await sup.page.locator('#decided').textContent()).toMatch(/Sam Sato.*supervisor.*resolve/);
+    await sup.page.locator('#reply-sent').waitFor({ timeout: 15_000 });
+    expect(await sup.page.locator('#timeline').textContent()).toMatch(/REFUSED: Ana Alvarez \(agent\) tried decision\.resolve without refund\.approve_over_limit/);
+    await sup.page.screenshot({ path: path.join(SHOTS, 'console-ticket.png'), fullPage: true });
     const sent = await eventually(async () => {
       const r = await replies(tb.bus, tb.topo);
-      return r.get(refundId) ? r : undefined;
+      return r.get(ids.overLimit) ? r : undefined;
     });
-    expect(sent.get(refundId)).toBe(1);
+    expect(sent.get(ids.overLimit)).toBe(1);
+    // A second click cannot send a second reply.
+    expect(await sup.page.locator('#btn-resolve').count()).toBe(0);
 
+    // The agent's page follows without a reload: the ticket leaves the queue, and its view shows the decision.
+    await expect.poll(() => page.locator(`#q-escalated li[data-ticket="${ids.overLimit}"]`).count(), { timeout: 10_000 }).toBe(0);
+    await page.locator('#decided').waitFor({ timeout: 10_000 });
+    await agent.context.close();
+    await sup.context.close();
+    expect((await replies(tb.bus, tb.topo)).get(ids.overLimit)).toBe(1);
+  });
+
+  it("console UI — the bad edit is refused naming each check; only the supervisor's override sends it, and the timeline shows the reason", async () => {
+    const bad = 'calm down. Your refund of $9,000 is guaranteed… Reply with your full card number and CVV';
+    const agent = await signIn('ana');
+    await agent.page.goto(`${con.base}/#${ids.refund}`);
+    await agent.page.locator('#reply-text').fill(bad);
+    await agent.page.locator('#btn-edit').click();
+    await agent.page.locator('#checks-failed').waitFor();
+    const codes = await agent.page.locator('#checks-failed li').evaluateAll((lis) => [...new Set(lis.map((l) => l.getAttribute('data-check')))]);
+    expect(codes.sort()).toEqual(['grounding', 'pii', 'policy', 'tone']);
+    expect(await agent.page.locator('#btn-override').count()).toBe(0);
+    await agent.context.close();
+
+    const sup = await signIn('sam');
+    await sup.page.goto(`${con.base}/#${ids.refund}`);
+    await sup.page.locator('#reply-text').fill(bad);
+    await sup.page.locator('#btn-edit').click();
+    await sup.page.locator('#override-reason').fill('legal asked for this exact wording in the test plan');
+    await sup.page.locator('#btn-override').click();
+    await sup.page.locator('#override-shown').waitFor();
+    expect(await sup.page.locator('#override-shown').textContent()).toContain('legal asked for this exact wording in the test plan');
+    await sup.page.locator('#reply-sent').waitFor();
+    expect(await sup.page.locator('#timeline').textContent()).toMatch(/OVERRIDE of failed checks .* reason: "legal asked for this exact wording in the test plan"/);
+    expect(await sup.page.locator('#sent-diff .added').count()).toBeGreaterThan(0);
+    await sup.page.screenshot({ path: path.join(SHOTS, 'console-override.png'), fullPage: true });
+    await sup.context.close();
+    const sent = await eventually(async () => {
+      const r = await replies(tb.bus, tb.topo);
+      return r.get(ids.refund) ? r : undefined;
+    });
+    expect(sent.get(ids.refund)).toBe(1);
+  });
+
+  it('console UI — a blind reviewer does not see the first review until they give theirs', async () => {
+    const rita = await con.token('rita');
+    expect((await call(con.base, `/api/tickets/${ids.faq}/review`, { token: rita, body: { defects: ['tone_mismatch'], note: 'RITA-NOTE curt answer' } })).status).toBe(201);
+    const { context, page } = await signIn('quinn');
+    await page.goto(`${con.base}/#${ids.faq}`);
+    await page.locator('#review-blind').waitFor();
+    expect(await page.locator('#review-blind').textContent()).toContain('1 other review is hidden');
+    const text = (await page.locator('#ticket').textContent()) ?? '';
+    expect(text).not.toContain('Rita Moreau');
+    expect(text).not.toContain('RITA-NOTE');
+    expect(await page.locator('#timeline tr[data-event="qa_reviewed"]').count()).toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, 'console-blind-review.png'), fullPage: true });
+    await page.locator('input[name="defect"][value="incomplete_resolution"]').check();
+    await page.locator('#btn-review').click();
+    await page.locator('#reviews').waitFor({ timeout: 10_000 });
+    const after = (await page.locator('#reviews').textContent()) ?? '';
+    expect(after).toContain('Rita Moreau');
+    expect(after).toContain('Quinn Park');
+    await context.close();
+  });
+
+  it('console UI — the weekly report shows the edit rate; no page error anywhere', async () => {
+    const { context, page } = await signIn('alex');
+    expect(await page.locator('#roles').textContent()).toBe('analyst');
+    // An analyst reads: no decision buttons.
+    await page.goto(`${con.base}/#${ids.hacked}`);
+    await page.locator('#customer-message').waitFor();
+    await page.locator('#read-only').waitFor();
+    expect(await page.locator('#btn-resolve').count()).toBe(0);
     await page.locator('#tab-report').click();
     await page.locator('#report-table').waitFor();
-    expect(await page.locator('#report-table').textContent()).toContain('escalation rate');
-    await page.screenshot({ path: '.tmp/console-report.png', fullPage: true });
-    expect(errors).toEqual([]);
+    expect(await page.locator('#report-table').textContent()).toContain('edit rate by agent');
     await context.close();
+    expect(errors).toEqual([]);
   });
 });

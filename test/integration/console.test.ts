@@ -1,44 +1,32 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { Route } from '@handrail/contracts';
+import { HumanDecision, Route } from '@handrail/contracts';
 import { EventPublisher } from '@handrail/bus';
 import { newEvent } from '@handrail/events';
-import { startService, type RunningService } from '@handrail/runtime';
-import { consoleService } from '@handrail/svc-console';
 import type { Queues, TicketView, WeekReport } from '@handrail/projection';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { call as rawCall, startConsole, type ConsoleUnderTest } from '../support/console.js';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 const REFUND = "I returned the blender two weeks ago and still haven't seen my refund of $30. When will it arrive?";
 const ESCALATE = 'Someone hacked my account and bought things with my card.';
 const FAQ = 'How long does standard shipping take?';
 
-async function call(base: string, path: string, o: { user?: string; body?: unknown } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const headers: Record<string, string> = {};
-  if (o.user) headers['x-handrail-user'] = o.user;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method: o.body === undefined ? 'GET' : 'POST', headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-async function startConsole(natsUrl: string, prefix: string): Promise<{ svc: RunningService; base: string }> {
-  let port = 0;
-  const svc = await startService(
-    consoleService({ NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0' }, { onListening: (p) => (port = p) }),
-  );
-  return { svc, base: `http://127.0.0.1:${port}` };
-}
-
 describe('console', () => {
   let tb: TestBus;
   let pipeline: InProcessPipeline;
-  let consoleSvc: RunningService;
+  let con: ConsoleUnderTest;
   let base: string;
   const ids = { refund1: '', refund2: '', escalated: '', faq: '' };
+  const tokens: Record<string, string> = {};
+  /** Calls as a demo user (their access token); the actor is whoever the token names. */
+  const call = (b: string, path: string, o: { user?: string; body?: unknown } = {}) => rawCall(b, path, { token: o.user ? tokens[o.user] : undefined, body: o.body });
 
   beforeAll(async () => {
     tb = await openTestBus(inject('natsUrl'), 'console');
     pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix);
-    ({ svc: consoleSvc, base } = await startConsole(inject('natsUrl'), tb.topo.prefix));
+    con = await startConsole(inject('natsUrl'), tb.topo.prefix);
+    base = con.base;
+    for (const u of ['ana', 'ben', 'sam', 'quinn', 'rita', 'alex']) tokens[u] = await con.token(u);
     const client = intakeClient(pipeline.grpcAddr);
     ids.refund1 = (await client.submit({ connector: 'grpc', externalId: 'r-1', customerId: 'c-r1', channel: 'email', body: REFUND })).ticketId;
     ids.refund2 = (await client.submit({ connector: 'grpc', externalId: 'r-2', customerId: 'c-r2', channel: 'email', body: REFUND })).ticketId;
@@ -55,29 +43,34 @@ describe('console', () => {
     expect(done.get(ids.faq)?.[0]?.route).toBe(Route.ROUTE_AUTO_RESOLVED);
     // The console follows the stream: wait until it has seen every conclusion.
     await eventually(async () => {
-      const views = await Promise.all(Object.values(ids).map((id) => call(base, `/api/tickets/${id}`, { user: 'ann' })));
+      const views = await Promise.all(Object.values(ids).map((id) => call(base, `/api/tickets/${id}`, { user: 'ana' })));
       return views.every((v) => v.status === 200 && (v.json['ticket'] as TicketView).route) ? true : undefined;
     }, 30_000);
   });
 
   afterAll(async () => {
-    await consoleSvc?.shutdown('test done');
+    await con?.stop();
     await pipeline?.stop();
     await tb?.cleanup();
   });
 
-  it('console — no X-Handrail-User is 401; health and readiness need none', async () => {
+  it('console — without a verified token everything is 401 (naming why); health and readiness need none; the page sends people to sign in', async () => {
     expect((await call(base, '/api/queues')).status).toBe(401);
-    expect((await call(base, '/')).status).toBe(401);
+    expect((await call(base, '/api/queues')).json['problem']).toBe('missing');
+    // The old trusted header is just a header now.
+    expect((await rawCall(base, '/api/queues', { headers: { 'x-handrail-user': 'ana' } })).status).toBe(401);
     expect((await call(base, '/healthz')).status).toBe(200);
     expect((await call(base, '/readyz')).status).toBe(200);
-    const page = await fetch(`${base}/`, { headers: { 'x-handrail-user': 'ann' } });
+    const redirect = await fetch(`${base}/`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/auth/login');
+    const page = await fetch(`${base}/`, { headers: { authorization: `Bearer ${tokens['ana']}` } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Handrail console');
+    expect(await page.text()).toContain('Ana Alvarez');
   });
 
   it('console — queues list the awaiting and escalated tickets with reason codes', async () => {
-    const { status, json } = await call(base, '/api/queues', { user: 'ann' });
+    const { status, json } = await call(base, '/api/queues', { user: 'ana' });
     expect(status).toBe(200);
     const q = json as unknown as Queues;
     expect(q.awaitingApproval.map((t) => t.ticketId).sort()).toEqual([ids.refund1, ids.refund2].sort());
@@ -88,7 +81,7 @@ describe('console', () => {
   });
 
   it('console — ticket view has the message, draft with citations, verdicts and the explained timeline', async () => {
-    const { json } = await call(base, `/api/tickets/${ids.refund1}`, { user: 'ann' });
+    const { json } = await call(base, `/api/tickets/${ids.refund1}`, { user: 'ana' });
     const t = json['ticket'] as TicketView;
     expect(t.body).toBe(REFUND);
     expect(t.draft?.citations.length).toBeGreaterThan(0);
@@ -99,27 +92,27 @@ describe('console', () => {
   });
 
   it('console — bad input is 400 naming the field; wrong route is 412; unknown ticket is 404', async () => {
-    const bad = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'ann', body: { action: 'ship-it' } });
+    const bad = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'ana', body: { action: 'ship-it' } });
     expect(bad.status).toBe(400);
     expect(bad.json['fields']).toEqual([expect.objectContaining({ field: 'action' })]);
-    const noText = await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'ann', body: { action: 'resolve' } });
+    const noText = await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'ana', body: { action: 'resolve' } });
     expect(noText.status).toBe(400);
     expect(noText.json['fields']).toEqual([expect.objectContaining({ field: 'text' })]);
-    expect((await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'ann', body: { action: 'approve' } })).status).toBe(412);
-    expect((await call(base, '/api/tickets/nope/decision', { user: 'ann', body: { action: 'approve' } })).status).toBe(404);
-    const badReview = await call(base, `/api/tickets/${ids.faq}/review`, { user: 'ann', body: { defects: ['rude'] } });
+    expect((await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'ana', body: { action: 'approve' } })).status).toBe(412);
+    expect((await call(base, '/api/tickets/nope/decision', { user: 'ana', body: { action: 'approve' } })).status).toBe(404);
+    const badReview = await call(base, `/api/tickets/${ids.faq}/review`, { user: 'ana', body: { defects: ['rude'] } });
     expect(badReview.status).toBe(400);
     expect(badReview.json['fields']).toEqual([expect.objectContaining({ field: 'defects' })]);
   });
 
   it('console — approving twice: the second is 409 and exactly one reply goes out', async () => {
-    const first = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'ann', body: { action: 'approve', note: 'checked the return' } });
+    const first = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'ana', body: { action: 'approve', note: 'checked the return' } });
     expect(first.status).toBe(201);
-    expect((first.json['ticket'] as TicketView).decisions).toMatchObject([{ actor: 'ann', action: 'approve' }]);
-    const second = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'bob', body: { action: 'approve' } });
+    expect((first.json['ticket'] as TicketView).decisions).toMatchObject([{ actor: 'u-ana', actorName: 'Ana Alvarez', action: 'approve' }]);
+    const second = await call(base, `/api/tickets/${ids.refund1}/decision`, { user: 'ben', body: { action: 'approve' } });
     expect(second.status).toBe(409);
     // Two people at once: JetStream de-duplication lets exactly one through.
-    const race = await Promise.all(['ann', 'bob'].map((user) => call(base, `/api/tickets/${ids.refund2}/decision`, { user, body: { action: 'edit', text: `Sent by ${user}.` } })));
+    const race = await Promise.all(['ana', 'ben'].map((user) => call(base, `/api/tickets/${ids.refund2}/decision`, { user, body: { action: 'approve', note: `approved by ${user}` } })));
     expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
     const sent = await eventually(async () => {
       const r = await replies(tb.bus, tb.topo);
@@ -131,23 +124,28 @@ describe('console', () => {
     expect(sent.get(ids.escalated)).toBeUndefined();
   });
 
-  it('console — taking over an escalation records the reply text and sends nothing', async () => {
-    const r = await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'cat', body: { action: 'resolve', text: 'Card blocked and charges reversed.' } });
+  it('console — taking over an escalation sends the reply, exactly once', async () => {
+    const r = await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'sam', body: { action: 'resolve', text: 'I have blocked the card and reversed both charges.' } });
     expect(r.status).toBe(201);
-    expect((r.json['ticket'] as TicketView).decisions[0]).toMatchObject({ actor: 'cat', action: 'resolve', finalText: 'Card blocked and charges reversed.' });
-    expect((await replies(tb.bus, tb.topo)).get(ids.escalated)).toBeUndefined();
+    expect((r.json['ticket'] as TicketView).decisions[0]).toMatchObject({ actor: 'u-sam', action: 'resolve', finalText: 'I have blocked the card and reversed both charges.' });
+    // A second click is a conflict, not a second reply.
+    expect((await call(base, `/api/tickets/${ids.escalated}/decision`, { user: 'sam', body: { action: 'resolve', text: 'again' } })).status).toBe(409);
+    const sent = await eventually(async () => ((await replies(tb.bus, tb.topo)).get(ids.escalated) ? replies(tb.bus, tb.topo) : undefined));
+    expect(sent.get(ids.escalated)).toBe(1);
   });
 
   it('console — two reviewers review one ticket; a second review by the same person is 409', async () => {
-    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'ann', body: { defects: [] } })).status).toBe(201);
-    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'bob', body: { defects: ['tone_mismatch'], note: 'curt' } })).status).toBe(201);
-    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'ann', body: { defects: ['hallucination'] } })).status).toBe(409);
-    const { json } = await call(base, `/api/tickets/${ids.faq}`, { user: 'ann' });
-    expect((json['ticket'] as TicketView).reviews.map((r) => [r.reviewer, r.passed])).toEqual([['ann', true], ['bob', false]]);
+    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'quinn', body: { defects: [] } })).status).toBe(201);
+    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'rita', body: { defects: ['tone_mismatch'], note: 'curt' } })).status).toBe(201);
+    expect((await call(base, `/api/tickets/${ids.faq}/review`, { user: 'quinn', body: { defects: ['hallucination'] } })).status).toBe(409);
+    // A second token of the same person is the same reviewer.
+    expect((await rawCall(base, `/api/tickets/${ids.faq}/review`, { token: await con.token('quinn'), body: { defects: [] } })).status).toBe(409);
+    const { json } = await call(base, `/api/tickets/${ids.faq}`, { user: 'quinn' });
+    expect((json['ticket'] as TicketView).reviews.map((r) => [r.reviewer, r.passed])).toEqual([['u-quinn', true], ['u-rita', false]]);
   });
 
   it('weekly report — the API and `handrail report weekly --json` count the same tickets, decisions and reviews', async () => {
-    const { json } = await call(base, '/api/report/weekly', { user: 'ann' });
+    const { json } = await call(base, '/api/report/weekly', { user: 'alex' });
     const weeks = json['weeks'] as WeekReport[];
     expect(weeks).toHaveLength(1);
     const w = weeks[0];
@@ -157,7 +155,7 @@ describe('console', () => {
       routes: { auto_resolved: { count: 1, share: 0.25 }, awaiting_approval: { count: 2, share: 0.5 }, escalated: { count: 1, share: 0.25 } },
       escalationRate: 0.25,
       unresolved: 0,
-      humanDecisions: { approve: 1, edit: 1, resolve: 1 },
+      humanDecisions: { approve: 2, resolve: 1 },
       defects: { tone_mismatch: 1, hallucination: 0 },
       qa: { reviewed: 1, reviews: 2, passed: 1 },
     });
@@ -188,16 +186,16 @@ describe('console', () => {
   });
 
   it('console — a restarted console rebuilds the same views from the retained stream', async () => {
-    const again = await startConsole(inject('natsUrl'), tb.topo.prefix);
+    const again = await startConsole(inject('natsUrl'), tb.topo.prefix, con.issuer);
     try {
-      const { json } = await call(again.base, `/api/tickets/${ids.refund1}`, { user: 'ann' });
-      expect((json['ticket'] as TicketView).decisions).toMatchObject([{ actor: 'ann', action: 'approve' }]);
+      const { json } = await call(again.base, `/api/tickets/${ids.refund1}`, { user: 'ana' });
+      expect((json['ticket'] as TicketView).decisions).toMatchObject([{ actor: 'u-ana', action: 'approve' }]);
       expect((json['ticket'] as TicketView).reply?.text).toBeTruthy();
-      const q = (await call(again.base, '/api/queues', { user: 'ann' })).json as unknown as Queues;
+      const q = (await call(again.base, '/api/queues', { user: 'ana' })).json as unknown as Queues;
       expect(q.awaitingApproval).toEqual([]);
       expect(q.counts.decided).toBe(3);
     } finally {
-      await again.svc.shutdown('test done');
+      await again.stop();
     }
   });
 
@@ -209,7 +207,7 @@ describe('console', () => {
     // As if a console published the decision and crashed before doing anything else.
     const decision = newEvent({
       kind: 'humanDecision',
-      value: { ticketId: id, actor: 'dan', action: 'edit', finalText: 'Your refund left today.', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL },
+      value: HumanDecision.fromPartial({ ticketId: id, actor: 'u-ana', action: 'edit', finalText: 'Your refund left today.', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }),
       ticketId: id,
       producer: { service: 'console', version: 'test', instance: 'gone' },
     });
@@ -221,7 +219,7 @@ describe('console', () => {
       return r.get(id) ? r : undefined;
     });
     expect(sent.get(id)).toBe(1);
-    const { json } = await call(base, `/api/tickets/${id}`, { user: 'ann' });
+    const { json } = await call(base, `/api/tickets/${id}`, { user: 'ana' });
     expect((json['ticket'] as TicketView).reply?.text).toBe('Your refund left today.');
   });
 });

@@ -27,7 +27,7 @@ function help(): string {
     '',
     ...COMMAND_NAMES.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]?.summary ?? ''}`),
     '',
-    'environment: NATS_URL (nats://127.0.0.1:4222), HANDRAIL_PREFIX (handrail), INTAKE_ADDR (127.0.0.1:50051), HANDRAIL_USER, POLICY_FILE (policy docs before anything is approved)',
+    'environment: NATS_URL (nats://127.0.0.1:4222), HANDRAIL_PREFIX (handrail), INTAKE_ADDR (127.0.0.1:50051), CONSOLE_URL (127.0.0.1:8088) and HANDRAIL_TOKEN / HANDRAIL_TOKEN_FILE (policy changes), POLICY_FILE (policy docs before anything is approved)',
   ].join('\n');
 }
 

@@ -2,9 +2,11 @@ import { baseConfigSchema, loadConfig, z } from '@handrail/config';
 
 export const cliConfigSchema = baseConfigSchema.extend({
   INTAKE_ADDR: z.string().min(1).default('127.0.0.1:50051'),
-  /** Who is acting (policy changes are attributed to them); `--as` overrides it. */
-  HANDRAIL_USER: z.string().min(1).optional(),
-  USER: z.string().optional(),
+  /** Where policy changes go: the console's API, which verifies the caller's token and role. */
+  CONSOLE_URL: z.string().url().default('http://127.0.0.1:8088'),
+  /** The caller's access token (or a file holding it): policy changes act as its subject. */
+  HANDRAIL_TOKEN: z.string().min(1).optional(),
+  HANDRAIL_TOKEN_FILE: z.string().min(1).optional(),
   /** The pack the services fall back to until a revision is approved; `policy docs` does the same. */
   POLICY_FILE: z.string().min(1).optional(),
   /** The help centre the services fall back to until a KB snapshot is published; `explain --rederive` does the same. */

@@ -10,6 +10,7 @@ const EXIT: Record<ErrorCode, number> = {
   unavailable: 7,
   deadline_exceeded: 7,
   internal: 1,
+  unauthenticated: 8,
 };
 
 /** node:util parseArgs rejects unknown flags and bad values with a TypeError coded ERR_PARSE_ARGS_*. */

@@ -8,7 +8,7 @@ const FROM_GRPC: Partial<Record<status, ErrorCode>> = {
   [status.NOT_FOUND]: 'not_found',
   [status.ALREADY_EXISTS]: 'already_exists',
   [status.PERMISSION_DENIED]: 'permission_denied',
-  [status.UNAUTHENTICATED]: 'permission_denied',
+  [status.UNAUTHENTICATED]: 'unauthenticated',
   [status.FAILED_PRECONDITION]: 'failed_precondition',
   [status.UNAVAILABLE]: 'unavailable',
   [status.DEADLINE_EXCEEDED]: 'deadline_exceeded',

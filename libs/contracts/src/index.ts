@@ -38,6 +38,13 @@ export {
   InboundMessage,
   HumanDecision,
   QaReview,
+  Person,
+  CheckOverride,
+  EditSummary,
+  AccessDenied,
+  ReplyBlocked,
+  TicketClaim,
+  PolicyChanged,
 } from './gen/handrail/v1/events.js';
 export {
   IntakeServiceService,

@@ -35,3 +35,5 @@ export { composeDraft, composeHandoff } from './compose.js';
 export type { ComposeResult, LlmDrafting } from './compose.js';
 export { repeatContacts, openHumanCases, appendContact, contactLookup, historyWindowHours } from './history.js';
 export type { ContactRecord, ContactLookup } from './history.js';
+export { checkHumanReply } from './human-reply.js';
+export type { HumanReplyInput, HumanReplyCheck } from './human-reply.js';

@@ -18,6 +18,8 @@ const demoRunSchema = z.object({
   NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, 'must be a nats:// URL').optional(),
   HANDRAIL_PREFIX: baseConfigSchema.shape.HANDRAIL_PREFIX.removeDefault().default(DEMO_PREFIX),
   LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
+  /** Keep the console up after the run until Ctrl-C: `auto` does when run from a terminal. */
+  DEMO_HOLD: z.enum(['auto', 'true', 'false']).default('auto'),
 });
 
 /** What `make demo` reads from its environment, parsed once. */

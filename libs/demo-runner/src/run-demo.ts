@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type Ticket, type TicketConcluded } from '@handrail/contracts';
@@ -8,7 +9,8 @@ import { decideInOrder } from '@handrail/decisions';
 import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
 import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
-import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
+import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { demoRunConfig } from './config.js';
 
@@ -45,12 +47,59 @@ async function decideInProcess(bus: Bus, topo: Topology): Promise<Map<string, Ti
   return new Map(decisions.map((d) => [d.concluded.context?.ticketId ?? '', d.concluded]));
 }
 
+/** `port` when nothing listens on it, else a free one. */
+async function portOr(port: number): Promise<number> {
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  return free ? port : freePort();
+}
+
+const AUDIENCE = 'handrail-console';
+
+/** One access token per demo user in .demo/tokens/, for curl and the CLI (`--token-file`). */
+async function writeTokens(issuer: DevIssuer): Promise<string> {
+  const dir = path.join(outDir, 'tokens');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const u of DEMO_USERS) fs.writeFileSync(path.join(dir, `${u.username}.jwt`), `${await issuer.mint(u.username)}\n`, { mode: 0o600 });
+  return dir;
+}
+
+function printPeople(consoleUrl: string, issuer: DevIssuer, tokenDir: string): void {
+  const rel = path.relative(repoRoot, tokenDir) || tokenDir;
+  console.log('');
+  say(`console: ${consoleUrl}  (sign in as any demo user below; identity provider ${issuer.url})`);
+  const w = Math.max(...DEMO_USERS.map((u) => u.username.length));
+  for (const u of DEMO_USERS) {
+    const roles = [...u.roles, ...u.groups.map((g) => `group ${g}`)].join(', ');
+    say(`  ${u.username.padEnd(w)}  ${u.name.padEnd(14)} ${roles.padEnd(22)} ${u.note}`);
+  }
+  say(`access tokens (8 h): ${rel}/<user>.jwt — e.g.`);
+  say(`  curl -H "Authorization: Bearer $(cat ${rel}/sam.jwt)" ${consoleUrl}/api/queues`);
+  say(`  CONSOLE_URL=${consoleUrl} HANDRAIL_PREFIX=${prefix} pnpm handrail policy propose libs/demo/policy/demo-pack.yaml --token-file ${rel}/pat.jwt`);
+  say(`  CONSOLE_URL=${consoleUrl} HANDRAIL_PREFIX=${prefix} pnpm handrail policy approve <rev> --token-file ${rel}/pia.jwt`);
+}
+
+/** Keeps the console up for people to try, until Ctrl-C; `DEMO_HOLD=false` (or no terminal) ends the demo at once. */
+async function hold(): Promise<void> {
+  const wanted = config.DEMO_HOLD === 'auto' ? Boolean(process.stdout.isTTY && process.stdin.isTTY) : config.DEMO_HOLD === 'true';
+  if (!wanted) return;
+  say('the console stays up: press Ctrl-C to stop the demo');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
 async function main(): Promise<number> {
   const nats = await ensureNats({ envUrl: config.NATS_URL, log: say });
   say(`NATS at ${nats.url} (${nats.source}); subject prefix "${prefix}"`);
   const topo = topology(prefix);
   const bus = await connectBus({ url: nats.url, name: 'handrail-demo' });
   let cluster: Cluster | undefined;
+  let issuer: DevIssuer | undefined;
   try {
     // A fresh run: this prefix's streams and buckets from an earlier demo are removed first.
     await deletePrefix(bus, topo);
@@ -60,11 +109,31 @@ async function main(): Promise<number> {
 
     fs.rmSync(outDir, { recursive: true, force: true });
     const grpcPort = await freePort();
-    say('starting intake, classifier, guardrail, escalation, drafting, qa-sampler …');
+    // A local OpenID Connect issuer with the demo's people: the console verifies its tokens exactly as a real IdP's.
+    issuer = await startDevIssuer({ port: await portOr(8089), audience: AUDIENCE });
+    const consolePort = await portOr(8088);
+    const consoleUrl = `http://127.0.0.1:${consolePort}`;
+    say(`starting intake, classifier, guardrail, escalation, drafting, qa-sampler and the console …`);
     const t0 = Date.now();
     // The services as deployed: node on tsc's dist/ (`make demo` builds first).
-    cluster = await startCluster({ natsUrl: nats.url, prefix, logDir: path.join(outDir, 'logs'), grpcPort, env: { LOG_LEVEL: config.LOG_LEVEL, ...demoServiceEnv }, runtime: 'compiled' });
-    say(`all six services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}`);
+    cluster = await startCluster({
+      natsUrl: nats.url,
+      prefix,
+      logDir: path.join(outDir, 'logs'),
+      grpcPort,
+      services: ALL_SERVICE_NAMES,
+      env: {
+        LOG_LEVEL: config.LOG_LEVEL,
+        ...demoServiceEnv,
+        CONSOLE_PORT: String(consolePort),
+        CONSOLE_HOST: '127.0.0.1',
+        AUTH_ISSUER: issuer.url,
+        AUTH_AUDIENCE: AUDIENCE,
+        AUTH_CLIENT_ID: AUDIENCE,
+      },
+      runtime: 'compiled',
+    });
+    say(`all ${ALL_SERVICE_NAMES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}, console on ${consoleUrl}`);
 
     const tickets = readSampleTickets(demoPaths.tickets);
     const client = new IntakeServiceClient(cluster.grpcAddr, credentials.createInsecure());
@@ -136,12 +205,16 @@ async function main(): Promise<number> {
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ prefix, nats: nats.url, tickets: rows, routes: byRoute }, null, 2));
     say(`report written to .demo/report.json; explain any ticket with: HANDRAIL_PREFIX=${prefix} pnpm handrail explain <ticket-id>`);
-    return pending.length === 0 && unsafe.length === 0 && silent.length === 0 ? 0 : 1;
+    printPeople(consoleUrl, issuer, await writeTokens(issuer));
+    const code = pending.length === 0 && unsafe.length === 0 && silent.length === 0 ? 0 : 1;
+    await hold();
+    return code;
   } finally {
     if (cluster) {
       say('stopping services …');
       await cluster.stop();
     }
+    await issuer?.close();
     await bus.nc.drain().catch(() => undefined);
     await nats.stop();
   }

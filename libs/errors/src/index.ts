@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = [
   'invalid_argument',
+  'unauthenticated',
   'not_found',
   'already_exists',
   'permission_denied',
@@ -16,6 +17,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 const RETRYABLE: Record<ErrorCode, boolean> = {
   invalid_argument: false,
+  unauthenticated: false,
   not_found: false,
   already_exists: false,
   permission_denied: false,
@@ -62,6 +64,14 @@ export class PermissionDeniedError extends HandrailError {
   override readonly name = 'PermissionDeniedError';
   constructor(message: string) {
     super('permission_denied', message);
+  }
+}
+
+/** No verified identity: a missing, expired, wrongly signed or wrong-audience token. */
+export class UnauthenticatedError extends HandrailError {
+  override readonly name: string = 'UnauthenticatedError';
+  constructor(message: string, cause?: unknown) {
+    super('unauthenticated', message, [], { cause });
   }
 }
 

@@ -23,6 +23,10 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   outboundReply: 'outbound_reply',
   humanDecision: 'human_decided',
   qaReview: 'qa_reviewed',
+  accessDenied: 'access_denied',
+  replyBlocked: 'reply_blocked',
+  claim: 'claimed',
+  policyChanged: 'policy_changed',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {

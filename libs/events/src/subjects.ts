@@ -17,6 +17,10 @@ export const EVENT_TYPES = [
   'outbound_reply',
   'human_decided',
   'qa_reviewed',
+  'access_denied',
+  'reply_blocked',
+  'claimed',
+  'policy_changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -119,6 +119,21 @@ describe('guardrails draft — failing drafts', () => {
     expect(evidence).not.toContain('4111 1111');
   });
 
+  it('guardrails draft — asking the customer for a card number, CVV, PIN or password is refused; instructions for their own use are not', () => {
+    for (const text of ['Reply with your full card number and CVV so we can process it.', 'Please send us your card number.', "What's your PIN?", 'Could you tell me the one-time code we texted you?']) {
+      const r = checkDraft(draft(text));
+      expect(r.failures.map((f) => f.rule), text).toEqual(['pii.solicitation']);
+    }
+    for (const text of ['Choose "Forgot password" on the sign-in page and we will email you a reset link.', 'Northwind will never ask for your password by email, chat or phone.', 'Enter and confirm your new password on the sign-in page.']) {
+      expect(failed(checkDraft(draft(text))), text).toEqual([]);
+    }
+  });
+
+  it('guardrails draft — "your refund of $X is guaranteed" is a promise, checked against the limit', () => {
+    const r = checkDraft(draft('calm down. Your refund of $9,000 is guaranteed… Reply with your full card number and CVV', { area: 'refund', action: 'draft', refundLimit: 50 }));
+    expect(r.failures.map((f) => f.rule)).toEqual(['tone.banned_phrases', 'tone.overconfident_phrases', 'refund_limits.by_tier', 'pii.solicitation']);
+  });
+
   it('guardrails draft — order numbers, prices and dates are not phone numbers', () => {
     expect(checkDraft(draft('Order 10482 of 12/03/2026 for $129.99 ships from warehouse 7.')).passed).toBe(true);
     expect(checkDraft(draft('Your purchase 113542617735902 is confirmed. Tracking number 732201349959 is with the carrier.')).passed).toBe(true);

@@ -88,7 +88,9 @@ const COMMITMENTS: ReadonlyArray<{ kind: string; owner: AreaName; re: RegExp }> 
         `|\\b${DONE}(?:refunded|reimbursed|credited|compensated|(?:issued|processed|approved|sent)\\s+${MONEY_OBJECT})` +
         `|\\b${MODAL}(?:issue|process|send|approve|give|pay)\\w*\\s+${MONEY_OBJECT}` +
         `|\\byou(?:'ll| will)\\s+(?:\\w+\\s+)?(?:receive|get|see)\\s+${MONEY_OBJECT}` +
-        `|\\b(?:refund|reimbursement|credit|money)\\s+(?:of\\s+\\S+\\s+)?(?:has been|is being|was|will be)\\s+(?:issued|processed|approved|sent|credited|returned)`,
+        `|\\b(?:refund|reimbursement|credit|money)\\s+(?:of\\s+\\S+\\s+)?(?:has been|is being|was|will be)\\s+(?:issued|processed|approved|sent|credited|returned)` +
+        // "Your refund of $9,000 is guaranteed / is approved / is on its way": a promise, whoever writes it.
+        `|\\b(?:your|the|a|full)\\s+(?:full\\s+)?(?:refund|reimbursement|credit)\\s+(?:of\\s+\\S+\\s+)?(?:is|has been)\\s+(?:guaranteed|confirmed|approved|assured|on its way)`,
       'iu',
     ),
   },
@@ -124,7 +126,7 @@ function policyVerdicts(i: DraftCheckInput, sentences: readonly string[]): Verdi
       const over = amounts(s).filter((n) => n > i.refundLimit);
       if (over.length > 0) {
         out.push(
-          fail('policy', 'policy_violation', 'refund_limits.by_tier', `the draft promises ${over.join(', ')} ${currency}, above the refund limit of ${i.refundLimit} ${currency}`, [
+          fail('policy', 'policy_violation', 'refund_limits.by_tier', `the text promises ${over.join(', ')} ${currency}, above the refund limit of ${i.refundLimit} ${currency}`, [
             clip(raw),
             `limit=${i.refundLimit}`,
           ]),
@@ -161,6 +163,13 @@ const PHONE = /(?<![\w/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:
 const STREET =
   /\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Terrace|Close|Crescent)\b\.?/g;
 
+// The secrets a customer is never asked for, and the ways a reply asks for them ("reply with your
+// full card number", "send us the CVV", "what is your password?"). Instructions for the customer's own
+// use ("choose a new password on the sign-in page") ask nothing of them.
+const SECRET = '((?:full\\s+|whole\\s+|complete\\s+|entire\\s+|long\\s+)?(?:credit\\s+|debit\\s+|payment\\s+)?card\\s*(?:number|no\\.?|details)|cvv2?|cvc2?|card\\s+security\\s+code|security\\s+code|pin(?:\\s+number|\\s+code)?|password|passcode|social\\s+security\\s+number|ssn|one[- ]time\\s+(?:code|password|passcode)|verification\\s+code|bank\\s+login)';
+const ASK =
+  "(?:reply|respond|write\\s+back|get\\s+back\\s+to\\s+us)(?:\\s+to\\s+(?:this|me|us))?(?:\\s+\\w+)?\\s+with|send\\s+(?:us|me|over|it)|e-?mail\\s+(?:us|me)|text\\s+(?:us|me)|give\\s+(?:us|me)|tell\\s+(?:us|me)|provide\\s+(?:us|me)?|share\\s+(?:with\\s+(?:us|me)\\s+)?|what(?:'s|\\s+is|\\s+are)|type\\s+(?:in\\s+)?(?:here|below)";
+const SOLICIT = new RegExp(`\\b(?:${ASK})\\b[^.?!]{0,40}?\\b${SECRET}\\b`, 'iu');
 const digits = (s: string) => s.replace(/\D/g, '');
 /** Order, tracking and reference numbers are long digit runs too; what precedes them says which it is. */
 const ID_CONTEXT = /\b(?:order|purchase|invoice|tracking|reference|ref|ticket|case|confirmation|transaction|item|sku|parcel|account)s?\b(?:\s+[\w#:]+){0,4}?\s*[:#]?\s*$/iu;
@@ -224,6 +233,11 @@ function piiVerdicts(i: DraftCheckInput): Verdict[] {
     if (/^\d+$/.test(m[0]) && !PHONE_CONTEXT.test(before(text, m.index))) continue;
     if ((own.phone && d.endsWith(own.phone)) || companyDigits.some((c) => c.endsWith(d.slice(-9)) || d.endsWith(c.slice(-9)))) continue;
     out.push(fail('pii', 'pii_leak', 'pii.phone', "the draft contains a phone number that is not the customer's own", [maskDigits(m[0])]));
+  }
+  // Asking for secrets: no one at the company ever needs them, so a reply that asks is phishing or a mistake.
+  for (const raw of splitSentences(text)) {
+    const m = SOLICIT.exec(normaliseQuotes(raw));
+    if (m) out.push(fail('pii', 'pii_leak', 'pii.solicitation', `the reply asks the customer for their ${m[1]?.toLowerCase().replace(/\s+/g, ' ')}`, [clip(raw)]));
   }
   for (const m of text.match(STREET) ?? []) {
     const norm = m.toLowerCase().replace(/[^a-z0-9]/g, '');

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { assertBuilt } from './build-state.js';
 import { freePort } from './nats.js';
 
+/** The pipeline: what a cluster starts unless told otherwise. */
 export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Every service, the console for people included (it needs an identity provider: AUTH_ISSUER, AUTH_AUDIENCE). */
+export const ALL_SERVICE_NAMES = [...SERVICE_NAMES, 'console'] as const;
+export type ServiceName = (typeof ALL_SERVICE_NAMES)[number];
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeError, type ErrorCode } from '@handrail/errors';
-import { runPolicyCommand, type PolicyCommandContext } from './commands.js';
+import { runPolicyCommand, storeWriter, type PolicyCommandContext } from './commands.js';
 import { loadPolicyFile } from './parse.js';
 import { PolicyStore } from './store.js';
 
@@ -67,7 +67,11 @@ describe('policy commands without a store', () => {
     const r = await run(['frobnicate']);
     expect(r.failure).toBe('invalid_argument');
     expect(r.err).toContain('unknown policy command "frobnicate"');
-    expect((await run(['propose', demoFile])).err).toMatch(/no acting user/);
+    expect((await run(['propose', demoFile])).err).toMatch(/verified identity/);
+    // There is no way to name yourself: --as is refused outright.
+    const as = await run(['approve', 'abc', '--as', 'bob']);
+    expect(as.failure).toBe('invalid_argument');
+    expect(as.err).toMatch(/--as is gone/);
   });
 });
 
@@ -90,6 +94,8 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
   let nc: NatsConnection;
   let store: PolicyStore;
   const ctx = (): Partial<PolicyCommandContext> => ({ openStore: async () => ({ store, close: async () => undefined }) });
+  /** As a verified identity: in the CLI the console's API derives it from the token; here it is fixed. */
+  const as = (by: string): Partial<PolicyCommandContext> => ({ ...ctx(), writer: () => storeWriter(store, { by }) });
 
   beforeAll(async () => {
     nc = await connect({ servers: 'nats://127.0.0.1:4222' });
@@ -101,21 +107,21 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
   });
 
   it('policy commands — propose, self-approval refused (permission_denied), approve, rollback, history, docs', async () => {
-    const p1 = await run(['propose', demoFile, '--as', 'alice', '--note', 'first'], ctx());
+    const p1 = await run(['propose', demoFile, '--note', 'first'], as('alice'));
     expect(p1.failure).toBeUndefined();
     const rev1 = /revision ([0-9a-f]{12})/.exec(p1.out)?.[1] ?? '';
-    const self = await run(['approve', rev1], { ...ctx(), user: 'alice' });
+    const self = await run(['approve', rev1], as('alice'));
     expect(self.failure).toBe('permission_denied');
     expect(self.err).toMatch(/self-approval/);
-    expect((await run(['approve', rev1, '--as', 'bob'], ctx())).out).toContain(`active revision none → ${rev1}`);
+    expect((await run(['approve', rev1], as('bob'))).out).toContain(`active revision none → ${rev1}`);
 
     const v2 = write('v2.yaml', demoText.replace('    vip: 300', '    vip: 250'));
-    const p2 = await run(['propose', v2, '--as', 'bob'], ctx());
+    const p2 = await run(['propose', v2], as('bob'));
     expect(p2.out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
     const rev2 = /revision ([0-9a-f]{12})/.exec(p2.out)?.[1] ?? '';
     expect((await run(['diff', rev2], ctx())).out).toContain('~ refund_limits.by_tier.vip: 300 → 250');
-    expect((await run(['approve', rev2, '--as', 'carol'], ctx())).failure).toBeUndefined();
-    expect((await run(['rollback', rev1, '--as', 'dave', '--note', 'too strict'], ctx())).out).toContain(`${rev2} → ${rev1}`);
+    expect((await run(['approve', rev2], as('carol'))).failure).toBeUndefined();
+    expect((await run(['rollback', rev1, '--note', 'too strict'], as('dave'))).out).toContain(`${rev2} → ${rev1}`);
 
     const show = await run(['show', '--json'], ctx());
     expect(JSON.parse(show.out)).toMatchObject({ rev: rev1, active: { via: 'rollback', by: 'dave' } });
@@ -130,7 +136,7 @@ describe.skipIf(!available)('policy commands with the store (NATS KV)', () => {
     expect(readFileSync(join(outDir, 'policy.html'), 'utf8')).toContain('<h2>Policy change log</h2>');
 
     const bad = write('weak.yaml', demoText.replace('    ai_action: none\n    human_responsibilities:\n      - Assess legal', '    ai_action: draft\n    human_responsibilities:\n      - Assess legal'));
-    const refused = await run(['propose', bad, '--as', 'mallory'], ctx());
+    const refused = await run(['propose', bad], as('mallory'));
     expect(refused.failure).toBe('invalid_argument');
     expect(refused.err).toMatch(/human-only area legal/);
   });

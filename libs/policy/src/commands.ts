@@ -1,16 +1,83 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HandrailError, NotFoundError, normalizeError } from '@handrail/errors';
 import { renderPolicyDocs } from './docs.js';
 import { checkPolicyFile, formatIssue, PolicyError } from './parse.js';
 import { diffPolicies, formatDiff, policyRevisionId } from './revision.js';
 import { AREAS, type PolicyPack } from './schema.js';
-import { PolicyStore, type AuditRecord } from './store.js';
+import { PolicyStore, type Actor, type AuditRecord, type RevisionStatus } from './store.js';
+
+/** What a change did, as the server that made it reports it. */
+export interface PolicyChangeResult {
+  rev: string;
+  status: RevisionStatus;
+  /** Who acted, as their verified token names them (display name). */
+  by: string;
+  /** Active revision before and after. */
+  from: string | null;
+  to: string | null;
+  /** For a proposal that already existed: who proposed it. */
+  proposedBy?: string | undefined;
+  /** For a proposal: the changes against the active revision, formatted. */
+  changes?: string | undefined;
+}
+
+/**
+ * Makes policy changes on behalf of a verified identity. The CLI's writer sends them to the
+ * console's policy API with the user's access token (the server decides who is acting and whether
+ * they may); `storeWriter` acts directly on a store for one fixed identity (tests, in process).
+ */
+export interface PolicyWriter {
+  propose(pack: PolicyPack, source: { file: string; text: string }, note: string): Promise<PolicyChangeResult>;
+  approve(rev: string, note: string): Promise<PolicyChangeResult>;
+  reject(rev: string, note: string): Promise<PolicyChangeResult>;
+  rollback(rev: string, note: string): Promise<PolicyChangeResult>;
+}
+
+/** Changes on a store as one identity; used by the console's policy API and by tests. */
+export function storeWriter(store: PolicyStore, actor: Omit<Actor, 'note'>): PolicyWriter {
+  const name = actor.name ?? actor.by;
+  return {
+    async propose(pack, _source, note) {
+      const before = await store.active();
+      const rev = await store.propose(pack, { ...actor, note });
+      const rec = await store.get(rev);
+      const active = before?.rev ?? null;
+      return {
+        rev,
+        status: rec?.status ?? 'proposed',
+        by: name,
+        from: active,
+        to: active,
+        proposedBy: rec?.proposedByName ?? rec?.proposedBy,
+        changes: before && before.rev !== rev ? formatDiff(diffPolicies(before.pack, pack)) : undefined,
+      };
+    },
+    async approve(rev, note) {
+      const before = (await store.active())?.rev ?? null;
+      const r = await store.approve(rev, { ...actor, note });
+      return { rev, status: r.status, by: name, from: before, to: rev };
+    },
+    async reject(rev, note) {
+      const r = await store.reject(rev, { ...actor, note });
+      const active = (await store.active())?.rev ?? null;
+      return { rev, status: r.status, by: name, from: active, to: active };
+    },
+    async rollback(rev, note) {
+      const before = (await store.active())?.rev ?? null;
+      const r = await store.rollback(rev, { ...actor, note });
+      return { rev, status: r.status, by: name, from: before, to: rev };
+    },
+  };
+}
 
 export interface PolicyCommandContext {
-  /** Acting user when `--as` is not given (the CLI passes HANDRAIL_USER / USER). */
-  user?: string | undefined;
+  /**
+   * Where changes (propose, approve, reject, rollback) go, as the verified identity of the caller.
+   * The CLI passes one that calls the console's policy API with the user's access token.
+   */
+  writer?: () => PolicyWriter | Promise<PolicyWriter>;
   /** Only commands that touch the store need these; validate, diff FILE FILE and docs --file do not. */
   natsUrl?: string | undefined;
   bucket?: string | undefined;
@@ -35,7 +102,10 @@ export const POLICY_USAGE = `usage: handrail policy <command> [options]
   docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from FILE, else from the
        [--policy FILE]               active revision, else (as the services do) from --policy FILE or POLICY_FILE
 
-  --as USER                          acting user (default: HANDRAIL_USER)`;
+  --token-file FILE                  your access token for propose/approve/reject/rollback (else HANDRAIL_TOKEN
+                                     or HANDRAIL_TOKEN_FILE); you act as the token's subject, never as a name
+                                     you type. Changes go through the console's API (CONSOLE_URL), which checks
+                                     your role (policy_admin) and that the approver is not the proposer.`;
 
 class UsageProblem extends HandrailError {
   override readonly name = 'UsageProblem';
@@ -49,7 +119,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['note', 'as', 'out', 'file', 'policy']);
+const VALUE_FLAGS = new Set(['note', 'out', 'file', 'policy', 'token-file']);
 const BOOLEAN_FLAGS = new Set(['json', 'help']);
 
 function parseArgs(argv: readonly string[]): Args {
@@ -70,6 +140,7 @@ function parseArgs(argv: readonly string[]): Args {
       flags.set(name, v);
       k++;
     } else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+    else if (name === 'as') throw new UsageProblem('--as is gone: you act as the subject of your access token (--token-file, HANDRAIL_TOKEN or HANDRAIL_TOKEN_FILE)');
     else throw new UsageProblem(`unknown option --${name}`);
   }
   return { positional, flags };
@@ -99,7 +170,7 @@ async function loadWithWarnings(file: string, err: (l: string) => void): Promise
 function historyTable(h: readonly AuditRecord[]): string {
   if (h.length === 0) return 'no policy changes recorded';
   return table(
-    h.map((x) => [x.at, x.by, x.action, x.rev, `${x.from ?? '-'} → ${x.to ?? '-'}`, x.note]),
+    h.map((x) => [x.at, x.name ? `${x.name} (${x.by})` : x.by, x.action, x.rev, `${x.from ?? '-'} → ${x.to ?? '-'}`, x.note]),
     ['when', 'who', 'action', 'revision', 'active', 'note'],
   );
 }
@@ -126,10 +197,9 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
   try {
     const a = parseArgs(argv);
     const [cmd, ...pos] = a.positional;
-    const user = (): string => {
-      const u = str(a, 'as') ?? ctx.user;
-      if (!u) throw new UsageProblem('no acting user: pass --as USER or set HANDRAIL_USER');
-      return u;
+    const writer = async (): Promise<PolicyWriter> => {
+      if (!ctx.writer) throw new HandrailError('failed_precondition', 'policy changes need a verified identity: no policy API is configured');
+      return ctx.writer();
     };
     const note = str(a, 'note');
     const needRev = (): string => {
@@ -183,50 +253,37 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
       case 'propose': {
         const file = pos[0];
         if (!file) throw new UsageProblem('policy propose needs a FILE');
-        const by = user();
         const pack = await loadWithWarnings(file, err);
-        const s = await store();
-        const rev = await s.propose(pack, { by, note: note ?? '' });
-        const active = await s.active();
-        const rec = await s.get(rev);
-        if (rec && rec.status !== 'proposed') {
-          out(`revision ${rev} is already ${rec.status}${active?.rev === rev ? ' and active' : ''}; nothing to propose`);
+        const text = await readFile(file, 'utf8');
+        const r = await (await writer()).propose(pack, { file, text }, note ?? '');
+        if (r.status !== 'proposed') {
+          out(`revision ${r.rev} is already ${r.status}${r.to === r.rev ? ' and active' : ''}; nothing to propose`);
           return;
         }
-        if (rec && rec.proposedBy !== by) {
-          out(`revision ${rev} was already proposed by ${rec.proposedBy}; it awaits approval`);
+        if (r.proposedBy && r.proposedBy !== r.by) {
+          out(`revision ${r.rev} was already proposed by ${r.proposedBy}; it awaits approval`);
           return;
         }
-        out(`proposed revision ${rev} by ${by}; a second person approves it with: handrail policy approve ${rev}`);
-        if (active && active.rev !== rev) {
-          out(`changes against active revision ${active.rev}:`);
-          out(formatDiff(diffPolicies(active.pack, pack)));
+        out(`proposed revision ${r.rev} by ${r.by}; a second policy admin approves it with: handrail policy approve ${r.rev}`);
+        if (r.changes) {
+          out(`changes against active revision ${r.from ?? 'none'}:`);
+          out(r.changes);
         }
         return;
       }
       case 'approve': {
-        const rev = needRev();
-        const by = user();
-        const s = await store();
-        const before = (await s.active())?.rev ?? 'none';
-        await s.approve(rev, { by, note: note ?? '' });
-        out(`approved revision ${rev} by ${by}; active revision ${before} → ${rev}`);
+        const r = await (await writer()).approve(needRev(), note ?? '');
+        out(`approved revision ${r.rev} by ${r.by}; active revision ${r.from ?? 'none'} → ${r.rev}`);
         return;
       }
       case 'reject': {
-        const rev = needRev();
-        const by = user();
-        await (await store()).reject(rev, { by, note: note ?? '' });
-        out(`rejected revision ${rev} by ${by}`);
+        const r = await (await writer()).reject(needRev(), note ?? '');
+        out(`rejected revision ${r.rev} by ${r.by}`);
         return;
       }
       case 'rollback': {
-        const rev = needRev();
-        const by = user();
-        const s = await store();
-        const before = (await s.active())?.rev ?? 'none';
-        await s.rollback(rev, { by, note: note ?? '' });
-        out(`rolled back by ${by}: active revision ${before} → ${rev}`);
+        const r = await (await writer()).rollback(needRev(), note ?? '');
+        out(`rolled back by ${r.by}: active revision ${r.from ?? 'none'} → ${r.rev}`);
         return;
       }
       case 'show': {
@@ -239,8 +296,8 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         }
         const active = await s.active();
         out(`revision ${rec.rev}  ${rec.status}${active?.rev === rec.rev ? ' (active)' : ''}  pack ${rec.pack.name}`);
-        out(`proposed by ${rec.proposedBy} at ${rec.proposedAt}${rec.note ? ` — ${rec.note}` : ''}`);
-        if (rec.decidedBy) out(`${rec.status} by ${rec.decidedBy} at ${rec.decidedAt ?? '?'}`);
+        out(`proposed by ${rec.proposedByName ?? rec.proposedBy} (${rec.proposedBy}) at ${rec.proposedAt}${rec.note ? ` — ${rec.note}` : ''}`);
+        if (rec.decidedBy) out(`${rec.status} by ${rec.decidedByName ?? rec.decidedBy} (${rec.decidedBy}) at ${rec.decidedAt ?? '?'}`);
         out('');
         out(table(AREAS.map((ar) => {
           const p = rec.pack.areas[ar];

@@ -21,6 +21,10 @@ describe('policy docs', () => {
     expect(markdown).toContain('account value ≥ 5000 or tier vip');
     expect(markdown).toContain('| route auto_resolved | 20% |');
     expect(markdown).toContain('None: AI never drafts or resolves in a human-only area');
+    // Who may do what, and the service levels, are policy too (issue 10).
+    expect(markdown).toMatch(/\| supervisor \| .*refund\.approve_over_limit.* \|/);
+    expect(markdown).toContain('| helpdesk-tier1 | agent |');
+    expect(markdown).toContain('| trust-and-safety | 1 h |');
     expect(markdown).toContain('| 2026-03-01T09:00:00.000Z | bob | approve | abc123abc123 | - → abc123abc123 | first |');
     expect(html).toContain('<th>Humans own</th>');
     expect(html).toContain('<td>trust-and-safety</td>');

@@ -143,6 +143,25 @@ function blocks(pack: PolicyPack, o: PolicyDocsOptions): Block[] {
         ...Object.entries(pack.sampling.by_area).map(([a, v]) => [`area ${a}`, pct(v ?? 0)]),
       ],
     },
+    { kind: 'h', level: 2, text: 'Who may do what' },
+    {
+      kind: 'p',
+      text: 'Roles come from the access token (roles claim, and IdP groups mapped below); every action is checked on the server, and a refusal is recorded as an access_denied event.',
+    },
+    {
+      kind: 'table',
+      head: ['Role', 'Permissions'],
+      rows: Object.entries(pack.access.roles).map(([r, ps]) => [r, ps.join(', ') || 'none']),
+    },
+    ...(Object.keys(pack.access.groups).length
+      ? [{ kind: 'table' as const, head: ['IdP group', 'Roles'], rows: Object.entries(pack.access.groups).map(([g, rs]) => [g, rs.join(', ')]) }]
+      : []),
+    { kind: 'h', level: 2, text: 'Service levels' },
+    {
+      kind: 'table',
+      head: ['Queue', 'First human action within'],
+      rows: [...Object.entries(pack.sla.by_queue).map(([q, m]) => [q, minutes(m)]), ['any other queue', minutes(pack.sla.default_minutes)]],
+    },
     { kind: 'h', level: 2, text: 'Policy change log' },
   );
   const history = o.history ?? [];
@@ -152,10 +171,16 @@ function blocks(pack: PolicyPack, o: PolicyDocsOptions): Block[] {
       : {
           kind: 'table',
           head: ['When', 'Who', 'Action', 'Revision', 'Active before → after', 'Note'],
-          rows: history.map((h) => [h.at, h.by, h.action, h.rev, `${h.from ?? '-'} → ${h.to ?? '-'}`, h.note]),
+          rows: history.map((h) => [h.at, h.name ?? h.by, h.action, h.rev, `${h.from ?? '-'} → ${h.to ?? '-'}`, h.note]),
         },
   );
   return out;
+}
+
+function minutes(m: number): string {
+  if (m % 1440 === 0) return `${m / 1440} d`;
+  if (m % 60 === 0) return `${m / 60} h`;
+  return `${m} min`;
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

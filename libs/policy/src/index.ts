@@ -1,4 +1,6 @@
 export * from './schema.js';
+export { PERMISSIONS, STANDARD_ROLES, DEFAULT_ROLES, accessSchema, slaSchema, rolesFor, permissionsFor, rolesWith, slaMinutesFor } from './access.js';
+export type { Permission, AccessPolicy, SlaPolicy } from './access.js';
 export { parsePolicy, loadPolicyFile, checkPolicy, checkPolicyFile, checkPolicyObject, validatePack, formatIssue, PolicyError } from './parse.js';
 export type { PolicyIssue, PolicyCheck, IssueSeverity } from './parse.js';
 export { allowedAction, resolvableAreas, refundLimitFor, queueFor, overrideFor, activeOverrides, isHumanOnly, exceeds, semanticIssues, MIN_ACTING_THRESHOLD } from './rules.js';
@@ -9,5 +11,5 @@ export { PolicyStore } from './store.js';
 export type { PolicyRevision, RevisionStatus, ActivePointer, ActiveRevision, AuditRecord, AuditAction, Actor, PolicyStoreOptions } from './store.js';
 export { renderPolicyDocs } from './docs.js';
 export type { PolicyDocs, PolicyDocsOptions } from './docs.js';
-export { runPolicyCommand, POLICY_USAGE } from './commands.js';
-export type { PolicyCommandContext } from './commands.js';
+export { runPolicyCommand, storeWriter, POLICY_USAGE } from './commands.js';
+export type { PolicyCommandContext, PolicyWriter, PolicyChangeResult } from './commands.js';

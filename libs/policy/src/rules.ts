@@ -103,6 +103,19 @@ export function semanticIssues(pack: PolicyPack): SemanticIssue[] {
       }
     }
   }
+  // Access: a mapping to a role nobody defined grants nothing, and a pack nobody may approve cannot change again.
+  const roles: Record<string, readonly string[]> = pack.access?.roles ?? {};
+  for (const [group, mapped] of Object.entries(pack.access?.groups ?? {})) {
+    for (const r of Array.isArray(mapped) ? mapped : []) {
+      if (!(r in roles)) out.push({ severity: 'error', path: ['access', 'groups', group], message: `group ${group} maps to role ${r}, which access.roles does not define` });
+    }
+  }
+  if (pack.access && !Object.values(roles).some((ps) => ps.includes('policy.approve'))) {
+    out.push({ severity: 'error', path: ['access', 'roles'], message: 'no role holds policy.approve: nobody could ever approve the next revision' });
+  }
+  for (const q of Object.keys(pack.sla?.by_queue ?? {})) {
+    if (!AREAS.some((a) => areas[a]?.queue === q)) out.push({ severity: 'warning', path: ['sla', 'by_queue', q], message: `sla for queue ${q}, which no area routes to` });
+  }
   if ((pack.sampling?.by_route?.auto_resolved ?? pack.sampling?.default_rate) === 0 && AREAS.some((a) => areas[a]?.ai_action === 'resolve')) {
     out.push({ severity: 'warning', path: ['sampling'], message: 'auto-resolved tickets are never QA-sampled (rate 0)' });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AI_ACTION, AREA, PRIORITY, type AiActionName, type AreaName } from '@handrail/events';
+import { accessSchema, slaSchema } from './access.js';
 
 /** The areas of the responsibility table, as `proto/` defines them; every other module names areas with these. */
 export const AREAS = AREA.names;
@@ -104,6 +105,10 @@ export const policyPackSchema = z
       .optional(),
     /** Explicit, audited exceptions to the human-only rule. Empty in any sane pack. */
     overrides: z.array(overrideSchema).default([]),
+    /** Roles, their permissions and the IdP-group mapping; absent: the five standard roles. */
+    access: accessSchema.prefault({}),
+    /** How long a ticket may wait per queue before its SLA is breached. */
+    sla: slaSchema.prefault({}),
   })
   .strict();
 

@@ -63,7 +63,8 @@ describe.skipIf(!available)('policy store (NATS KV)', () => {
 
     await expect(store.approve(r1, { by: 'alice' })).rejects.toThrow(/self-approval/);
     await expect(store.approve(r1, { by: 'alice' })).rejects.toMatchObject({ code: 'permission_denied' });
-    await expect(store.approve(r1, { by: ' Alice ' })).rejects.toThrow(/self-approval/);
+    // The subject is the identity: another display name on the same subject is still the proposer.
+    await expect(store.approve(r1, { by: 'alice', name: 'Bob Builder' })).rejects.toThrow(/self-approval/);
     const approved = await store.approve(r1, { by: 'bob' });
     expect(approved).toMatchObject({ status: 'approved', decidedBy: 'bob', proposedBy: 'alice' });
     expect((await store.active())?.rev).toBe(r1);

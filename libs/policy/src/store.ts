@@ -15,9 +15,13 @@ export interface PolicyRevision {
   pack: PolicyPack;
   status: RevisionStatus;
   note: string;
+  /** The proposer's verified identity: token subject (and issuer); the name is for reading only. */
   proposedBy: string;
+  proposedByName?: string;
+  proposedByIssuer?: string;
   proposedAt: string;
   decidedBy?: string;
+  decidedByName?: string;
   decidedAt?: string;
 }
 
@@ -36,7 +40,10 @@ export type AuditAction = 'propose' | 'approve' | 'reject' | 'rollback';
 /** One audited change, key `audit.<ms>.<random>` so keys sort by time and never collide. */
 export interface AuditRecord {
   at: string;
+  /** The token subject of who did it; `name` for reading. */
   by: string;
+  name?: string;
+  issuer?: string;
   action: AuditAction;
   rev: string;
   /** Active revision before and after; equal when the change did not move it. */
@@ -45,8 +52,11 @@ export interface AuditRecord {
   note: string;
 }
 
+/** Who acts, as a verified token names them: `by` is the subject, never a name someone typed. */
 export interface Actor {
   by: string;
+  name?: string;
+  issuer?: string;
   note?: string;
 }
 
@@ -60,7 +70,10 @@ const ACTIVE = 'active';
 const revKey = (rev: string) => `rev.${rev}`;
 const REV_ID = /^[0-9a-f]{12}$/;
 
-const sameActor = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** One identity: the same subject at the same issuer (a record without an issuer matches on the subject). */
+const samePerson = (record: { by: string; issuer?: string | undefined }, actor: Actor) =>
+  record.by === actor.by && (!record.issuer || !actor.issuer || record.issuer === actor.issuer);
+const who = (a: Actor) => ({ by: a.by, ...(a.name ? { name: a.name } : {}), ...(a.issuer ? { issuer: a.issuer } : {}) });
 const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 const present = (e: KvEntry | null): e is KvEntry => e !== null && e.operation === 'PUT';
 
@@ -165,10 +178,19 @@ export class PolicyStore {
     const at = this.#now();
     const existing = await this.#entry(rev);
     if (existing && existing.record.status !== 'rejected') return rev;
-    const record: PolicyRevision = { rev, pack: valid, status: 'proposed', note: actor.note ?? '', proposedBy: actor.by, proposedAt: at.toISOString() };
+    const record: PolicyRevision = {
+      rev,
+      pack: valid,
+      status: 'proposed',
+      note: actor.note ?? '',
+      proposedBy: actor.by,
+      ...(actor.name ? { proposedByName: actor.name } : {}),
+      ...(actor.issuer ? { proposedByIssuer: actor.issuer } : {}),
+      proposedAt: at.toISOString(),
+    };
     await this.#saveRecord(record, existing?.version);
     const active = (await this.#pointer())?.pointer.rev ?? null;
-    await this.#audit({ by: actor.by, action: 'propose', rev, from: active, to: active, note: record.note }, at);
+    await this.#audit({ ...who(actor), action: 'propose', rev, from: active, to: active, note: record.note }, at);
     return rev;
   }
 
@@ -178,17 +200,17 @@ export class PolicyStore {
     if (record.status !== 'proposed') {
       throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}, only a proposed revision can be approved`);
     }
-    // Case and spacing are not a second person.
-    if (sameActor(record.proposedBy, actor.by)) {
-      throw new PermissionDeniedError(`self-approval refused: ${actor.by} proposed ${rev}; a second person must approve it`);
+    // The same verified identity is not a second person, whatever name it goes by.
+    if (samePerson({ by: record.proposedBy, issuer: record.proposedByIssuer }, actor)) {
+      throw new PermissionDeniedError(`self-approval refused: ${actor.name ?? actor.by} proposed ${rev}; a second person must approve it`);
     }
     // Rules may have tightened since the proposal; an approved pack must pass today's rules.
     validatePack(record.pack, `revision ${rev}`);
     const at = this.#now();
-    const approved: PolicyRevision = { ...record, status: 'approved', decidedBy: actor.by, decidedAt: at.toISOString() };
+    const approved: PolicyRevision = { ...record, status: 'approved', decidedBy: actor.by, ...(actor.name ? { decidedByName: actor.name } : {}), decidedAt: at.toISOString() };
     await this.#saveRecord(approved, version);
     const from = await this.#setActive(rev, actor.by, 'approve', at);
-    await this.#audit({ by: actor.by, action: 'approve', rev, from, to: rev, note: actor.note ?? '' }, at);
+    await this.#audit({ ...who(actor), action: 'approve', rev, from, to: rev, note: actor.note ?? '' }, at);
     return approved;
   }
 
@@ -198,10 +220,10 @@ export class PolicyStore {
       throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}, only a proposed revision can be rejected`);
     }
     const at = this.#now();
-    const rejected: PolicyRevision = { ...record, status: 'rejected', decidedBy: actor.by, decidedAt: at.toISOString() };
+    const rejected: PolicyRevision = { ...record, status: 'rejected', decidedBy: actor.by, ...(actor.name ? { decidedByName: actor.name } : {}), decidedAt: at.toISOString() };
     await this.#saveRecord(rejected, version);
     const active = (await this.#pointer())?.pointer.rev ?? null;
-    await this.#audit({ by: actor.by, action: 'reject', rev, from: active, to: active, note: actor.note ?? '' }, at);
+    await this.#audit({ ...who(actor), action: 'reject', rev, from: active, to: active, note: actor.note ?? '' }, at);
     return rejected;
   }
 
@@ -217,7 +239,7 @@ export class PolicyStore {
     }
     const at = this.#now();
     const from = await this.#setActive(rev, actor.by, 'rollback', at);
-    await this.#audit({ by: actor.by, action: 'rollback', rev, from, to: rev, note: actor.note ?? '' }, at);
+    await this.#audit({ ...who(actor), action: 'rollback', rev, from, to: rev, note: actor.note ?? '' }, at);
     return { ...record, active: { rev, by: actor.by, via: 'rollback', since: at.toISOString() } };
   }
 

@@ -14,8 +14,16 @@ export type {
   ReviewView,
   QueueItem,
   Queues,
+  QueueFilter,
+  QueueOptions,
+  PersonView,
+  ClaimView,
+  BlockedReplyView,
+  DeniedView,
 } from './projection.js';
-export { DEFECTS, isoWeek, cohensKappa, calibration, weekReport, weeklyReport } from './report.js';
-export type { Defect, WeekReport, Agreement, Calibration } from './report.js';
+export { wordDiff, editStats } from './diff.js';
+export type { DiffOp, EditStats } from './diff.js';
+export { DEFECTS, isoWeek, cohensKappa, calibration, weekReport, weeklyReport, editReport } from './report.js';
+export type { Defect, WeekReport, Agreement, Calibration, EditRate, EditReport } from './report.js';
 export { explainTimeline, renderTimeline } from './timeline.js';
 export type { TimelineStep } from './timeline.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Area, Priority, Route, type EventEnvelope } from '@handrail/contracts';
+import { Area, HumanDecision, Priority, QaReview, Route, type EventEnvelope } from '@handrail/contracts';
 import { newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { applyEvent, emptyProjection, queuesOf, type ProjectionState } from './projection.js';
 
@@ -63,7 +63,7 @@ describe('projection', () => {
   });
 
   it('projection — applying the same event twice changes nothing, and an old view is never mutated', () => {
-    const d = ev('humanDecision', 't1', { ticketId: 't1', actor: 'ann', action: 'approve', finalText: 'ok', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 6);
+    const d = ev('humanDecision', 't1', HumanDecision.fromPartial({ ticketId: 't1', actor: 'ann', action: 'approve', finalText: 'ok', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }), 6);
     const s = build([ev('received', 't1', { ticket: ticket('t1') }), concluded('t1', Route.ROUTE_AWAITING_APPROVAL)]);
     const before = s.tickets.get('t1');
     applyEvent(s, d);
@@ -74,7 +74,7 @@ describe('projection', () => {
 
   it('projection — one review per reviewer, several reviewers per ticket', () => {
     const review = (who: string, defects: string[], min: number) =>
-      ev('qaReview', 't1', { ticketId: 't1', reviewer: who, defects, note: '', passed: defects.length === 0 }, min, who);
+      ev('qaReview', 't1', QaReview.fromPartial({ ticketId: 't1', reviewer: who, defects, note: '', passed: defects.length === 0 }), min, who);
     const s = build([concluded('t1', Route.ROUTE_AUTO_RESOLVED), review('ann', [], 7), review('bob', ['tone_mismatch'], 8)]);
     expect(s.tickets.get('t1')?.reviews.map((r) => [r.reviewer, r.passed])).toEqual([['ann', true], ['bob', false]]);
   });
@@ -86,16 +86,43 @@ describe('projection', () => {
       concluded('e2', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_URGENT }),
       concluded('e3', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_HIGH }),
       concluded('d1', Route.ROUTE_AWAITING_APPROVAL),
-      ev('humanDecision', 'd1', { ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }, 9),
+      ev('humanDecision', 'd1', HumanDecision.fromPartial({ ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }), 9),
       ev('qaSampled', 'a1', { ticketId: 'a1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
       ev('qaSampled', 'e1', { ticketId: 'e1', route: Route.ROUTE_ESCALATED, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
-      ev('qaReview', 'e1', { ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }, 10, 'ann'),
+      ev('qaReview', 'e1', QaReview.fromPartial({ ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }), 10, 'ann'),
     ]);
-    const q = queuesOf(s.tickets.values(), 'ann');
+    const q = queuesOf(s.tickets.values(), { viewer: 'ann' });
     expect(q.awaitingApproval.map((t) => t.ticketId)).toEqual(['a1']);
     expect(q.escalated.map((g) => [g.queue, g.tickets.map((t) => t.ticketId)])).toEqual([['billing', ['e2', 'e1']], ['privacy', ['e3']]]);
     expect(q.qaSample.map((t) => t.ticketId)).toEqual(['a1']);
-    expect(queuesOf(s.tickets.values(), 'bob').qaSample.map((t) => t.ticketId)).toEqual(['a1', 'e1']);
-    expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1 });
+    expect(queuesOf(s.tickets.values(), { viewer: 'bob' }).qaSample.map((t) => t.ticketId)).toEqual(['a1', 'e1']);
+    expect(q.counts).toEqual({ awaitingApproval: 1, escalated: 3, qaSample: 1, decided: 1, breached: 0 });
+  });
+});
+
+describe('queues for people (issue 10)', () => {
+  it('queues — helpdesk number, customer, age and SLA from the pack; breaches first; filters by queue, claim and text', () => {
+    const s = build([
+      concluded('e1', Route.ROUTE_ESCALATED, { queue: 'billing', priority: Priority.PRIORITY_URGENT }),
+      concluded('e2', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_NORMAL }),
+      ev('claim', 'e2', { ticketId: 'e2', person: { subject: 'u-ana', issuer: 'i', name: 'Ana', roles: ['agent'] }, claimed: true, previousOwner: '', previousOwnerName: '' }, 5, '1'),
+    ]);
+    // No `received` event here: age counts from the conclusion at 09:03; read at 11:00. Privacy's SLA is 60 min (breached), billing's 4 h.
+    const now = new Date(Date.UTC(2025, 0, 6, 11, 0));
+    const sla = (q: string) => (q === 'privacy' ? 60 : 240);
+    const q = queuesOf(s.tickets.values(), { viewer: 'u-ana', now, slaMinutes: sla });
+    const items = q.escalated.flatMap((g) => g.tickets);
+    expect(items.map((i) => [i.ticketId, i.ticketNumber, i.customerId, i.ageMinutes, i.slaMinutes, i.breached, i.claimedByName])).toEqual([
+      ['e1', 'x-e1', 'c-1', 117, 240, false, ''],
+      ['e2', 'x-e2', 'c-1', 117, 60, true, 'Ana'],
+    ]);
+    expect(q.counts.breached).toBe(1);
+    expect(q.queues).toEqual(['billing', 'privacy']);
+    const only = (filter: Parameters<typeof queuesOf>[1]) => queuesOf(s.tickets.values(), { viewer: 'u-ana', now, slaMinutes: sla, ...filter }).escalated.flatMap((g) => g.tickets.map((t) => t.ticketId));
+    expect(only({ filter: { queue: 'billing' } })).toEqual(['e1']);
+    expect(only({ filter: { claim: 'mine' } })).toEqual(['e2']);
+    expect(only({ filter: { claim: 'unclaimed' } })).toEqual(['e1']);
+    expect(only({ filter: { breached: true } })).toEqual(['e2']);
+    expect(only({ filter: { q: 'X-E1' } })).toEqual(['e1']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Draft, EventEnvelope, Priority, Reason, TicketContext, Verdict } from '@handrail/contracts';
+import type { Citation, Draft, DraftSentence, EventEnvelope, Person, Priority, Reason, TicketContext, Verdict } from '@handrail/contracts';
 import { areaLabel, PRIORITY, ROUTE, type RouteName } from '@handrail/events';
 
 export type DecisionAction = 'approve' | 'edit' | 'reject' | 'resolve';
@@ -39,19 +39,67 @@ export interface HandoffView {
   suggestedNextStep: string;
 }
 
+/** A person as their token named them when they acted. */
+export interface PersonView {
+  subject: string;
+  name: string;
+  roles: string[];
+}
+
 export interface DecisionView {
+  /** The token subject of the person who decided. */
   actor: string;
+  actorName: string;
+  actorRoles: string[];
   action: string;
   finalText: string;
   note: string;
   time: string;
+  /** The checks the sent text passed (or failed, when overridden). */
+  verdicts: VerdictView[];
+  /** The citations of the text sent. */
+  citations: CitationView[];
+  sentences: Array<{ text: string; citations: CitationView[] }>;
+  override: { reason: string; failed: string[] } | undefined;
+  /** The AI draft the person started from; with `finalText`, the diff QA reads. */
+  draftText: string;
+  edit: { draftWords: number; wordsAdded: number; wordsRemoved: number; changeRatio: number } | undefined;
+  exceptions: string[];
 }
 
 export interface ReviewView {
+  /** The reviewer's token subject. */
   reviewer: string;
+  reviewerName: string;
   defects: string[];
   passed: boolean;
   note: string;
+  time: string;
+  blind: boolean;
+}
+
+export interface ClaimView {
+  owner: string;
+  ownerName: string;
+  since: string;
+}
+
+/** A reply that was not sent because checks failed. */
+export interface BlockedReplyView {
+  actor: string;
+  actorName: string;
+  action: string;
+  text: string;
+  failures: VerdictView[];
+  time: string;
+}
+
+export interface DeniedView {
+  actor: string;
+  actorName: string;
+  action: string;
+  permission: string;
+  detail: string;
   time: string;
 }
 
@@ -84,7 +132,12 @@ export interface TicketView {
   qaSampled: { reason: string; rate: number } | undefined;
   decisions: DecisionView[];
   reviews: ReviewView[];
-  reply: { text: string; time: string } | undefined;
+  reply: { text: string; time: string; citations: CitationView[] } | undefined;
+  /** Who is working on it, if anyone; `claims` counts claim events (the next claim's sequence). */
+  claim: ClaimView | undefined;
+  claims: number;
+  blocked: BlockedReplyView[];
+  denied: DeniedView[];
   times: { received: string; concluded: string; decided: string; last: string };
   revisions: { policy: string; model: string; kb: string };
   /** Event ids already applied: a replayed or locally pre-applied event is ignored. */
@@ -126,6 +179,10 @@ export function emptyTicket(ticketId: string): TicketView {
     decisions: [],
     reviews: [],
     reply: undefined,
+    claim: undefined,
+    claims: 0,
+    blocked: [],
+    denied: [],
     times: { received: '', concluded: '', decided: '', last: '' },
     revisions: { policy: '', model: '', kb: '' },
     seen: [],
@@ -135,6 +192,9 @@ export function emptyTicket(ticketId: string): TicketView {
 const reasonView = (r: Reason): ReasonView => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] });
 const verdictView = (v: Verdict): VerdictView => ({ check: v.check, passed: v.passed, code: v.code, detail: v.detail, evidence: [...v.evidence] });
 const citationView = (c: CitationView): CitationView => ({ articleId: c.articleId, passageId: c.passageId, articleVersion: c.articleVersion });
+
+const personOf = (p: Person | undefined, fallback: string): PersonView => ({ subject: p?.subject || fallback, name: p?.name || p?.subject || fallback, roles: [...(p?.roles ?? [])] });
+const sentenceView = (s: DraftSentence) => ({ text: s.text, citations: s.citations.map((c: Citation) => citationView(c)) });
 
 export function priorityToName(p: Priority): string {
   return PRIORITY.name(p) ?? '';
@@ -146,7 +206,11 @@ export function priorityToName(p: Priority): string {
  * so a reader holding a view keeps a consistent snapshot. Applying an event twice changes nothing.
  */
 export function applyEvent(state: ProjectionState, env: EventEnvelope): ProjectionState {
-  const before = state.tickets.get(env.ticketId) ?? emptyTicket(env.ticketId);
+  const known = state.tickets.get(env.ticketId);
+  // Refusals and policy changes are not tickets: they join a ticket's view only when there is one.
+  const c = env.payload?.$case;
+  if (!known && (c === 'accessDenied' || c === 'policyChanged')) return state;
+  const before = known ?? emptyTicket(env.ticketId);
   if (before.seen.includes(env.eventId)) return state;
   const next = reduceTicket(before, env);
   next.seen = [...before.seen, env.eventId];
@@ -205,19 +269,61 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
     case 'qaSampled':
       v.qaSampled = { reason: p.value.sampleReason, rate: p.value.rate };
       return v;
-    case 'humanDecision':
-      v.decisions = [...t.decisions, { actor: p.value.actor, action: p.value.action, finalText: p.value.finalText, note: p.value.note, time: env.time }];
+    case 'humanDecision': {
+      const d = p.value;
+      const who = personOf(d.person, d.actor);
+      v.decisions = [
+        ...t.decisions,
+        {
+          actor: d.actor,
+          actorName: who.name,
+          actorRoles: who.roles,
+          action: d.action,
+          finalText: d.finalText,
+          note: d.note,
+          time: env.time,
+          verdicts: d.verdicts.map(verdictView),
+          citations: d.citations.map(citationView),
+          sentences: d.sentences.map(sentenceView),
+          override: d.override ? { reason: d.override.reason, failed: [...d.override.failed] } : undefined,
+          draftText: d.draftText,
+          edit: d.edit ? { draftWords: d.edit.draftWords, wordsAdded: d.edit.wordsAdded, wordsRemoved: d.edit.wordsRemoved, changeRatio: d.edit.changeRatio } : undefined,
+          exceptions: [...d.exceptions],
+        },
+      ];
       v.times = { ...t.times, decided: t.times.decided || env.time };
+      v.claim = undefined;
       return v;
-    case 'qaReview':
+    }
+    case 'qaReview': {
+      const r = p.value;
       // One review per reviewer: a later event from the same reviewer replaces the earlier one.
       v.reviews = [
-        ...t.reviews.filter((r) => r.reviewer !== p.value.reviewer),
-        { reviewer: p.value.reviewer, defects: [...p.value.defects], passed: p.value.passed, note: p.value.note, time: env.time },
+        ...t.reviews.filter((x) => x.reviewer !== r.reviewer),
+        { reviewer: r.reviewer, reviewerName: personOf(r.person, r.reviewer).name, defects: [...r.defects], passed: r.passed, note: r.note, time: env.time, blind: r.blind },
       ];
       return v;
+    }
     case 'outboundReply':
-      v.reply = { text: p.value.text, time: env.time };
+      v.reply = { text: p.value.text, time: env.time, citations: p.value.citations.map(citationView) };
+      return v;
+    case 'claim': {
+      const who = personOf(p.value.person, '');
+      v.claims = t.claims + 1;
+      v.claim = p.value.claimed ? { owner: who.subject, ownerName: who.name, since: env.time } : undefined;
+      return v;
+    }
+    case 'replyBlocked': {
+      const who = personOf(p.value.person, '');
+      v.blocked = [...t.blocked, { actor: who.subject, actorName: who.name, action: p.value.action, text: p.value.text, failures: p.value.failures.map(verdictView), time: env.time }];
+      return v;
+    }
+    case 'accessDenied': {
+      const who = personOf(p.value.person, '');
+      v.denied = [...t.denied, { actor: who.subject, actorName: who.name, action: p.value.action, permission: p.value.permission, detail: p.value.detail, time: env.time }];
+      return v;
+    }
+    case 'policyChanged':
       return v;
     case undefined:
       return v;
@@ -254,68 +360,159 @@ function handoffView(h: { summary: string; kbFindings: string[]; triggers: strin
 
 export interface QueueItem {
   ticketId: string;
+  /** The helpdesk's own number for the ticket (the connector's external id). */
+  ticketNumber: string;
+  customerId: string;
+  customerTier: string;
+  channel: string;
+  subject: string;
   area: string;
   intent: string;
   queue: string;
   priority: string;
   reasons: string[];
+  receivedAt: string;
   concludedAt: string;
+  /** Minutes since the customer wrote, at the time the queues were read. */
+  ageMinutes: number;
+  /** The queue's service level, from the pack (0 when unknown). */
+  slaMinutes: number;
+  slaDueAt: string;
+  breached: boolean;
   decided: boolean;
-  reviewers: string[];
+  claimedBy: string;
+  claimedByName: string;
+  /** How many reviews there are; who gave them and what they said stays hidden (blind review). */
+  reviewCount: number;
 }
 
 export interface Queues {
   awaitingApproval: QueueItem[];
   escalated: Array<{ queue: string; tickets: QueueItem[] }>;
   qaSample: QueueItem[];
-  counts: { awaitingApproval: number; escalated: number; qaSample: number; decided: number };
+  counts: { awaitingApproval: number; escalated: number; qaSample: number; decided: number; breached: number };
+  /** Every queue with open work, for the filter list. */
+  queues: string[];
+}
+
+export interface QueueFilter {
+  queue?: string | undefined;
+  priority?: string | undefined;
+  /** `mine`: claimed by the viewer; `unclaimed`; `others`: claimed by someone else. */
+  claim?: 'any' | 'mine' | 'unclaimed' | 'others' | undefined;
+  breached?: boolean | undefined;
+  /** Matches the ticket number, customer, area, intent or subject (case-insensitive). */
+  q?: string | undefined;
+}
+
+export interface QueueOptions {
+  /** The person reading: their QA sample leaves out what they reviewed or decided themselves. */
+  viewer?: string | undefined;
+  now?: Date | undefined;
+  /** The pack's SLA for a queue, in minutes. */
+  slaMinutes?: ((queue: string) => number) | undefined;
+  filter?: QueueFilter | undefined;
 }
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
-function item(t: TicketView): QueueItem {
+function item(t: TicketView, now: Date, sla: (queue: string) => number): QueueItem {
+  const receivedAt = t.times.received || t.times.concluded;
+  const start = Date.parse(receivedAt);
+  const slaMinutes = t.queue || t.route !== 'auto_resolved' ? sla(t.queue || 'unassigned') : 0;
+  const due = Number.isFinite(start) && slaMinutes > 0 ? new Date(start + slaMinutes * 60_000) : undefined;
+  const open = t.decisions.length === 0 && (t.route === 'awaiting_approval' || t.route === 'escalated');
   return {
     ticketId: t.ticketId,
+    ticketNumber: t.externalId,
+    customerId: t.customerId,
+    customerTier: t.customer?.tier ?? '',
+    channel: t.channel,
+    subject: t.subject,
     area: t.area,
     intent: t.intent,
     queue: t.queue,
     priority: t.priority,
     reasons: t.reasons.map((r) => r.code),
+    receivedAt,
     concludedAt: t.times.concluded,
+    ageMinutes: Number.isFinite(start) ? Math.max(0, Math.floor((now.getTime() - start) / 60_000)) : 0,
+    slaMinutes,
+    slaDueAt: due?.toISOString() ?? '',
+    breached: open && due !== undefined && now.getTime() > due.getTime(),
     decided: t.decisions.length > 0,
-    reviewers: t.reviews.map((r) => r.reviewer),
+    claimedBy: t.claim?.owner ?? '',
+    claimedByName: t.claim?.ownerName ?? '',
+    reviewCount: t.reviews.length,
   };
+}
+
+function matches(i: QueueItem, f: QueueFilter, viewer: string | undefined): boolean {
+  if (f.queue && (i.queue || 'unassigned') !== f.queue) return false;
+  if (f.priority && i.priority !== f.priority) return false;
+  if (f.breached && !i.breached) return false;
+  switch (f.claim ?? 'any') {
+    case 'mine':
+      if (!viewer || i.claimedBy !== viewer) return false;
+      break;
+    case 'unclaimed':
+      if (i.claimedBy) return false;
+      break;
+    case 'others':
+      if (!i.claimedBy || i.claimedBy === viewer) return false;
+      break;
+    case 'any':
+      break;
+  }
+  const q = f.q?.trim().toLowerCase();
+  if (q && ![i.ticketNumber, i.customerId, i.area, i.intent, i.subject, i.ticketId].some((x) => x.toLowerCase().includes(q))) return false;
+  return true;
 }
 
 /**
  * The work lists: undecided drafts awaiting approval (oldest first), undecided escalations grouped
- * by queue (most urgent, then oldest first), and sampled tickets not yet reviewed by `reviewer`.
+ * by queue (most urgent, then oldest first), and sampled tickets the viewer has neither reviewed nor
+ * decided (no one reviews their own decision).
  */
-export function queuesOf(tickets: Iterable<TicketView>, reviewer?: string): Queues {
+export function queuesOf(tickets: Iterable<TicketView>, o: QueueOptions = {}): Queues {
+  const now = o.now ?? new Date();
+  const sla = o.slaMinutes ?? (() => 0);
+  const f = o.filter ?? {};
+  const viewer = o.viewer;
   const awaiting: QueueItem[] = [];
   const escalated = new Map<string, QueueItem[]>();
   const qa: QueueItem[] = [];
+  const queues = new Set<string>();
   let decided = 0;
+  let breached = 0;
   for (const t of tickets) {
     if (t.decisions.length > 0) decided++;
-    if (t.route === 'awaiting_approval' && t.decisions.length === 0) awaiting.push(item(t));
-    if (t.route === 'escalated' && t.decisions.length === 0) {
+    const open = t.decisions.length === 0 && (t.route === 'awaiting_approval' || t.route === 'escalated');
+    const sampled = t.qaSampled && t.route && !t.reviews.some((r) => r.reviewer === viewer) && !t.decisions.some((d) => d.actor === viewer);
+    if (!open && !sampled) continue;
+    const it = item(t, now, sla);
+    if (open) queues.add(it.queue || 'unassigned');
+    if (!matches(it, f, viewer)) continue;
+    if (it.breached) breached++;
+    if (t.route === 'awaiting_approval' && open) awaiting.push(it);
+    if (t.route === 'escalated' && open) {
       const q = t.queue || 'unassigned';
       const list = escalated.get(q);
-      if (list) list.push(item(t));
-      else escalated.set(q, [item(t)]);
+      if (list) list.push(it);
+      else escalated.set(q, [it]);
     }
-    if (t.qaSampled && t.route && !t.reviews.some((r) => r.reviewer === reviewer)) qa.push(item(t));
+    if (sampled) qa.push(it);
   }
   const byAge = (a: QueueItem, b: QueueItem) => a.concludedAt.localeCompare(b.concludedAt) || a.ticketId.localeCompare(b.ticketId);
-  const byUrgency = (a: QueueItem, b: QueueItem) => (PRIORITY_RANK[a.priority] ?? 4) - (PRIORITY_RANK[b.priority] ?? 4) || byAge(a, b);
+  const byUrgency = (a: QueueItem, b: QueueItem) => Number(b.breached) - Number(a.breached) || (PRIORITY_RANK[a.priority] ?? 4) - (PRIORITY_RANK[b.priority] ?? 4) || byAge(a, b);
   const groups = [...escalated.entries()]
     .map(([queue, list]) => ({ queue, tickets: list.sort(byUrgency) }))
     .sort((a, b) => a.queue.localeCompare(b.queue));
   return {
-    awaitingApproval: awaiting.sort(byAge),
+    awaitingApproval: awaiting.sort((a, b) => Number(b.breached) - Number(a.breached) || byAge(a, b)),
     escalated: groups,
     qaSample: qa.sort(byAge),
-    counts: { awaitingApproval: awaiting.length, escalated: groups.reduce((n, g) => n + g.tickets.length, 0), qaSample: qa.length, decided },
+    counts: { awaitingApproval: awaiting.length, escalated: groups.reduce((n, g) => n + g.tickets.length, 0), qaSample: qa.length, decided, breached },
+    queues: [...queues].sort(),
   };
 }

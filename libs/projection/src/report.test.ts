@@ -10,8 +10,8 @@ function view(id: string, o: { route?: RouteName; received?: string; reasons?: s
     route: o.route,
     reasons: (o.reasons ?? []).map((code) => ({ code, rule: `r.${code}`, detail: '', evidence: [] })),
     qaSampled: o.sampled ? { reason: 'route', rate: 0.1 } : undefined,
-    decisions: o.decided ? [{ actor: 'ann', action: o.decided, finalText: '', note: '', time: '' }] : [],
-    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, defects, passed: defects.length === 0, note: '', time: '' })),
+    decisions: o.decided ? [{ actor: 'ann', actorName: 'Ann', actorRoles: ['agent'], action: o.decided, finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [] }] : [],
+    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, reviewerName: reviewer, defects, passed: defects.length === 0, note: '', time: '', blind: true })),
     times: { ...t.times, received: o.received ?? '2025-01-07T10:00:00Z' },
   };
 }

@@ -21,6 +21,28 @@ export interface Calibration {
   perDefect: Record<Defect, Agreement>;
 }
 
+/** How often people changed the AI draft before sending it, and by how much. */
+export interface EditRate {
+  /** Drafts people sent (approve or edit). */
+  sent: number;
+  /** Of those, sent with changes. */
+  edited: number;
+  editRate: number;
+  /** Mean change ratio of the edited ones (0..1). */
+  meanChange: number;
+}
+
+export interface EditReport extends EditRate {
+  byArea: Record<string, EditRate>;
+  byAgent: Array<EditRate & { agent: string; name: string }>;
+  /** Replies sent over failed checks, with a supervisor's recorded reason. */
+  overrides: number;
+  /** Replies refused by the checks (not sent). */
+  blocked: number;
+  /** Actions refused for a missing permission. */
+  denied: number;
+}
+
 export interface WeekReport {
   /** ISO week, e.g. `2025-W07`, of the ticket's arrival. */
   week: string;
@@ -36,6 +58,7 @@ export interface WeekReport {
   humanDecisions: Record<string, number>;
   topReasons: Array<{ code: string; count: number }>;
   calibration: Calibration;
+  edits: EditReport;
 }
 
 /** ISO 8601 week (`YYYY-Www`) of a timestamp, in UTC. */
@@ -101,6 +124,48 @@ export function calibration(tickets: Iterable<TicketView>): Calibration {
   };
 }
 
+function rate(changes: readonly number[]): EditRate {
+  const edited = changes.filter((c) => c > 0);
+  return {
+    sent: changes.length,
+    edited: edited.length,
+    editRate: ratio(edited.length, changes.length),
+    meanChange: edited.length ? Math.round((edited.reduce((a, b) => a + b, 0) / edited.length) * 1000) / 1000 : 0,
+  };
+}
+
+/** Edit rate overall, by area and by agent, from the drafts people sent (the diff kept in each decision). */
+export function editReport(tickets: readonly TicketView[]): EditReport {
+  const all: number[] = [];
+  const byArea = new Map<string, number[]>();
+  const byAgent = new Map<string, { name: string; changes: number[] }>();
+  let overrides = 0;
+  let blocked = 0;
+  let denied = 0;
+  for (const t of tickets) {
+    blocked += t.blocked.length;
+    denied += t.denied.length;
+    const d = t.decisions[0];
+    if (!d) continue;
+    if (d.override) overrides++;
+    if (!d.draftText || (d.action !== 'approve' && d.action !== 'edit')) continue;
+    const change = d.edit?.changeRatio ?? 0;
+    all.push(change);
+    byArea.set(t.area, [...(byArea.get(t.area) ?? []), change]);
+    const a = byAgent.get(d.actor) ?? { name: d.actorName, changes: [] };
+    a.changes.push(change);
+    byAgent.set(d.actor, a);
+  }
+  return {
+    ...rate(all),
+    byArea: Object.fromEntries([...byArea.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([area, cs]) => [area, rate(cs)])),
+    byAgent: [...byAgent.entries()].map(([agent, a]) => ({ agent, name: a.name, ...rate(a.changes) })).sort((x, y) => x.name.localeCompare(y.name)),
+    overrides,
+    blocked,
+    denied,
+  };
+}
+
 /** The week's numbers for the tickets that arrived in it. */
 export function weekReport(week: string, tickets: readonly TicketView[], topN = 5): WeekReport {
   const routes = Object.fromEntries(ROUTE.names.map((r) => [r, { count: 0, share: 0 }])) as Record<RouteName, { count: number; share: number }>;
@@ -153,6 +218,7 @@ export function weekReport(week: string, tickets: readonly TicketView[], topN = 
       .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
       .slice(0, topN),
     calibration: calibration(tickets),
+    edits: editReport(tickets),
   };
 }
 

@@ -1,4 +1,4 @@
-import { AiAction, EventEnvelope, Priority, type Reason, type Route } from '@handrail/contracts';
+import { AiAction, EventEnvelope, Priority, type Person, type Reason, type Route } from '@handrail/contracts';
 import { actionName, areaLabel, PRIORITY, ROUTE } from '@handrail/events';
 
 export interface TimelineStep {
@@ -11,6 +11,11 @@ export interface TimelineStep {
 }
 
 const priority = (p: Priority) => PRIORITY.name(p) ?? '';
+/** "Sam Sato (supervisor)": a person as events name them, subject when there is no name. */
+const personLabel = (p: Person | undefined, fallback: string) => {
+  const name = p?.name || p?.subject || fallback || 'someone';
+  return p?.roles.length ? `${name} (${p.roles.join(', ')})` : name;
+};
 const routeName = (r: Route) => ROUTE.name(r) ?? 'unknown';
 const rules = (rs: readonly Reason[]) => rs.map((r) => ({ code: r.code, rule: r.rule, detail: r.detail, evidence: [...r.evidence] }));
 
@@ -64,10 +69,49 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, summary: `sampled for QA review (${p.value.sampleReason}, rate ${p.value.rate})`, rules: [] };
       case 'handoff':
         return { ...base, summary: `handoff packet: ${p.value.packet?.summary ?? ''} Next step: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
-      case 'humanDecision':
-        return { ...base, stage: 'human', summary: `${p.value.actor} chose ${p.value.action}${p.value.note ? ` — "${p.value.note}"` : ''}`, rules: [] };
+      case 'humanDecision': {
+        const d = p.value;
+        const who = personLabel(d.person, d.actor);
+        const parts = [`${who} chose ${d.action}${d.note ? ` — "${d.note}"` : ''}`];
+        if (d.edit && d.edit.changeRatio > 0) parts.push(`edited the draft (+${d.edit.wordsAdded}/−${d.edit.wordsRemoved} words, ${Math.round(d.edit.changeRatio * 100)}% changed)`);
+        if (d.exceptions.length) parts.push(`approved exception: ${d.exceptions.join('; ')}`);
+        if (d.finalText) parts.push(`reply cites ${d.citations.length} passage${d.citations.length === 1 ? '' : 's'}`);
+        if (d.override) parts.push(`OVERRIDE of failed checks (${d.override.failed.join(', ')}) — reason: "${d.override.reason}"`);
+        const failed = d.verdicts.filter((v) => !v.passed);
+        return {
+          ...base,
+          stage: 'human',
+          summary: parts.join('; '),
+          rules: failed.map((v) => ({ code: v.code, rule: `guardrail.${v.check}`, detail: v.detail, evidence: [...v.evidence] })),
+        };
+      }
       case 'qaReview':
-        return { ...base, stage: 'qa', summary: `QA review by ${p.value.reviewer}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`, rules: [] };
+        return {
+          ...base,
+          stage: 'qa',
+          summary: `QA review by ${personLabel(p.value.person, p.value.reviewer)}${p.value.blind ? ' (blind)' : ''}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`,
+          rules: [],
+        };
+      case 'claim':
+        return {
+          ...base,
+          stage: 'human',
+          summary: p.value.claimed
+            ? `${personLabel(p.value.person, '')} claimed the ticket${p.value.previousOwner ? ` from ${p.value.previousOwnerName || p.value.previousOwner}` : ''}`
+            : `${personLabel(p.value.person, '')} released the ticket${p.value.previousOwner && p.value.previousOwner !== p.value.person?.subject ? ` (claimed by ${p.value.previousOwnerName || p.value.previousOwner})` : ''}`,
+          rules: [],
+        };
+      case 'replyBlocked':
+        return {
+          ...base,
+          stage: 'human',
+          summary: `${personLabel(p.value.person, '')}'s ${p.value.action} was NOT sent: ${p.value.failures.length} check${p.value.failures.length === 1 ? '' : 's'} failed (${[...new Set(p.value.failures.map((v) => v.code))].join(', ')})`,
+          rules: p.value.failures.map((v) => ({ code: v.code, rule: `guardrail.${v.check}`, detail: v.detail, evidence: [...v.evidence] })),
+        };
+      case 'accessDenied':
+        return { ...base, stage: 'human', summary: `REFUSED: ${personLabel(p.value.person, '')} tried ${p.value.action} without ${p.value.permission}${p.value.detail ? ` — ${p.value.detail}` : ''}`, rules: [] };
+      case 'policyChanged':
+        return { ...base, stage: 'policy', summary: `${personLabel(p.value.person, '')} ${p.value.action} revision ${p.value.rev} (active ${p.value.fromRev || '-'} → ${p.value.toRev || '-'})${p.value.note ? ` — "${p.value.note}"` : ''}`, rules: [] };
       case 'outboundReply':
         return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
       case undefined:

@@ -1,25 +1,54 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { HandrailError, ValidationError } from '@handrail/errors';
+import { HandrailError, UnauthenticatedError, ValidationError } from '@handrail/errors';
 import { assertToken } from '@handrail/events';
+import { TokenRejectedError } from '@handrail/identity';
 import type { Logger } from '@handrail/observability';
-import { queuesOf, weeklyReport, type TicketView, type TimelineStep } from '@handrail/projection';
-import { parseActor, parseDecisionRequest, parseReviewRequest, type DecisionRequest, type ReviewRequest } from './domain/index.js';
+import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyPack, type PolicyRevision } from '@handrail/policy';
+import { queuesOf, weeklyReport, wordDiff, type QueueFilter, type TicketView, type TimelineStep } from '@handrail/projection';
+import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
+import {
+  actorFrom,
+  exceptionsOf,
+  ForbiddenError,
+  parseDecisionRequest,
+  parseReviewRequest,
+  requirePermission,
+  seesReviews,
+  type Actor,
+  type DecisionRequest,
+  type ReviewRequest,
+} from './domain/index.js';
 import { toHttpError } from './http-status.js';
-import { consolePage } from './page.js';
+import { consolePage, signedOutPage } from './page.js';
 
-/** What the HTTP layer needs from the service; the service owns the bus and the projection. */
+/** What the HTTP layer needs from the service; the service owns the bus, the projection and the stores. */
 export interface ConsoleBackend {
+  ready(): boolean;
+  /** The live pack's roles and IdP mapping: a token's roles are resolved against it on every request. */
+  access(): AccessPolicy;
+  /** The live pack (limits, SLAs) the ticket view explains itself with. */
+  pack(): PolicyPack;
+  slaMinutes(queue: string): number;
   tickets(): Iterable<TicketView>;
   ticket(id: string): TicketView | undefined;
   timeline(id: string): Promise<TimelineStep[]>;
-  decide(id: string, actor: string, req: DecisionRequest): Promise<TicketView | undefined>;
-  review(id: string, actor: string, req: ReviewRequest): Promise<TicketView | undefined>;
-  ready(): boolean;
+  decide(id: string, actor: Actor, req: DecisionRequest): Promise<TicketView | undefined>;
+  review(id: string, actor: Actor, req: ReviewRequest): Promise<TicketView | undefined>;
+  claim(id: string, actor: Actor, claim: boolean): Promise<TicketView | undefined>;
+  /** Records a refusal as an `access_denied` event on the ticket's (or the policy's) timeline. */
+  denied(actor: Actor, err: ForbiddenError, ticketId: string | undefined): Promise<void>;
+  /** Calls `cb` with the id of every ticket whose view changed; returns the unsubscribe function. */
+  subscribe(cb: (ticketId: string) => void): () => void;
+  policy: {
+    list(): Promise<{ active: string | null; revisions: PolicyRevision[] }>;
+    history(): Promise<AuditRecord[]>;
+    propose(actor: Actor, yaml: string, file: string, note: string): Promise<PolicyChangeResult>;
+    decide(actor: Actor, rev: string, action: 'approve' | 'reject' | 'rollback', note: string): Promise<PolicyChangeResult>;
+  };
 }
 
-export const USER_HEADER = 'x-handrail-user';
-const MAX_BODY = 64 * 1024;
+const MAX_BODY = 256 * 1024;
 
 type Send = (code: number, body: unknown) => void;
 
@@ -51,22 +80,69 @@ function ticketIdOf(raw: string): string {
   }
 }
 
-/** The view without bookkeeping. */
-function publicTicket(t: TicketView): Omit<TicketView, 'seen'> {
+const noteOf = (body: unknown): string => {
+  const n = (body as { note?: unknown } | null)?.note;
+  if (n === undefined || n === null) return '';
+  if (typeof n !== 'string' || n.length > 2000) throw new ValidationError([{ field: 'note', problem: 'must be a string of at most 2000 characters' }]);
+  return n.trim();
+};
+
+/**
+ * The ticket as this person may see it. A QA reviewer who has not given their review sees no other
+ * review and no QA step of the timeline (blind review); everyone sees the draft → sent diff.
+ */
+function viewFor(t: TicketView, actor: Actor, timeline: TimelineStep[], pack: PolicyPack) {
   const { seen: _seen, ...rest } = t;
-  return rest;
+  const blind = !seesReviews(t, actor);
+  const d = t.decisions[0];
+  const open = t.decisions.length === 0 && (t.route === 'awaiting_approval' || t.route === 'escalated');
+  const start = Date.parse(t.times.received || t.times.concluded);
+  const slaMinutes = t.route && t.route !== 'auto_resolved' ? slaMinutesFor(pack.sla, t.queue || 'unassigned') : 0;
+  const ageMinutes = Number.isFinite(start) ? Math.max(0, Math.floor((Date.now() - start) / 60_000)) : 0;
+  return {
+    ticket: {
+      ...rest,
+      /** What acting on it approves beyond the action itself, and the permission each needs. */
+      exceptions: open ? exceptionsOf(t, pack) : [],
+      sla: slaMinutes ? { queue: t.queue, slaMinutes, ageMinutes, breached: open && ageMinutes > slaMinutes } : undefined,
+      reviews: blind ? [] : rest.reviews,
+      reviewCount: t.reviews.length,
+      blindReview: blind,
+      decisions: rest.decisions.map((x) => ({ ...x, diff: x.draftText && x.finalText ? wordDiff(x.draftText, x.finalText) : [] })),
+    },
+    timeline: blind ? timeline.filter((s) => s.event !== 'qa_reviewed') : timeline,
+    decidedByMe: d?.actor === actor.subject,
+  };
+}
+
+function queueFilterOf(url: URL): QueueFilter {
+  const p = url.searchParams;
+  const claim = p.get('claim') ?? 'any';
+  if (!['any', 'mine', 'unclaimed', 'others'].includes(claim)) throw new ValidationError([{ field: 'claim', problem: 'must be any, mine, unclaimed or others' }]);
+  return {
+    queue: p.get('queue') || undefined,
+    priority: p.get('priority') || undefined,
+    claim: claim as QueueFilter['claim'],
+    breached: p.get('breached') === 'true' || undefined,
+    q: p.get('q') || undefined,
+  };
 }
 
 /** Routes requests to the backend; every error is normalised once, here. */
-export function createConsoleServer(b: ConsoleBackend, log: Logger): http.Server {
+export function createConsoleServer(b: ConsoleBackend, auth: AuthOptions, log: Logger): http.Server {
   return http.createServer((req, res) => {
     const send: Send = (code, body) => {
       res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       res.end(JSON.stringify(body));
     };
-    handle(req, res, b, send).catch((err: unknown) => {
+    const ctx: { actor?: Actor; ticketId?: string } = {};
+    handle(req, res, b, auth, send, ctx, log).catch(async (err: unknown) => {
+      if (err instanceof ForbiddenError && ctx.actor) {
+        await b.denied(ctx.actor, err, ctx.ticketId).catch((e: unknown) => log.error({ err: e }, 'could not record a refusal'));
+      }
       const { status, body } = toHttpError(err);
       if (status >= 500) log.error({ err, path: req.url?.split('?')[0] }, 'request failed');
+      if (status === 401) log.warn({ path: req.url?.split('?')[0], problem: err instanceof TokenRejectedError ? err.problem : 'unauthenticated' }, 'request without a verified identity');
       if (res.headersSent) {
         res.end();
         return;
@@ -76,50 +152,160 @@ export function createConsoleServer(b: ConsoleBackend, log: Logger): http.Server
   });
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, b: ConsoleBackend, send: Send): Promise<void> {
+async function handle(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  b: ConsoleBackend,
+  auth: AuthOptions,
+  send: Send,
+  ctx: { actor?: Actor; ticketId?: string },
+  log: Logger,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://console');
   const path = url.pathname;
   const method = req.method ?? 'GET';
   if (path === '/healthz') return send(200, { ok: true });
   if (path === '/readyz') return send(b.ready() ? 200 : 503, { ready: b.ready() });
-
-  const actor = parseActor(req.headers[USER_HEADER]);
-  if (!actor) {
-    return send(401, { error: 'unauthenticated', message: 'no X-Handrail-User header: the console must be reached through the auth proxy' });
+  if (path === '/auth/login' && method === 'GET') return startLogin(res, auth);
+  if (path === '/auth/callback' && method === 'GET') {
+    const t = await finishLogin(req, res, url, auth);
+    log.info({ subject: t.subject }, 'signed in');
+    return;
   }
+  if (path === '/auth/logout') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'set-cookie': clearSession(auth) });
+    res.end(signedOutPage(Boolean(auth.oidc)));
+    return;
+  }
+
+  let verified;
+  try {
+    verified = await verifyRequest(req, auth);
+  } catch (err) {
+    // A person opening the page is sent to sign in; API callers get the 401 with its reason.
+    if (path === '/' && method === 'GET' && auth.oidc && err instanceof UnauthenticatedError) {
+      res.writeHead(302, { location: '/auth/login', 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    throw err;
+  }
+  const actor = actorFrom(verified.token, b.access());
+  ctx.actor = actor;
+  const access = b.access();
+  // A browser's cookie rides along on any request to this host; a state-changing one must come from the console's own page.
+  if (method !== 'GET' && verified.via === 'cookie') {
+    const origin = req.headers.origin;
+    let host: string | undefined;
+    try {
+      host = origin ? new URL(origin).host : undefined;
+    } catch {
+      host = 'invalid';
+    }
+    if (origin && host !== req.headers.host) throw new ForbiddenError('rule:same_origin', `${method} ${path}`, 'cross-site request refused');
+  }
+
   if (path === '/' && method === 'GET') {
     const nonce = randomBytes(16).toString('base64');
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data:; frame-ancestors 'none'`,
+      'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'`,
       'x-content-type-options': 'nosniff',
     });
-    res.end(consolePage({ actor, nonce }));
+    res.end(consolePage({ actor, nonce, canSignOut: verified.via === 'cookie' }));
     return;
   }
-  if (path === '/api/queues' && method === 'GET') return send(200, queuesOf(b.tickets(), actor));
-  if (path === '/api/report/weekly' && method === 'GET') return send(200, { weeks: weeklyReport(b.tickets()) });
+  if (path === '/api/me' && method === 'GET') {
+    return send(200, { subject: actor.subject, issuer: actor.issuer, name: actor.name, roles: actor.roles, permissions: [...actor.permissions].sort(), expiresAt: actor.expiresAt });
+  }
+  if (path === '/api/queues' && method === 'GET') {
+    requirePermission(actor, 'ticket.read', 'queues.read', access);
+    return send(200, queuesOf(b.tickets(), { viewer: actor.subject, slaMinutes: (q) => b.slaMinutes(q), filter: queueFilterOf(url) }));
+  }
+  if (path === '/api/stream' && method === 'GET') {
+    requirePermission(actor, 'ticket.read', 'stream.read', access);
+    return stream(req, res, b, actor);
+  }
+  if (path === '/api/report/weekly' && method === 'GET') {
+    requirePermission(actor, 'report.read', 'report.read', access);
+    return send(200, { weeks: weeklyReport(b.tickets()) });
+  }
 
-  const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review)?$/.exec(path);
+  const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review|\/claim|\/unclaim)?$/.exec(path);
   if (m) {
     const id = ticketIdOf(m[1] ?? '');
+    ctx.ticketId = b.ticket(id) ? id : undefined;
     const sub = m[2];
     if (!sub && method === 'GET') {
+      requirePermission(actor, 'ticket.read', 'ticket.read', access);
       const t = b.ticket(id);
       if (!t) throw new HandrailError('not_found', `no ticket ${id}`);
-      return send(200, { ticket: publicTicket(t), timeline: await b.timeline(id) });
+      return send(200, viewFor(t, actor, await b.timeline(id), b.pack()));
     }
-    if (sub === '/decision' && method === 'POST') {
-      const t = await b.decide(id, actor, parseDecisionRequest(await readJson(req)));
-      return send(201, { ticket: t ? publicTicket(t) : undefined });
-    }
-    if (sub === '/review' && method === 'POST') {
-      const t = await b.review(id, actor, parseReviewRequest(await readJson(req)));
-      return send(201, { ticket: t ? publicTicket(t) : undefined });
-    }
+    if (method !== 'POST') return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
+    const body = await readJson(req);
+    const viewOf = (t: TicketView | undefined) => (t ? viewFor(t, actor, [], b.pack()).ticket : undefined);
+    if (sub === '/decision') return send(201, { ticket: viewOf(await b.decide(id, actor, parseDecisionRequest(body))) });
+    if (sub === '/review') return send(201, { ticket: viewOf(await b.review(id, actor, parseReviewRequest(body))) });
+    if (sub === '/claim' || sub === '/unclaim') return send(201, { ticket: viewOf(await b.claim(id, actor, sub === '/claim')) });
     return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
   }
+
+  if (path === '/api/policy' && method === 'GET') {
+    requirePermission(actor, 'policy.read', 'policy.read', access);
+    return send(200, await b.policy.list());
+  }
+  if (path === '/api/policy/history' && method === 'GET') {
+    requirePermission(actor, 'policy.read', 'policy.read', access);
+    return send(200, { history: await b.policy.history() });
+  }
+  if (path === '/api/policy/revisions' && method === 'POST') {
+    const body = await readJson(req);
+    const yaml = (body as { yaml?: unknown } | null)?.yaml;
+    const file = (body as { file?: unknown } | null)?.file;
+    if (typeof yaml !== 'string' || !yaml.trim()) throw new ValidationError([{ field: 'yaml', problem: 'the pack, as YAML text' }]);
+    return send(201, await b.policy.propose(actor, yaml, typeof file === 'string' && file ? file : 'proposed-pack.yaml', noteOf(body)));
+  }
+  const pm = /^\/api\/policy\/revisions\/([0-9a-f]{12})\/(approve|reject|rollback)$/.exec(path);
+  if (pm && method === 'POST') {
+    const body = await readJson(req);
+    return send(200, await b.policy.decide(actor, pm[1] ?? '', pm[2] as 'approve' | 'reject' | 'rollback', noteOf(body)));
+  }
   return send(404, { error: 'not_found', message: `no route ${method} ${path}` });
+}
+
+/**
+ * Server-sent events: `ticket` with the id of every ticket whose view changed (batched), so pages
+ * update without a manual refresh. The stream ends when the caller's token expires.
+ */
+function stream(req: http.IncomingMessage, res: http.ServerResponse, b: ConsoleBackend, actor: Actor): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 3000\n\n');
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (pending.size === 0) return;
+    res.write(`event: tickets\ndata: ${JSON.stringify([...pending])}\n\n`);
+    pending.clear();
+  };
+  const unsubscribe = b.subscribe((id) => {
+    pending.add(id);
+    timer ??= setTimeout(flush, 250);
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const expiry = setTimeout(() => {
+    res.write('event: expired\ndata: {}\n\n');
+    res.end();
+  }, Math.max(0, actor.expiresAt * 1000 - Date.now()));
+  const close = () => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    clearTimeout(expiry);
+    if (timer) clearTimeout(timer);
+  };
+  req.on('close', close);
+  res.on('close', close);
 }
 

@@ -1,10 +1,19 @@
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** The signed-out page (also the answer to /auth/logout). */
+export function signedOutPage(canSignIn: boolean): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out — Handrail</title></head>
+<body style="font:14px system-ui,sans-serif;margin:40px"><h1 style="font-size:18px">Signed out</h1>
+<p>${canSignIn ? '<a href="/auth/login" id="sign-in">Sign in again</a>' : 'Send an access token (Authorization: Bearer) to use the console.'}</p></body></html>`;
+}
+
 /**
  * The console: one self-contained page (inline CSS and vanilla JS, no build step). Every value from
- * the API is written with textContent, never as HTML, so customer text cannot inject markup.
+ * the API is written with textContent, never as HTML, so customer text cannot inject markup. Who is
+ * signed in comes from the verified token; the page only shows it.
  */
-export function consolePage(o: { actor: string; nonce: string }): string {
+export function consolePage(o: { actor: { name: string; subject: string; roles: readonly string[]; permissions: ReadonlySet<string> }; nonce: string; canSignOut: boolean }): string {
+  const me = JSON.stringify({ subject: o.actor.subject, name: o.actor.name, roles: [...o.actor.roles], permissions: [...o.actor.permissions] }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,6 +34,7 @@ export function consolePage(o: { actor: string; nonce: string }): string {
   nav.tabs button.active { color:#fff; border-bottom-color:#7fb8d4; }
   main { display:grid; grid-template-columns: 360px 1fr; gap:16px; padding:16px 20px; align-items:start; }
   main.wide { grid-template-columns: 1fr; }
+  #queues { max-height: calc(100vh - 110px); overflow:auto; }
   section.panel { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); margin:14px 0 6px; }
   h2:first-child { margin-top:0; }
@@ -63,15 +73,46 @@ export function consolePage(o: { actor: string; nonce: string }): string {
   .timeline td:first-child { white-space:nowrap; color:var(--muted); font-family: ui-monospace, monospace; font-size:12px; }
   #report-table td:first-child { width:260px; color:var(--muted); }
   .placeholder { color:var(--muted); padding:40px; text-align:center; }
+
+  header .who .roles { opacity:.75; margin-left:6px; font-size:12px; }
+  header a.signout { color:#cbd2d9; margin-left:12px; font-size:12px; }
+  .live { font-size:11px; margin-left:10px; padding:1px 6px; border-radius:8px; background:#3b4b5a; color:#cbd2d9; }
+  .live.on { background:#2e7d4f; color:#fff; }
+  .filters { display:grid; grid-template-columns: 1fr 1fr; gap:6px; margin-bottom:8px; }
+  .filters select, .filters input[type=search] { font:inherit; font-size:12px; padding:3px 6px; border:1px solid var(--line); border-radius:5px; width:100%; }
+  .filters .wide { grid-column: span 2; }
+  .filters label { font-size:12px; color:var(--muted); display:flex; align-items:center; gap:4px; }
+  .num { font-weight:600; }
+  .cust { color:var(--muted); font-size:12px; }
+  .chip.sla { background:#e8f5ee; color:var(--ok); }
+  .chip.sla.due { background:#fff4e0; color:var(--warn); }
+  .chip.sla.breached { background:#b23b3b; color:#fff; font-weight:600; }
+  .chip.claimed { background:#e6eef7; color:#2f5f8f; }
+  .chip.ok { background:#e8f5ee; color:var(--ok); } .chip.bad { background:#fbe9e9; color:var(--bad); }
+  .banner { border-radius:6px; padding:8px 10px; margin:8px 0; font-size:13px; }
+  .banner.warn { background:#fff4e0; border:1px solid #f0d9a8; }
+  .banner.bad { background:#fbe9e9; border:1px solid #e8c4c4; }
+  .banner.info { background:#eef5f9; border:1px solid #cfe2ec; }
+  .checks li { margin:2px 0; }
+  .diff .added { background:#dff3e4; color:#1d5e36; text-decoration:none; }
+  .diff .removed { background:#fbe2e2; color:#8b2c2c; text-decoration:line-through; }
+  .override { border-left:3px solid var(--bad); padding:4px 10px; margin:6px 0; background:#fff7f7; }
 </style>
 </head>
 <body>
-<header><h1>Handrail console</h1><span class="who">signed in as <b id="who">${escapeHtml(o.actor)}</b></span></header>
+<header><h1>Handrail console <span class="live" id="live">connecting…</span></h1><span class="who">signed in as <b id="who">${escapeHtml(o.actor.name)}</b><span class="roles" id="roles">${escapeHtml(o.actor.roles.join(', ') || 'no role')}</span>${o.canSignOut ? '<a class="signout" href="/auth/logout" id="sign-out">sign out</a>' : ''}</span></header>
 <nav class="tabs"><button id="tab-work" class="active">Work queues</button><button id="tab-report">Weekly monitoring</button></nav>
 <main id="work">
   <section class="panel" id="queues" aria-label="queues">
+    <div class="filters" id="filters">
+      <select id="filter-queue" aria-label="queue"><option value="">all queues</option></select>
+      <select id="filter-claim" aria-label="claimed"><option value="any">anyone's</option><option value="unclaimed">unclaimed</option><option value="mine">claimed by me</option><option value="others">claimed by others</option></select>
+      <select id="filter-priority" aria-label="priority"><option value="">any priority</option><option>urgent</option><option>high</option><option>normal</option><option>low</option></select>
+      <label><input type="checkbox" id="filter-breached"> SLA breached only</label>
+      <input type="search" id="filter-q" placeholder="ticket #, customer, area…" aria-label="search" class="wide">
+    </div>
     <h2>Awaiting approval <span class="count" id="n-approval">0</span></h2><ul class="queue" id="q-approval"></ul>
-    <h2>Escalated <span class="count" id="n-escalated">0</span></h2><div id="q-escalated"></div>
+    <h2>Escalated <span class="count" id="n-escalated">0</span> <span class="count" id="n-breached" title="SLA breached">0 breached</span></h2><div id="q-escalated"></div>
     <h2>QA sample <span class="count" id="n-qa">0</span></h2><ul class="queue" id="q-qa"></ul>
   </section>
   <section class="panel" id="ticket" aria-label="ticket"><div class="placeholder">Pick a ticket from a queue.</div></section>
@@ -79,13 +120,17 @@ export function consolePage(o: { actor: string; nonce: string }): string {
 <main id="report" class="wide" hidden><section class="panel" id="report-body"></section></main>
 <script nonce="${o.nonce}">
 'use strict';
+const ME = ${me};
+const can = (p) => ME.permissions.includes(p);
 const DEFECTS = ['hallucination', 'tone_mismatch', 'policy_misapplication', 'incomplete_resolution'];
 let selected = null;
+const typed = new Map(); // reply text a person is writing, per ticket: live updates never wipe it
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
@@ -94,15 +139,33 @@ function el(tag, attrs, ...children) {
 async function api(path, body) {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) { const err = new Error(data.message || res.statusText); err.status = res.status; throw err; }
+  if (!res.ok) { const err = new Error(data.message || res.statusText); err.status = res.status; err.data = data; throw err; }
   return data;
+}
+
+function dur(min) {
+  const m = Math.abs(Math.round(min));
+  if (m < 60) return m + ' min';
+  if (m < 1440) return Math.floor(m / 60) + ' h ' + (m % 60 ? (m % 60) + ' min' : '');
+  return Math.floor(m / 1440) + ' d ' + Math.floor((m % 1440) / 60) + ' h';
+}
+
+function slaChip(t) {
+  if (!t.slaMinutes) return null;
+  const left = t.slaMinutes - t.ageMinutes;
+  if (t.breached) return el('span', { class: 'chip sla breached', title: 'SLA ' + dur(t.slaMinutes) + ' for ' + (t.queue || 'this queue') }, 'SLA breached ' + dur(-left) + ' ago');
+  return el('span', { class: 'chip sla' + (left < t.slaMinutes / 4 ? ' due' : ''), title: 'SLA ' + dur(t.slaMinutes) }, 'due in ' + dur(left));
 }
 
 function queueItem(t) {
   const li = el('li', { 'data-ticket': t.ticketId, onclick: () => openTicket(t.ticketId) },
-    el('div', {}, el('b', {}, t.area.replace(/_/g, ' ')), ' · ', t.intent.replace(/_/g, ' ')),
-    el('div', { class: 'tid' }, t.ticketId),
-    el('div', { class: 'chips' }, t.priority ? el('span', { class: 'chip ' + t.priority }, t.priority) : null, t.reasons.slice(0, 4).map((r) => el('span', { class: 'chip' }, r))));
+    el('div', {}, el('span', { class: 'num' }, '#' + t.ticketNumber), ' ', el('span', { class: 'cust' }, t.customerId + (t.customerTier ? ' · ' + t.customerTier : '') + (t.channel ? ' · ' + t.channel : ''))),
+    el('div', {}, el('b', {}, t.area.replace(/_/g, ' ')), ' · ', t.intent.replace(/_/g, ' '), t.subject ? el('span', { class: 'cust' }, ' — ' + t.subject) : ''),
+    el('div', { class: 'chips' },
+      el('span', { class: 'chip', title: 'received ' + t.receivedAt }, dur(t.ageMinutes) + ' old'), slaChip(t),
+      t.priority ? el('span', { class: 'chip ' + t.priority }, t.priority) : null,
+      t.claimedBy ? el('span', { class: 'chip claimed' }, t.claimedBy === ME.subject ? 'claimed by you' : 'claimed by ' + t.claimedByName) : null,
+      t.reasons.slice(0, 3).map((r) => el('span', { class: 'chip' }, r))));
   if (t.ticketId === selected) li.classList.add('selected');
   return li;
 }
@@ -112,11 +175,28 @@ function fill(id, items) {
   box.replaceChildren(...(items.length ? items.map(queueItem) : [el('li', { class: 'empty' }, 'nothing waiting')]));
 }
 
+function filterQuery() {
+  const p = new URLSearchParams();
+  const v = (id) => document.getElementById(id).value;
+  if (v('filter-queue')) p.set('queue', v('filter-queue'));
+  if (v('filter-claim') !== 'any') p.set('claim', v('filter-claim'));
+  if (v('filter-priority')) p.set('priority', v('filter-priority'));
+  if (document.getElementById('filter-breached').checked) p.set('breached', 'true');
+  if (v('filter-q').trim()) p.set('q', v('filter-q').trim());
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+
 async function loadQueues() {
-  const q = await api('/api/queues');
+  if (!can('ticket.read')) { document.getElementById('queues').replaceChildren(el('div', { class: 'placeholder' }, 'Your role (' + (ME.roles.join(', ') || 'none') + ') does not read tickets.')); return; }
+  const q = await api('/api/queues' + filterQuery());
   document.getElementById('n-approval').textContent = q.counts.awaitingApproval;
   document.getElementById('n-escalated').textContent = q.counts.escalated;
+  document.getElementById('n-breached').textContent = q.counts.breached + ' breached';
   document.getElementById('n-qa').textContent = q.counts.qaSample;
+  const sel = document.getElementById('filter-queue');
+  const current = sel.value;
+  sel.replaceChildren(el('option', { value: '' }, 'all queues'), ...q.queues.map((n) => el('option', { value: n, selected: n === current }, n)));
   fill('q-approval', q.awaitingApproval);
   fill('q-qa', q.qaSample);
   const esc = document.getElementById('q-escalated');
@@ -124,66 +204,121 @@ async function loadQueues() {
 }
 
 function cite(c) { return c.passageId + '@' + c.articleVersion; }
-
 function status(box, ok, text) { box.className = 'status show ' + (ok ? 'ok' : 'bad'); box.textContent = text; }
+function refusal(e) {
+  if (e.status === 403) return 'Refused (403 ' + (e.data && e.data.permission || 'permission_denied') + '): ' + e.message;
+  if (e.status === 401) return 'Your sign-in has expired or is not valid (' + (e.data && e.data.problem || '401') + '). Reload to sign in again.';
+  if (e.status === 409) return 'Already done: ' + e.message;
+  return 'Not recorded: ' + e.message;
+}
+
+function checksList(checks) {
+  return el('ul', { class: 'checks', id: 'checks-failed' }, checks.map((v) => el('li', { 'data-check': v.check, 'data-code': v.code }, el('b', {}, v.check + ' · ' + v.code), ': ' + v.detail + (v.evidence.length ? ' — “' + v.evidence.join('”, “') + '”' : ''))));
+}
+
+function diffView(ops) {
+  return el('div', { class: 'message diff', id: 'sent-diff' }, ops.map((d) => el('span', { class: d.op }, d.text + ' ')));
+}
+
+function decidedPanel(t) {
+  const d = t.decisions[0];
+  const box = el('div', { id: 'decided-box' });
+  box.append(el('p', { id: 'decided' }, 'Decided by ', el('b', {}, d.actorName), d.actorRoles.length ? ' (' + d.actorRoles.join(', ') + ')' : '', ': ', d.action, d.note ? ' — ' + d.note : ''));
+  if (d.override) box.append(el('div', { class: 'override', id: 'override-shown' }, el('b', {}, 'Sent over failed checks'), ' (' + d.override.failed.join(', ') + ') — reason: “' + d.override.reason + '”'));
+  if (d.exceptions.length) box.append(el('div', { class: 'banner info' }, 'Approved exception: ' + d.exceptions.join('; ')));
+  if (d.finalText) {
+    box.append(el('h2', {}, 'Sent to the customer'), el('div', { class: 'message', id: 'sent-text' }, d.sentences.length ? d.sentences.map((s) => el('span', { class: 'sentence' }, s.text, s.citations.length ? el('sup', {}, '[' + s.citations.map(cite).join(', ') + ']') : '', ' ')) : d.finalText));
+    box.append(el('div', { class: 'meta', id: 'sent-citations' }, 'citations of the text sent: ', d.citations.map(cite).join(', ') || 'none'));
+    if (d.draftText && d.edit && d.edit.changeRatio > 0) box.append(el('h2', {}, 'Draft → sent (' + Math.round(d.edit.changeRatio * 100) + '% changed)'), diffView(d.diff));
+  }
+  return box;
+}
 
 function decisionPanel(t) {
+  if (t.decisions.length) return decidedPanel(t);
   const box = el('div', {});
-  const msg = el('div', { class: 'status', id: 'decision-status', role: 'status' });
-  if (t.decisions.length) {
-    const d = t.decisions[0];
-    box.append(el('p', { id: 'decided' }, 'Decided by ', el('b', {}, d.actor), ': ', d.action, d.note ? ' — ' + d.note : ''), d.finalText ? el('div', { class: 'message' }, d.finalText) : '');
-    return box;
-  }
   if (t.route !== 'awaiting_approval' && t.route !== 'escalated') return box;
+  const mayAct = t.route === 'escalated' ? can('ticket.take_over') : can('reply.send') || can('reply.reject');
+  if (!mayAct) { box.append(el('p', { class: 'meta', id: 'read-only' }, 'You can read this ticket; your role (' + (ME.roles.join(', ') || 'none') + ') does not decide it.')); return box; }
+  const msg = el('div', { class: 'status', id: 'decision-status', role: 'status' });
+  const checksBox = el('div', { id: 'checks-box' });
   const text = el('textarea', { id: 'reply-text', 'aria-label': 'reply text' });
-  text.value = t.route === 'awaiting_approval' && t.draft ? t.draft.text : '';
+  text.value = typed.has(t.ticketId) ? typed.get(t.ticketId) : (t.route === 'awaiting_approval' && t.draft ? t.draft.text : '');
+  text.addEventListener('input', () => typed.set(t.ticketId, text.value));
   const note = el('input', { type: 'text', id: 'decision-note', placeholder: 'note for the record (optional)', 'aria-label': 'note' });
-  const act = async (action, needsText) => {
+  const exceptions = (t.exceptions || []);
+  const act = async (action, needsText, override) => {
     for (const b of box.querySelectorAll('button')) b.disabled = true;
     try {
-      await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/decision', { action, text: needsText ? text.value : undefined, note: note.value || undefined });
-      const sends = action === 'approve' || action === 'edit';
-      status(msg, true, 'Recorded: ' + action + (sends ? ' — the reply is on its way to the customer.' : '.'));
+      const edited = t.draft && text.value.trim() !== t.draft.text.trim();
+      const chosen = action === 'approve' && edited ? 'edit' : action;
+      await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/decision', { action: chosen, text: needsText || chosen === 'edit' ? text.value : undefined, note: note.value || undefined, override: override ? { reason: override } : undefined });
+      typed.delete(t.ticketId);
+      status(msg, true, 'Recorded: ' + chosen + (chosen !== 'reject' ? ' — the reply is on its way to the customer.' : '.'));
       await refresh();
-      // The reply is sent right after the decision is recorded; show it once it is out.
-      for (let i = 0; sends && i < 10 && selected === t.ticketId && !document.getElementById('reply-sent'); i++) {
-        await new Promise((r) => setTimeout(r, 800));
-        await openTicket(t.ticketId);
-      }
     } catch (e) {
-      status(msg, false, (e.status === 409 ? 'Someone already decided this ticket: ' : 'Not recorded: ') + e.message);
+      status(msg, false, refusal(e));
+      if (e.status === 422 && e.data.checks) {
+        checksBox.replaceChildren(el('div', { class: 'banner bad' }, el('b', {}, 'Not sent — these checks failed:'), checksList(e.data.checks)));
+        if (e.data.canOverride) {
+          const reason = el('input', { type: 'text', id: 'override-reason', placeholder: 'why this reply must go out as it is (recorded in the timeline)', 'aria-label': 'override reason' });
+          checksBox.append(reason, el('div', { class: 'actions' }, el('button', { class: 'act danger', id: 'btn-override', onclick: () => act(action, needsText, reason.value) }, 'Send anyway (supervisor override)')));
+        } else {
+          checksBox.append(el('p', { class: 'meta' }, 'Fix the reply, or ask a supervisor: only they may send it with an override.'));
+        }
+      }
       for (const b of box.querySelectorAll('button')) b.disabled = false;
     }
   };
   const buttons = t.route === 'awaiting_approval'
-    ? [el('button', { class: 'act primary', id: 'btn-approve', onclick: () => act('approve', false) }, 'Approve'),
-       el('button', { class: 'act', id: 'btn-edit', onclick: () => act('edit', true) }, 'Edit & send'),
+    ? [el('button', { class: 'act primary', id: 'btn-approve', onclick: () => act('approve', false) }, 'Approve & send'),
+       el('button', { class: 'act', id: 'btn-edit', onclick: () => act('edit', true) }, 'Send edited reply'),
        el('button', { class: 'act danger', id: 'btn-reject', onclick: () => act('reject', false) }, 'Reject')]
-    : [el('button', { class: 'act primary', id: 'btn-resolve', onclick: () => act('resolve', true) }, 'Take over & resolve')];
-  box.append(el('h2', {}, t.route === 'awaiting_approval' ? 'Reply (edit before sending if needed)' : 'Your reply'), text, note, el('div', { class: 'actions' }, buttons), msg);
+    : [el('button', { class: 'act primary', id: 'btn-resolve', onclick: () => act('resolve', true) }, exceptions.length ? 'Approve exception & send reply' : 'Take over & send reply')];
+  const needs = exceptions.filter((x) => !can(x.permission));
+  box.append(
+    exceptions.length ? el('div', { class: 'banner warn', id: 'exception-banner' }, el('b', {}, 'Exception: '), exceptions.map((x) => x.detail).join('; '), ' — needs ', exceptions.map((x) => x.permission).join(', '), needs.length ? ' (you do not hold it: a supervisor approves this)' : '') : '',
+    el('h2', {}, t.route === 'awaiting_approval' ? 'Reply (edit before sending if needed)' : 'Your reply (sent to the customer once, checked like an AI draft)'), text, note, el('div', { class: 'actions' }, buttons), msg, checksBox);
   return box;
 }
 
 function reviewPanel(t) {
-  const me = document.getElementById('who').textContent;
-  const mine = t.reviews.find((r) => r.reviewer === me);
-  const list = t.reviews.length ? el('table', {}, el('tr', {}, el('th', {}, 'reviewer'), el('th', {}, 'verdict'), el('th', {}, 'note')),
-    t.reviews.map((r) => el('tr', {}, el('td', {}, r.reviewer), el('td', { class: r.passed ? 'ok' : 'bad' }, r.passed ? 'pass' : r.defects.join(', ')), el('td', {}, r.note)))) : el('div', { class: 'empty' }, 'no reviews yet');
-  if (mine || !t.route) return el('div', {}, el('h2', {}, 'QA reviews'), list);
+  const head = el('h2', {}, 'QA reviews');
+  if (!t.route) return el('div', {}, head);
+  const list = t.reviews.length ? el('table', { id: 'reviews' }, el('tr', {}, el('th', {}, 'reviewer'), el('th', {}, 'verdict'), el('th', {}, 'note')),
+    t.reviews.map((r) => el('tr', {}, el('td', {}, r.reviewerName + (r.blind ? ' (blind)' : '')), el('td', { class: r.passed ? 'ok' : 'bad' }, r.passed ? 'pass' : r.defects.join(', ')), el('td', {}, r.note)))) : null;
+  const mine = t.reviews.find((r) => r.reviewer === ME.subject);
+  if (!can('qa.review') || mine) return el('div', {}, head, list || el('div', { class: 'empty' }, 'no reviews yet'));
+  if (t.decisions.some((d) => d.actor === ME.subject)) return el('div', {}, head, el('div', { class: 'empty', id: 'review-own' }, 'You decided this ticket; someone else reviews it.'), list || '');
+  const blind = el('div', { class: 'banner info', id: 'review-blind' }, 'Blind review: ' + (t.reviewCount ? t.reviewCount + ' other review' + (t.reviewCount === 1 ? ' is' : 's are') + ' hidden' : 'no other reviews yet') + ' until you submit yours.');
   const checks = DEFECTS.map((d) => el('label', { class: 'defect' }, el('input', { type: 'checkbox', value: d, name: 'defect' }), ' ', d.replace(/_/g, ' ')));
   const note = el('input', { type: 'text', id: 'review-note', placeholder: 'note (optional)', 'aria-label': 'review note' });
-  const msg = el('div', { class: 'status', role: 'status' });
+  const msg = el('div', { class: 'status', role: 'status', id: 'review-status' });
   const submit = async () => {
     const defects = checks.map((c) => c.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
     try {
       await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/review', { defects, note: note.value || undefined });
       status(msg, true, defects.length ? 'Review recorded: ' + defects.join(', ') : 'Review recorded: pass');
       await refresh();
-    } catch (e) { status(msg, false, 'Not recorded: ' + e.message); }
+    } catch (e) { status(msg, false, refusal(e)); }
   };
-  return el('div', {}, el('h2', {}, 'QA reviews'), list, el('h2', {}, 'Your review — tick the defects you see, none for a pass'), checks, note,
+  return el('div', {}, head, blind, el('h2', {}, 'Your review — tick the defects you see, none for a pass'), checks, note,
     el('div', { class: 'actions' }, el('button', { class: 'act primary', id: 'btn-review', onclick: submit }, 'Submit review')), msg);
+}
+
+function claimBar(t) {
+  const open = !t.decisions.length && (t.route === 'awaiting_approval' || t.route === 'escalated');
+  if (!open || !can('ticket.claim')) return t.claim ? el('div', { class: 'meta' }, 'claimed by ' + t.claim.ownerName) : '';
+  const msg = el('span', { class: 'meta', id: 'claim-status' });
+  const call = async (what) => {
+    try { await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/' + what, {}); await refresh(); }
+    catch (e) { msg.textContent = refusal(e); }
+  };
+  const mine = t.claim && t.claim.owner === ME.subject;
+  return el('div', { class: 'actions' },
+    t.claim ? el('span', { class: 'chip claimed', id: 'claimed-by' }, mine ? 'claimed by you' : 'claimed by ' + t.claim.ownerName) : el('span', { class: 'chip' }, 'unclaimed'),
+    !mine ? el('button', { class: 'act', id: 'btn-claim', onclick: () => call('claim') }, t.claim ? 'Take it over' : 'Claim') : '',
+    t.claim ? el('button', { class: 'act', id: 'btn-unclaim', onclick: () => call('unclaim') }, mine ? 'Release' : 'Release their claim') : '', msg);
 }
 
 function renderTicket(data) {
@@ -199,19 +334,22 @@ function renderTicket(data) {
   const handoff = h ? el('div', {}, el('p', {}, h.summary), el('p', {}, el('b', {}, 'Next step: '), h.suggestedNextStep),
     h.triggers.length ? el('div', { class: 'chips' }, h.triggers.map((x) => el('span', { class: 'chip' }, x))) : '',
     h.kbFindings.length ? el('ul', {}, h.kbFindings.map((f) => el('li', {}, f))) : '') : null;
-  const timeline = el('table', { class: 'timeline' }, data.timeline.map((s) => el('tr', {}, el('td', {}, s.time.replace('T', ' ').slice(0, 19)), el('td', {}, s.stage), el('td', {}, s.summary,
+  const timeline = el('table', { class: 'timeline', id: 'timeline' }, data.timeline.map((s) => el('tr', { 'data-event': s.event }, el('td', {}, s.time.replace('T', ' ').slice(0, 19)), el('td', {}, s.stage), el('td', {}, s.summary,
     s.rules.length ? el('div', { class: 'meta' }, s.rules.map((r) => r.code + (r.evidence.length ? ' (' + r.evidence.join('; ') + ')' : '')).join(' · ')) : ''))));
+  const sla = t.sla ? slaChip(t.sla) : null;
   panel.replaceChildren(
-    el('h3', {}, (t.subject || t.intent.replace(/_/g, ' ') || 'ticket')),
-    el('div', { class: 'meta' }, el('span', { class: 'tid' }, t.ticketId), ' · ', t.channel || t.connector, ' · customer ', t.customerId,
-      t.customer ? ' (' + t.customer.tier + ', value ' + t.customer.accountValue + ')' : '', ' · route ', el('b', { id: 'route' }, t.route || 'in progress'),
-      t.queue ? ' → ' + t.queue : '', t.priority ? ' · ' + t.priority : '', t.decisions.length ? ' · decided: ' + t.decisions[0].action : ''),
+    el('h3', {}, el('span', { id: 'ticket-number' }, '#' + t.externalId), ' — ', (t.subject || t.intent.replace(/_/g, ' ') || 'ticket')),
+    el('div', { class: 'meta' }, 'customer ', el('b', { id: 'ticket-customer' }, t.customerId),
+      t.customer ? ' (' + t.customer.tier + ', value ' + t.customer.accountValue + ', ' + t.customer.priorContacts + ' prior contacts)' : '', ' · ', t.channel || t.connector, ' · route ', el('b', { id: 'route' }, t.route || 'in progress'),
+      t.queue ? ' → ' + t.queue : '', t.priority ? ' · ' + t.priority : '', ' · ', el('span', { class: 'tid', title: 'Handrail ticket id' }, t.ticketId)),
+    el('div', { class: 'chips' }, sla),
+    claimBar(t),
     el('h2', {}, 'Customer message'), el('div', { class: 'message', id: 'customer-message' }, t.body),
     el('div', { class: 'meta' }, 'area ', t.area, ' · intent ', t.intent, t.confidence !== undefined ? ' · confidence ' + t.confidence.toFixed(2) : '', t.riskFlags.length ? ' · risk: ' + t.riskFlags.join(', ') : ''),
     el('h2', {}, 'Reasons and evidence'), reasons,
     handoff ? el('h2', {}, 'Handoff packet') : '', handoff || '',
-    el('h2', {}, 'Draft'), draft,
-    t.reply ? el('p', { class: 'ok', id: 'reply-sent' }, 'Reply sent ', t.reply.time.replace('T', ' ').slice(0, 19)) : '',
+    el('h2', {}, 'AI draft'), draft,
+    t.reply ? el('p', { class: 'ok', id: 'reply-sent' }, 'Reply sent ', t.reply.time.replace('T', ' ').slice(0, 19), ' with ' + t.reply.citations.length + ' citation' + (t.reply.citations.length === 1 ? '' : 's')) : '',
     decisionPanel(t),
     reviewPanel(t),
     el('h2', {}, 'Timeline'), timeline);
@@ -219,9 +357,10 @@ function renderTicket(data) {
 
 async function openTicket(id) {
   selected = id;
+  if (location.hash !== '#' + id) history.replaceState(null, '', '#' + id);
   for (const li of document.querySelectorAll('li[data-ticket]')) li.classList.toggle('selected', li.dataset.ticket === id);
   try { renderTicket(await api('/api/tickets/' + encodeURIComponent(id))); }
-  catch (e) { document.getElementById('ticket').replaceChildren(el('div', { class: 'placeholder' }, 'Could not load the ticket: ' + e.message)); }
+  catch (e) { document.getElementById('ticket').replaceChildren(el('div', { class: 'placeholder' }, 'Could not load the ticket: ' + refusal(e))); }
 }
 
 async function refresh() {
@@ -232,14 +371,19 @@ async function refresh() {
 const pct = (x) => (x * 100).toFixed(1) + '%';
 const k = (a) => a.kappa === null ? 'n/a' : a.kappa.toFixed(2);
 async function loadReport() {
-  const { weeks } = await api('/api/report/weekly');
   const body = document.getElementById('report-body');
+  if (!can('report.read')) { body.replaceChildren(el('div', { class: 'placeholder' }, 'Your role does not read the report.')); return; }
+  const { weeks } = await api('/api/report/weekly');
   if (!weeks.length) { body.replaceChildren(el('div', { class: 'placeholder' }, 'No tickets yet.')); return; }
   const rows = [
     ['tickets', (w) => w.tickets], ['auto resolved', (w) => pct(w.routes.auto_resolved.share)], ['awaiting approval', (w) => pct(w.routes.awaiting_approval.share)],
     ['escalation rate', (w) => pct(w.escalationRate)], ['QA sampled / reviewed', (w) => w.qa.sampled + ' / ' + w.qa.reviewed],
     ...DEFECTS.map((d) => ['defect: ' + d.replace(/_/g, ' '), (w) => w.defects[d]]), ['tone issues', (w) => w.toneIssues.total],
     ['unresolved', (w) => w.unresolved], ['top reasons', (w) => w.topReasons.map((r) => r.code + ' ' + r.count).join(', ')],
+    ['drafts sent by people · edit rate', (w) => w.edits.sent + ' · ' + pct(w.edits.editRate)],
+    ['edit rate by area', (w) => Object.entries(w.edits.byArea).map(([a, r]) => a + ' ' + pct(r.editRate)).join(', ') || '-'],
+    ['edit rate by agent', (w) => w.edits.byAgent.map((r) => r.name + ' ' + pct(r.editRate) + ' of ' + r.sent).join(', ') || '-'],
+    ['overrides · blocked replies · refusals', (w) => w.edits.overrides + ' · ' + w.edits.blocked + ' · ' + w.edits.denied],
     ['calibration: tickets ≥2 reviews', (w) => w.calibration.ticketsWithMultipleReviews],
     ['pass/fail agreement · kappa', (w) => w.calibration.passFail.agreement === null ? 'n/a' : pct(w.calibration.passFail.agreement) + ' · ' + k(w.calibration.passFail)],
   ];
@@ -252,12 +396,39 @@ function show(tab) {
   document.getElementById('report').hidden = tab !== 'report';
   document.getElementById('tab-work').classList.toggle('active', tab === 'work');
   document.getElementById('tab-report').classList.toggle('active', tab === 'report');
-  if (tab === 'report') loadReport().catch((e) => document.getElementById('report-body').replaceChildren(el('div', { class: 'placeholder' }, e.message)));
+  if (tab === 'report') loadReport().catch((e) => document.getElementById('report-body').replaceChildren(el('div', { class: 'placeholder' }, refusal(e))));
 }
 document.getElementById('tab-work').addEventListener('click', () => show('work'));
 document.getElementById('tab-report').addEventListener('click', () => show('report'));
-loadQueues().catch((e) => document.getElementById('queues').prepend(el('div', { class: 'status show bad' }, 'Could not load queues: ' + e.message)));
-setInterval(() => { if (!document.getElementById('work').hidden) loadQueues().catch(() => undefined); }, 10000);
+for (const id of ['filter-queue', 'filter-claim', 'filter-priority', 'filter-breached']) document.getElementById(id).addEventListener('change', () => loadQueues().catch(() => undefined));
+document.getElementById('filter-q').addEventListener('input', () => loadQueues().catch(() => undefined));
+loadQueues().catch((e) => document.getElementById('queues').prepend(el('div', { class: 'status show bad' }, 'Could not load queues: ' + refusal(e))));
+// A link to a ticket (#t-…) opens it: from the helpdesk, a chat message or a colleague.
+const fromHash = () => { if (/^#t-[0-9a-f]{24}$/.test(location.hash) && can('ticket.read') && location.hash.slice(1) !== selected) openTicket(location.hash.slice(1)); };
+window.addEventListener('hashchange', fromHash);
+fromHash();
+
+// Live updates: the server names the tickets that changed; the lists and the open ticket follow.
+let pending = null;
+function live() {
+  if (!can('ticket.read')) return;
+  const badge = document.getElementById('live');
+  const es = new EventSource('/api/stream');
+  es.onopen = () => { badge.textContent = 'live'; badge.classList.add('on'); };
+  es.onerror = () => { badge.textContent = 'reconnecting…'; badge.classList.remove('on'); };
+  es.addEventListener('expired', () => { es.close(); badge.textContent = 'signed out'; badge.classList.remove('on'); });
+  es.addEventListener('tickets', (ev) => {
+    const ids = JSON.parse(ev.data);
+    if (pending) return;
+    pending = setTimeout(async () => {
+      pending = null;
+      const editing = document.activeElement && ['reply-text', 'override-reason', 'decision-note', 'review-note'].includes(document.activeElement.id);
+      await loadQueues().catch(() => undefined);
+      if (selected && ids.includes(selected) && !editing) await openTicket(selected).catch(() => undefined);
+    }, 300);
+  });
+}
+live();
 </script>
 </body>
 </html>`;

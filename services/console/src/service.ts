@@ -1,20 +1,39 @@
 import type { AddressInfo } from 'node:net';
-import { Route, type EventEnvelope } from '@handrail/contracts';
+import { randomBytes } from 'node:crypto';
+import type { EventEnvelope, Revisions } from '@handrail/contracts';
 import { ack, backoffMs, follow, readTicketTimeline, retry } from '@handrail/bus';
-import { HandrailError } from '@handrail/errors';
-import { CONSUMERS, decodeEvent, newEvent, payloadOf, ROUTE } from '@handrail/events';
-import type { ServiceDefinition } from '@handrail/runtime';
-import { consoleConfigSchema } from './config.js';
+import { HandrailError, normalizeError } from '@handrail/errors';
+import { CONSUMERS, decodeEvent, newEvent, payloadOf, type PayloadCase, type PayloadOf } from '@handrail/events';
+import { createOidcClient, createVerifier } from '@handrail/identity';
+import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
+import { liveKnowledgeBase, livePolicy, type ServiceDefinition } from '@handrail/runtime';
 import { applyEvent, emptyProjection, explainTimeline, type TicketView } from '@handrail/projection';
-import { planDecision, planReview, replyForDecision, type DecisionRequest, type ReviewRequest } from './domain/index.js';
+import type { AuthOptions } from './auth.js';
+import { consoleConfigSchema } from './config.js';
+import {
+  actorKey,
+  ChecksFailedError,
+  ForbiddenError,
+  personOf,
+  planClaim,
+  planDecision,
+  planReview,
+  replyForDecision,
+  requirePermission,
+  type Actor,
+} from './domain/index.js';
 import { createConsoleServer, type ConsoleBackend } from './http.js';
 
-export const VERSION = '0.1.0';
+export const VERSION = '0.2.0';
 
 /** Lets a test (or the launcher) learn the port when `CONSOLE_PORT=0`. */
 export interface ConsoleHandle {
   onListening?: (port: number) => void;
 }
+
+/** Refusals and changes that belong to no ticket are filed under this id (e.g. policy actions). */
+export const POLICY_TIMELINE = 'policy';
+export const CONSOLE_TIMELINE = 'console';
 
 export function consoleService(env?: Record<string, string | undefined>, handle: ConsoleHandle = {}): ServiceDefinition<typeof consoleConfigSchema> {
   return {
@@ -23,13 +42,18 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
     configSchema: consoleConfigSchema,
     env,
     async start(ctx) {
-      const { bus, topo, publisher, producer, log } = ctx;
+      const { bus, topo, publisher, producer, log, config } = ctx;
+      const policy = await livePolicy(bus, topo, config.POLICY_FILE, log);
+      const kb = await liveKnowledgeBase(bus, topo, config.KB_DIR, log);
+      const store = new PolicyStore(bus.nc, topo.buckets.policy);
       const state = emptyProjection();
+      const listeners = new Set<(ticketId: string) => void>();
       // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.
       const replies = new Map<string, EventEnvelope>();
       const apply = (e: EventEnvelope) => {
         applyEvent(state, e);
         if (e.payload?.$case === 'outboundReply') replies.set(e.ticketId, e);
+        if (state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
       };
       let ready = false;
       const followers = [
@@ -39,6 +63,16 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       await Promise.all(followers.map((f) => f.caughtUp));
       log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
       ready = true;
+
+      const verifier = createVerifier({
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+        jwksUrl: config.AUTH_JWKS_URL,
+        rolesClaim: config.AUTH_ROLES_CLAIM,
+        groupsClaim: config.AUTH_GROUPS_CLAIM,
+        clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_S,
+      });
+      const auth: AuthOptions = { verifier, secureCookies: (config.CONSOLE_PUBLIC_URL ?? '').startsWith('https:') };
 
       const revisionsOf = (t: TicketView) => t.revisions;
       /** From this replica's projection, or from the ticket's own events when the projection lags. */
@@ -50,60 +84,140 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         const t = local.tickets.get(id);
         return t?.route ? t : undefined;
       };
+      const uniq = () => randomBytes(6).toString('hex');
+      /** Publishes a person's action on a ticket's timeline (or the policy's) and applies it here at once. */
+      const publishOn = async <C extends PayloadCase>(t: TicketView | undefined, ticketId: string, e: { kind: C; value: PayloadOf<C>; idSuffix?: string; revisions?: Partial<Revisions> }) => {
+        const env = newEvent({
+          kind: e.kind,
+          value: e.value,
+          idSuffix: e.idSuffix,
+          ticketId,
+          producer,
+          correlationId: t?.correlationId || undefined,
+          revisions: e.revisions ?? (t ? revisionsOf(t) : { policy: policy.current().revision }),
+        });
+        const ackd = await publisher.publish(env);
+        if (!ackd.duplicate) apply(env);
+        return { env, duplicate: ackd.duplicate };
+      };
+      const policyChanged = async (actor: Actor, r: PolicyChangeResult, action: 'propose' | 'approve' | 'reject' | 'rollback', note: string, proposedBy = '') => {
+        await publishOn(undefined, POLICY_TIMELINE, {
+          kind: 'policyChanged',
+          value: { action, rev: r.rev, person: personOf(actor), fromRev: r.from ?? '', toRev: r.to ?? '', note, proposedBy },
+          idSuffix: `${action}-${r.rev}-${uniq()}`,
+        });
+      };
+
       const backend: ConsoleBackend = {
+        ready: () => ready,
+        access: () => policy.current().pack.access,
+        pack: () => policy.current().pack,
+        slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
         tickets: () => state.tickets.values(),
         ticket: (id) => state.tickets.get(id),
-        ready: () => ready,
         async timeline(id) {
           const events = await readTicketTimeline(bus, topo, id);
+          // The outbound reply lives on its own stream; show it in the ticket's timeline.
           const reply = replies.get(id);
           if (reply) events.push(reply);
-          return explainTimeline(events);
+          return explainTimeline(events.sort((a, b) => a.time.localeCompare(b.time)));
         },
-        async decide(id: string, actor: string, req: DecisionRequest) {
+        async decide(id, actor, req) {
           const t = state.tickets.get(id);
-          const plan = planDecision(t, actor, req);
+          const { pack } = policy.current();
+          let plan;
+          try {
+            plan = planDecision(t, actor, req, { pack, kb: kb.current().kb });
+          } catch (err) {
+            // A refused reply is part of the record: who tried to send what, and which checks stopped it.
+            if (err instanceof ChecksFailedError && t) {
+              await publishOn(t, id, {
+                kind: 'replyBlocked',
+                value: { ticketId: id, person: personOf(actor), action: req.action, text: req.action === 'approve' ? (t.draft?.text ?? '') : req.text, failures: [...err.failures] },
+                idSuffix: uniq(),
+              });
+              log.info({ ticketId: id, action: req.action, actor: actor.subject, failed: err.failures.map((f) => f.code) }, 'reply blocked by checks');
+            }
+            throw err;
+          }
           if (!t) return undefined;
-          const decision = newEvent({
-            kind: 'humanDecision',
-            value: { ...plan.decision, previousRoute: t.route ? ROUTE.value(t.route) : Route.ROUTE_UNSPECIFIED },
-            ticketId: id,
-            producer,
-            correlationId: t.correlationId || undefined,
-            revisions: revisionsOf(t),
-          });
           // One decision per ticket, across replicas too: the id is the ticket's, so JetStream
           // reports a second one as a duplicate even before this replica has seen the first.
-          const ack = await publisher.publish(decision);
-          if (ack.duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
-          apply(decision);
+          const { duplicate } = await publishOn(t, id, { kind: 'humanDecision', value: plan.decision, revisions: { ...revisionsOf(t), policy: policy.current().revision, kb: kb.current().revision } });
+          if (duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
           // The reply is sent by the decision consumer below, so a crash here cannot lose it.
-          log.info({ ticketId: id, action: req.action, actor }, 'human decision recorded');
+          log.info({ ticketId: id, action: req.action, actor: actor.subject, override: Boolean(plan.decision.override) }, 'human decision recorded');
           return state.tickets.get(id);
         },
-        async review(id: string, actor: string, req: ReviewRequest) {
+        async review(id, actor, req) {
           const t = state.tickets.get(id);
-          const value = planReview(t, actor, req);
+          const value = planReview(t, actor, req, policy.current().pack);
           if (!t) return undefined;
-          const review = newEvent({
-            kind: 'qaReview',
-            value,
-            ticketId: id,
-            producer,
-            correlationId: t.correlationId || undefined,
-            revisions: revisionsOf(t),
-            idSuffix: actor,
-          });
-          const ack = await publisher.publish(review);
-          if (ack.duplicate) throw new HandrailError('already_exists', `${actor} has already reviewed this ticket`);
-          apply(review);
-          log.info({ ticketId: id, reviewer: actor, defects: value.defects }, 'QA review recorded');
+          const { duplicate } = await publishOn(t, id, { kind: 'qaReview', value, idSuffix: actorKey(actor) });
+          if (duplicate) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
+          log.info({ ticketId: id, reviewer: actor.subject, defects: value.defects }, 'QA review recorded');
           return state.tickets.get(id);
+        },
+        async claim(id, actor, claim) {
+          const t = state.tickets.get(id);
+          const value = planClaim(t, actor, claim, policy.current().pack);
+          if (!t) return undefined;
+          // The claim's sequence is in its id: two people claiming at once publish the same id, one wins.
+          const { duplicate } = await publishOn(t, id, { kind: 'claim', value, idSuffix: String(t.claims + 1) });
+          if (duplicate) throw new HandrailError('already_exists', 'someone else changed the claim on this ticket just now; reload');
+          return state.tickets.get(id);
+        },
+        async denied(actor, err, ticketId) {
+          // A refusal joins the ticket's timeline; policy refusals the policy's; the rest the console's own.
+          const on = ticketId ?? (err.action.startsWith('policy.') ? POLICY_TIMELINE : CONSOLE_TIMELINE);
+          const t = ticketId ? state.tickets.get(ticketId) : undefined;
+          await publishOn(t, on, {
+            kind: 'accessDenied',
+            value: { ticketId: on, person: personOf(actor), action: err.action, permission: err.permission, resource: ticketId ?? err.action, detail: err.message },
+            idSuffix: uniq(),
+          });
+          log.warn({ actor: actor.subject, action: err.action, permission: err.permission, ticketId }, 'action refused');
+        },
+        subscribe(cb) {
+          listeners.add(cb);
+          return () => listeners.delete(cb);
+        },
+        policy: {
+          async list() {
+            return { active: (await store.active())?.rev ?? null, revisions: await store.list() };
+          },
+          history: () => store.history(),
+          async propose(actor, yaml, file, note) {
+            requirePermission(actor, 'policy.propose', 'policy.propose', policy.current().pack.access);
+            const checked = checkPolicy(yaml, file);
+            if (!checked.pack) throw new PolicyError([...checked.errors, ...checked.warnings]);
+            const r = await storeWriter(store, { by: actor.subject, name: actor.name, issuer: actor.issuer }).propose(checked.pack, { file, text: yaml }, note);
+            if (r.status === 'proposed' && (!r.proposedBy || r.proposedBy === actor.name)) await policyChanged(actor, r, 'propose', note);
+            log.info({ actor: actor.subject, rev: r.rev }, 'policy revision proposed');
+            return r;
+          },
+          async decide(actor, rev, action, note) {
+            const access = policy.current().pack.access;
+            requirePermission(actor, action === 'rollback' ? 'policy.rollback' : 'policy.approve', `policy.${action}`, access);
+            const w = storeWriter(store, { by: actor.subject, name: actor.name, issuer: actor.issuer });
+            const proposedBy = (await store.get(rev))?.proposedBy ?? '';
+            let r: PolicyChangeResult;
+            try {
+              r = action === 'approve' ? await w.approve(rev, note) : action === 'reject' ? await w.reject(rev, note) : await w.rollback(rev, note);
+            } catch (err) {
+              // The store compares verified subjects: the proposer cannot approve under any name or with any token of theirs.
+              if (normalizeError(err).code === 'permission_denied') throw new ForbiddenError('rule:two_person_rule', `policy.${action}`, (err as Error).message);
+              throw err;
+            }
+            await policyChanged(actor, r, action, note, proposedBy);
+            log.info({ actor: actor.subject, rev, action }, 'policy revision decided');
+            return r;
+          },
         },
       };
 
-      // Sends the reply of each approve/edit decision. A durable consumer, so a decision recorded
-      // just before a crash still gets its reply; the reply's id is the ticket's, so never two.
+      // Sends the reply of each decision that sends one (approve, edit, take over). A durable consumer,
+      // so a decision recorded just before a crash still gets its reply; the reply's id is the ticket's, so never two.
       await ctx.consume({
         stream: topo.streams.events,
         durable: CONSUMERS.console,
@@ -112,10 +226,10 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
         async handler(d) {
           const decision = payloadOf(d.value, 'humanDecision');
+          const reply = replyForDecision(decision);
+          if (!reply) return ack();
           const t = await ticketWithConclusion(decision.ticketId);
           if (!t) return retry(backoffMs(d.deliveryCount), 'ticket not concluded yet');
-          const reply = replyForDecision(t, decision);
-          if (!reply) return ack();
           const env = newEvent({
             kind: 'outboundReply',
             value: { ticketId: t.ticketId, connector: t.connector, externalId: t.externalId, customerId: t.customerId, text: reply.text, citations: reply.citations },
@@ -128,24 +242,37 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         },
       });
 
-      const server = createConsoleServer(backend, log);
+      const server = createConsoleServer(backend, auth, log);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(ctx.config.CONSOLE_PORT, ctx.config.CONSOLE_HOST, () => resolve());
+        server.listen(config.CONSOLE_PORT, config.CONSOLE_HOST, () => resolve());
       });
       const port = (server.address() as AddressInfo).port;
+      const publicUrl = (config.CONSOLE_PUBLIC_URL ?? `http://${config.CONSOLE_HOST}:${port}`).replace(/\/+$/, '');
+      if (config.AUTH_CLIENT_ID) {
+        auth.oidc = createOidcClient({
+          issuer: config.AUTH_ISSUER,
+          clientId: config.AUTH_CLIENT_ID,
+          clientSecret: config.AUTH_CLIENT_SECRET,
+          redirectUri: `${publicUrl}/auth/callback`,
+          scope: config.AUTH_SCOPE,
+          audience: config.AUTH_SEND_AUDIENCE ? config.AUTH_AUDIENCE : undefined,
+        });
+      }
       handle.onListening?.(port);
-      log.info({ port, host: ctx.config.CONSOLE_HOST }, 'console listening');
+      log.info({ port, host: config.CONSOLE_HOST, publicUrl, issuer: config.AUTH_ISSUER, browserSignIn: Boolean(auth.oidc) }, 'console listening');
       return {
         closers: [
           async () => {
             ready = false;
-            server.closeIdleConnections();
+            server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
           },
           async () => {
             await Promise.all(followers.map((f) => f.stop()));
           },
+          policy.close,
+          kb.close,
         ],
       };
     },

@@ -3,6 +3,7 @@ import { normalizeError, type ErrorCode } from '@handrail/errors';
 
 const GRPC: Record<ErrorCode, status> = {
   invalid_argument: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
   not_found: status.NOT_FOUND,
   already_exists: status.ALREADY_EXISTS,
   permission_denied: status.PERMISSION_DENIED,

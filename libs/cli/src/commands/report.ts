@@ -30,11 +30,20 @@ export function renderWeekly(weeks: readonly WeekReport[]): string {
     policy: String(w.defects.policy_misapplication),
     incomplete: String(w.defects.incomplete_resolution),
     unresolved: String(w.unresolved),
+    'edit rate': w.edits.sent ? `${pct(w.edits.editRate)} of ${w.edits.sent}` : '-',
+    overrides: String(w.edits.overrides),
     'agree/kappa': w.calibration.passFail.pairs ? `${num(w.calibration.passFail.agreement)}/${num(w.calibration.passFail.kappa)}` : '-',
     'top reasons': w.topReasons.slice(0, 3).map((r) => `${r.code} ${r.count}`).join(', '),
   }));
-  const columns = ['week', 'tickets', 'auto', 'approval', 'escalated', 'qa s/r', 'halluc', 'tone', 'policy', 'incomplete', 'unresolved', 'agree/kappa', 'top reasons'];
-  return printTable(rows, columns);
+  const columns = ['week', 'tickets', 'auto', 'approval', 'escalated', 'qa s/r', 'halluc', 'tone', 'policy', 'incomplete', 'unresolved', 'edit rate', 'overrides', 'agree/kappa', 'top reasons'];
+  const lines = [printTable(rows, columns)];
+  // Edit rate by area and by agent, from the draft→sent diff each decision keeps (the latest week).
+  const latest = weeks[weeks.length - 1];
+  if (latest && latest.edits.sent > 0) {
+    lines.push('', `edits in ${latest.week} — by area: ${Object.entries(latest.edits.byArea).map(([a, r]) => `${a} ${pct(r.editRate)} of ${r.sent}`).join(', ')}`);
+    lines.push(`edits in ${latest.week} — by agent: ${latest.edits.byAgent.map((r) => `${r.name} ${pct(r.editRate)} of ${r.sent} (mean change ${pct(r.meanChange)})`).join(', ')}`);
+  }
+  return lines.join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -1,2 +1,15 @@
-export { DECISION_ACTIONS, parseActor, parseDecisionRequest, parseReviewRequest, planDecision, planReview, replyForDecision } from './decide.js';
-export type { DecisionRequest, ReviewRequest, DecisionPlan } from './decide.js';
+export {
+  DECISION_ACTIONS,
+  parseDecisionRequest,
+  parseReviewRequest,
+  planDecision,
+  planReview,
+  planClaim,
+  replyForDecision,
+  seesReviews,
+  requestedRefund,
+  exceptionsOf,
+} from './decide.js';
+export type { DecisionRequest, ReviewRequest, DecisionPlan, DecisionContext } from './decide.js';
+export { actorFrom, actorKey, personOf, requirePermission, ForbiddenError, ChecksFailedError } from './access.js';
+export type { Actor } from './access.js';

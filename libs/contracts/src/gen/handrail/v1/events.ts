@@ -14,6 +14,7 @@ import {
   Citation,
   Classification,
   Draft,
+  DraftSentence,
   HandoffPacket,
   Order,
   Permission,
@@ -71,6 +72,12 @@ export interface EventEnvelope {
     | { $case: "handoff"; value: HandoffPrepared }
     | { $case: "humanDecision"; value: HumanDecision }
     | { $case: "qaReview"; value: QaReview }
+    | //
+    /** People's actions besides decisions and reviews (issue 10). */
+    { $case: "accessDenied"; value: AccessDenied }
+    | { $case: "replyBlocked"; value: ReplyBlocked }
+    | { $case: "claim"; value: TicketClaim }
+    | { $case: "policyChanged"; value: PolicyChanged }
     | undefined;
 }
 
@@ -179,26 +186,126 @@ export interface InboundMessage_MetadataEntry {
   value: string;
 }
 
+/**
+ * A person as their verified access token names them. `subject` (the token's `sub` at `issuer`) is
+ * the accountable identity; `name` is for reading only; `roles` are the Handrail roles the policy
+ * pack gave them when they acted.
+ */
+export interface Person {
+  subject: string;
+  issuer: string;
+  name: string;
+  roles: string[];
+}
+
+/** A reply sent although a check failed: who allowed it and why. */
+export interface CheckOverride {
+  reason: string;
+  /** The failing checks' codes, e.g. tone_violation, policy_violation, pii_leak, ungrounded_claim. */
+  failed: string[];
+}
+
+/** How much a person changed the AI draft before sending it (words, from a word-level diff). */
+export interface EditSummary {
+  draftWords: number;
+  wordsAdded: number;
+  wordsRemoved: number;
+  /** (added + removed) / (draft words + sent words): 0 unchanged, 1 rewritten. */
+  changeRatio: number;
+}
+
 /** A person acted on a ticket: approved, edited or rejected a draft, or took an escalation over. */
 export interface HumanDecision {
   ticketId: string;
+  /** The person's token subject (Person.subject). */
   actor: string;
   /** approve | edit | reject | resolve */
   action: string;
-  /** The reply that went out (approve: the draft; edit: the edited text); empty otherwise. */
+  /** The reply that went out (approve: the draft; edit: the edited text; resolve: the person's reply); empty for reject. */
   finalText: string;
   note: string;
   previousRoute: Route;
+  person:
+    | Person
+    | undefined;
+  /** The checks the sent text passed (or failed, when overridden). */
+  verdicts: Verdict[];
+  /** The sent text, sentence by sentence, with the passages each is supported by. */
+  sentences: DraftSentence[];
+  /** Every passage the sent text cites: what the customer's reply carries. */
+  citations: Citation[];
+  override:
+    | CheckOverride
+    | undefined;
+  /** The AI draft the person started from (approve, edit), kept for QA beside the text sent. */
+  draftText: string;
+  edit:
+    | EditSummary
+    | undefined;
+  /** Exceptions this decision approved, e.g. "refund 900 USD above the standard limit of 50 USD". */
+  exceptions: string[];
 }
 
 /** A QA reviewer's verdict on one ticket. Several reviewers may review the same ticket (calibration). */
 export interface QaReview {
   ticketId: string;
+  /** The reviewer's token subject (Person.subject). */
   reviewer: string;
   /** hallucination | tone_mismatch | policy_misapplication | incomplete_resolution */
   defects: string[];
   note: string;
   passed: boolean;
+  person:
+    | Person
+    | undefined;
+  /** Blind: the reviewer had not been shown any other review of this ticket. */
+  blind: boolean;
+}
+
+/** A person was refused an action: what they tried, and the permission or rule that refused it. */
+export interface AccessDenied {
+  ticketId: string;
+  person:
+    | Person
+    | undefined;
+  /** e.g. decision.approve, decision.resolve, review, claim, policy.approve */
+  action: string;
+  /** The permission they lack, or the rule (self_review, self_approval, claimed_by_other). */
+  permission: string;
+  resource: string;
+  detail: string;
+}
+
+/** A person's reply was not sent because checks failed (a supervisor may send it with an override). */
+export interface ReplyBlocked {
+  ticketId: string;
+  person: Person | undefined;
+  action: string;
+  text: string;
+  failures: Verdict[];
+}
+
+/** A person claimed a ticket (to work on it) or released it. */
+export interface TicketClaim {
+  ticketId: string;
+  person: Person | undefined;
+  claimed: boolean;
+  /** Whose claim this replaced or released, when it was someone else's. */
+  previousOwner: string;
+  previousOwnerName: string;
+}
+
+/** A policy revision was proposed, approved, rejected or rolled back (the store's audit, on the stream). */
+export interface PolicyChanged {
+  /** propose | approve | reject | rollback */
+  action: string;
+  rev: string;
+  person: Person | undefined;
+  fromRev: string;
+  toRev: string;
+  note: string;
+  /** The proposer's subject, for approvals: always a different person. */
+  proposedBy: string;
 }
 
 function createBaseProducer(): Producer {
@@ -382,6 +489,18 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         break;
       case "qaReview":
         QaReview.encode(message.payload.value, writer.uint32(250).fork()).join();
+        break;
+      case "accessDenied":
+        AccessDenied.encode(message.payload.value, writer.uint32(322).fork()).join();
+        break;
+      case "replyBlocked":
+        ReplyBlocked.encode(message.payload.value, writer.uint32(330).fork()).join();
+        break;
+      case "claim":
+        TicketClaim.encode(message.payload.value, writer.uint32(338).fork()).join();
+        break;
+      case "policyChanged":
+        PolicyChanged.encode(message.payload.value, writer.uint32(346).fork()).join();
         break;
     }
     return writer;
@@ -568,6 +687,38 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.payload = { $case: "qaReview", value: QaReview.decode(reader, reader.uint32()) };
             continue;
           }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.payload = { $case: "accessDenied", value: AccessDenied.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.payload = { $case: "replyBlocked", value: ReplyBlocked.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 42: {
+            if (tag !== 338) {
+              break;
+            }
+
+            message.payload = { $case: "claim", value: TicketClaim.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 43: {
+            if (tag !== 346) {
+              break;
+            }
+
+            message.payload = { $case: "policyChanged", value: PolicyChanged.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -647,6 +798,20 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         ? { $case: "qaReview", value: QaReview.fromJSON(object.qaReview) }
         : isSet(object.qa_review)
         ? { $case: "qaReview", value: QaReview.fromJSON(object.qa_review) }
+        : isSet(object.accessDenied)
+        ? { $case: "accessDenied", value: AccessDenied.fromJSON(object.accessDenied) }
+        : isSet(object.access_denied)
+        ? { $case: "accessDenied", value: AccessDenied.fromJSON(object.access_denied) }
+        : isSet(object.replyBlocked)
+        ? { $case: "replyBlocked", value: ReplyBlocked.fromJSON(object.replyBlocked) }
+        : isSet(object.reply_blocked)
+        ? { $case: "replyBlocked", value: ReplyBlocked.fromJSON(object.reply_blocked) }
+        : isSet(object.claim)
+        ? { $case: "claim", value: TicketClaim.fromJSON(object.claim) }
+        : isSet(object.policyChanged)
+        ? { $case: "policyChanged", value: PolicyChanged.fromJSON(object.policyChanged) }
+        : isSet(object.policy_changed)
+        ? { $case: "policyChanged", value: PolicyChanged.fromJSON(object.policy_changed) }
         : undefined,
     };
   },
@@ -704,6 +869,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       obj.humanDecision = HumanDecision.toJSON(message.payload.value);
     } else if (message.payload?.$case === "qaReview") {
       obj.qaReview = QaReview.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "accessDenied") {
+      obj.accessDenied = AccessDenied.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "replyBlocked") {
+      obj.replyBlocked = ReplyBlocked.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "claim") {
+      obj.claim = TicketClaim.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "policyChanged") {
+      obj.policyChanged = PolicyChanged.toJSON(message.payload.value);
     }
     return obj;
   },
@@ -796,6 +969,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "qaReview": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {
           message.payload = { $case: "qaReview", value: QaReview.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "accessDenied": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "accessDenied", value: AccessDenied.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "replyBlocked": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "replyBlocked", value: ReplyBlocked.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "claim": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "claim", value: TicketClaim.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "policyChanged": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "policyChanged", value: PolicyChanged.fromPartial(object.payload.value) };
         }
         break;
       }
@@ -2492,8 +2689,358 @@ export const InboundMessage_MetadataEntry: MessageFns<InboundMessage_MetadataEnt
   },
 };
 
+function createBasePerson(): Person {
+  return { subject: "", issuer: "", name: "", roles: [] };
+}
+
+export const Person: MessageFns<Person> = {
+  encode(message: Person, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subject !== "") {
+      writer.uint32(10).string(message.subject);
+    }
+    if (message.issuer !== "") {
+      writer.uint32(18).string(message.issuer);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    for (const v of message.roles) {
+      writer.uint32(34).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Person {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePerson();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Person {
+    return {
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: Person): unknown {
+    const obj: any = {};
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Person>, I>>(base?: I): Person {
+    return Person.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Person>, I>>(object: I): Person {
+    const message = createBasePerson();
+    message.subject = object.subject ?? "";
+    message.issuer = object.issuer ?? "";
+    message.name = object.name ?? "";
+    message.roles = object.roles?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCheckOverride(): CheckOverride {
+  return { reason: "", failed: [] };
+}
+
+export const CheckOverride: MessageFns<CheckOverride> = {
+  encode(message: CheckOverride, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== "") {
+      writer.uint32(10).string(message.reason);
+    }
+    for (const v of message.failed) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckOverride {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckOverride();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckOverride {
+    return {
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      failed: globalThis.Array.isArray(object?.failed) ? object.failed.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: CheckOverride): unknown {
+    const obj: any = {};
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.failed?.length) {
+      obj.failed = message.failed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckOverride>, I>>(base?: I): CheckOverride {
+    return CheckOverride.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckOverride>, I>>(object: I): CheckOverride {
+    const message = createBaseCheckOverride();
+    message.reason = object.reason ?? "";
+    message.failed = object.failed?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEditSummary(): EditSummary {
+  return { draftWords: 0, wordsAdded: 0, wordsRemoved: 0, changeRatio: 0 };
+}
+
+export const EditSummary: MessageFns<EditSummary> = {
+  encode(message: EditSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.draftWords !== 0) {
+      writer.uint32(8).uint32(message.draftWords);
+    }
+    if (message.wordsAdded !== 0) {
+      writer.uint32(16).uint32(message.wordsAdded);
+    }
+    if (message.wordsRemoved !== 0) {
+      writer.uint32(24).uint32(message.wordsRemoved);
+    }
+    if (message.changeRatio !== 0) {
+      writer.uint32(33).double(message.changeRatio);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.draftWords = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.wordsAdded = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.wordsRemoved = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.changeRatio = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EditSummary {
+    return {
+      draftWords: isSet(object.draftWords)
+        ? globalThis.Number(object.draftWords)
+        : isSet(object.draft_words)
+        ? globalThis.Number(object.draft_words)
+        : 0,
+      wordsAdded: isSet(object.wordsAdded)
+        ? globalThis.Number(object.wordsAdded)
+        : isSet(object.words_added)
+        ? globalThis.Number(object.words_added)
+        : 0,
+      wordsRemoved: isSet(object.wordsRemoved)
+        ? globalThis.Number(object.wordsRemoved)
+        : isSet(object.words_removed)
+        ? globalThis.Number(object.words_removed)
+        : 0,
+      changeRatio: isSet(object.changeRatio)
+        ? globalThis.Number(object.changeRatio)
+        : isSet(object.change_ratio)
+        ? globalThis.Number(object.change_ratio)
+        : 0,
+    };
+  },
+
+  toJSON(message: EditSummary): unknown {
+    const obj: any = {};
+    if (message.draftWords !== 0) {
+      obj.draftWords = Math.round(message.draftWords);
+    }
+    if (message.wordsAdded !== 0) {
+      obj.wordsAdded = Math.round(message.wordsAdded);
+    }
+    if (message.wordsRemoved !== 0) {
+      obj.wordsRemoved = Math.round(message.wordsRemoved);
+    }
+    if (message.changeRatio !== 0) {
+      obj.changeRatio = floatToJson(message.changeRatio);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EditSummary>, I>>(base?: I): EditSummary {
+    return EditSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EditSummary>, I>>(object: I): EditSummary {
+    const message = createBaseEditSummary();
+    message.draftWords = object.draftWords ?? 0;
+    message.wordsAdded = object.wordsAdded ?? 0;
+    message.wordsRemoved = object.wordsRemoved ?? 0;
+    message.changeRatio = object.changeRatio ?? 0;
+    return message;
+  },
+};
+
 function createBaseHumanDecision(): HumanDecision {
-  return { ticketId: "", actor: "", action: "", finalText: "", note: "", previousRoute: Route.ROUTE_UNSPECIFIED };
+  return {
+    ticketId: "",
+    actor: "",
+    action: "",
+    finalText: "",
+    note: "",
+    previousRoute: Route.ROUTE_UNSPECIFIED,
+    person: undefined,
+    verdicts: [],
+    sentences: [],
+    citations: [],
+    override: undefined,
+    draftText: "",
+    edit: undefined,
+    exceptions: [],
+  };
 }
 
 export const HumanDecision: MessageFns<HumanDecision> = {
@@ -2515,6 +3062,30 @@ export const HumanDecision: MessageFns<HumanDecision> = {
     }
     if (message.previousRoute !== Route.ROUTE_UNSPECIFIED) {
       writer.uint32(48).int32(routeToNumber(message.previousRoute));
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.verdicts) {
+      Verdict.encode(v!, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.sentences) {
+      DraftSentence.encode(v!, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.citations) {
+      Citation.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.override !== undefined) {
+      CheckOverride.encode(message.override, writer.uint32(90).fork()).join();
+    }
+    if (message.draftText !== "") {
+      writer.uint32(98).string(message.draftText);
+    }
+    if (message.edit !== undefined) {
+      EditSummary.encode(message.edit, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.exceptions) {
+      writer.uint32(114).string(v!);
     }
     return writer;
   },
@@ -2580,6 +3151,70 @@ export const HumanDecision: MessageFns<HumanDecision> = {
             message.previousRoute = routeFromJSON(reader.int32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.verdicts.push(Verdict.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sentences.push(DraftSentence.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.citations.push(Citation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.override = CheckOverride.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.draftText = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.edit = EditSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.exceptions.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2612,6 +3247,26 @@ export const HumanDecision: MessageFns<HumanDecision> = {
         : isSet(object.previous_route)
         ? routeFromJSON(object.previous_route)
         : Route.ROUTE_UNSPECIFIED,
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      verdicts: globalThis.Array.isArray(object?.verdicts)
+        ? object.verdicts.map((e: any) => Verdict.fromJSON(e))
+        : [],
+      sentences: globalThis.Array.isArray(object?.sentences)
+        ? object.sentences.map((e: any) => DraftSentence.fromJSON(e))
+        : [],
+      citations: globalThis.Array.isArray(object?.citations)
+        ? object.citations.map((e: any) => Citation.fromJSON(e))
+        : [],
+      override: isSet(object.override) ? CheckOverride.fromJSON(object.override) : undefined,
+      draftText: isSet(object.draftText)
+        ? globalThis.String(object.draftText)
+        : isSet(object.draft_text)
+        ? globalThis.String(object.draft_text)
+        : "",
+      edit: isSet(object.edit) ? EditSummary.fromJSON(object.edit) : undefined,
+      exceptions: globalThis.Array.isArray(object?.exceptions)
+        ? object.exceptions.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -2635,6 +3290,30 @@ export const HumanDecision: MessageFns<HumanDecision> = {
     if (message.previousRoute !== Route.ROUTE_UNSPECIFIED) {
       obj.previousRoute = routeToJSON(message.previousRoute);
     }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.verdicts?.length) {
+      obj.verdicts = message.verdicts.map((e) => Verdict.toJSON(e));
+    }
+    if (message.sentences?.length) {
+      obj.sentences = message.sentences.map((e) => DraftSentence.toJSON(e));
+    }
+    if (message.citations?.length) {
+      obj.citations = message.citations.map((e) => Citation.toJSON(e));
+    }
+    if (message.override !== undefined) {
+      obj.override = CheckOverride.toJSON(message.override);
+    }
+    if (message.draftText !== "") {
+      obj.draftText = message.draftText;
+    }
+    if (message.edit !== undefined) {
+      obj.edit = EditSummary.toJSON(message.edit);
+    }
+    if (message.exceptions?.length) {
+      obj.exceptions = message.exceptions;
+    }
     return obj;
   },
 
@@ -2649,12 +3328,26 @@ export const HumanDecision: MessageFns<HumanDecision> = {
     message.finalText = object.finalText ?? "";
     message.note = object.note ?? "";
     message.previousRoute = object.previousRoute ?? Route.ROUTE_UNSPECIFIED;
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.verdicts = object.verdicts?.map((e) => Verdict.fromPartial(e)) || [];
+    message.sentences = object.sentences?.map((e) => DraftSentence.fromPartial(e)) || [];
+    message.citations = object.citations?.map((e) => Citation.fromPartial(e)) || [];
+    message.override = (object.override !== undefined && object.override !== null)
+      ? CheckOverride.fromPartial(object.override)
+      : undefined;
+    message.draftText = object.draftText ?? "";
+    message.edit = (object.edit !== undefined && object.edit !== null)
+      ? EditSummary.fromPartial(object.edit)
+      : undefined;
+    message.exceptions = object.exceptions?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseQaReview(): QaReview {
-  return { ticketId: "", reviewer: "", defects: [], note: "", passed: false };
+  return { ticketId: "", reviewer: "", defects: [], note: "", passed: false, person: undefined, blind: false };
 }
 
 export const QaReview: MessageFns<QaReview> = {
@@ -2673,6 +3366,12 @@ export const QaReview: MessageFns<QaReview> = {
     }
     if (message.passed !== false) {
       writer.uint32(40).bool(message.passed);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(50).fork()).join();
+    }
+    if (message.blind !== false) {
+      writer.uint32(56).bool(message.blind);
     }
     return writer;
   },
@@ -2730,6 +3429,22 @@ export const QaReview: MessageFns<QaReview> = {
             message.passed = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.blind = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2753,6 +3468,8 @@ export const QaReview: MessageFns<QaReview> = {
       defects: globalThis.Array.isArray(object?.defects) ? object.defects.map((e: any) => globalThis.String(e)) : [],
       note: isSet(object.note) ? globalThis.String(object.note) : "",
       passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      blind: isSet(object.blind) ? globalThis.Boolean(object.blind) : false,
     };
   },
 
@@ -2773,6 +3490,12 @@ export const QaReview: MessageFns<QaReview> = {
     if (message.passed !== false) {
       obj.passed = message.passed;
     }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.blind !== false) {
+      obj.blind = message.blind;
+    }
     return obj;
   },
 
@@ -2786,6 +3509,630 @@ export const QaReview: MessageFns<QaReview> = {
     message.defects = object.defects?.map((e) => e) || [];
     message.note = object.note ?? "";
     message.passed = object.passed ?? false;
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.blind = object.blind ?? false;
+    return message;
+  },
+};
+
+function createBaseAccessDenied(): AccessDenied {
+  return { ticketId: "", person: undefined, action: "", permission: "", resource: "", detail: "" };
+}
+
+export const AccessDenied: MessageFns<AccessDenied> = {
+  encode(message: AccessDenied, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(18).fork()).join();
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    if (message.permission !== "") {
+      writer.uint32(34).string(message.permission);
+    }
+    if (message.resource !== "") {
+      writer.uint32(42).string(message.resource);
+    }
+    if (message.detail !== "") {
+      writer.uint32(50).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccessDenied {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccessDenied();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.permission = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccessDenied {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      permission: isSet(object.permission) ? globalThis.String(object.permission) : "",
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: AccessDenied): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.permission !== "") {
+      obj.permission = message.permission;
+    }
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AccessDenied>, I>>(base?: I): AccessDenied {
+    return AccessDenied.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AccessDenied>, I>>(object: I): AccessDenied {
+    const message = createBaseAccessDenied();
+    message.ticketId = object.ticketId ?? "";
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.action = object.action ?? "";
+    message.permission = object.permission ?? "";
+    message.resource = object.resource ?? "";
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseReplyBlocked(): ReplyBlocked {
+  return { ticketId: "", person: undefined, action: "", text: "", failures: [] };
+}
+
+export const ReplyBlocked: MessageFns<ReplyBlocked> = {
+  encode(message: ReplyBlocked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(18).fork()).join();
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    if (message.text !== "") {
+      writer.uint32(34).string(message.text);
+    }
+    for (const v of message.failures) {
+      Verdict.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplyBlocked {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplyBlocked();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.failures.push(Verdict.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplyBlocked {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      failures: globalThis.Array.isArray(object?.failures) ? object.failures.map((e: any) => Verdict.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReplyBlocked): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.failures?.length) {
+      obj.failures = message.failures.map((e) => Verdict.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplyBlocked>, I>>(base?: I): ReplyBlocked {
+    return ReplyBlocked.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplyBlocked>, I>>(object: I): ReplyBlocked {
+    const message = createBaseReplyBlocked();
+    message.ticketId = object.ticketId ?? "";
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.action = object.action ?? "";
+    message.text = object.text ?? "";
+    message.failures = object.failures?.map((e) => Verdict.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTicketClaim(): TicketClaim {
+  return { ticketId: "", person: undefined, claimed: false, previousOwner: "", previousOwnerName: "" };
+}
+
+export const TicketClaim: MessageFns<TicketClaim> = {
+  encode(message: TicketClaim, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(18).fork()).join();
+    }
+    if (message.claimed !== false) {
+      writer.uint32(24).bool(message.claimed);
+    }
+    if (message.previousOwner !== "") {
+      writer.uint32(34).string(message.previousOwner);
+    }
+    if (message.previousOwnerName !== "") {
+      writer.uint32(42).string(message.previousOwnerName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TicketClaim {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTicketClaim();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.claimed = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.previousOwner = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.previousOwnerName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TicketClaim {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      claimed: isSet(object.claimed) ? globalThis.Boolean(object.claimed) : false,
+      previousOwner: isSet(object.previousOwner)
+        ? globalThis.String(object.previousOwner)
+        : isSet(object.previous_owner)
+        ? globalThis.String(object.previous_owner)
+        : "",
+      previousOwnerName: isSet(object.previousOwnerName)
+        ? globalThis.String(object.previousOwnerName)
+        : isSet(object.previous_owner_name)
+        ? globalThis.String(object.previous_owner_name)
+        : "",
+    };
+  },
+
+  toJSON(message: TicketClaim): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.claimed !== false) {
+      obj.claimed = message.claimed;
+    }
+    if (message.previousOwner !== "") {
+      obj.previousOwner = message.previousOwner;
+    }
+    if (message.previousOwnerName !== "") {
+      obj.previousOwnerName = message.previousOwnerName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TicketClaim>, I>>(base?: I): TicketClaim {
+    return TicketClaim.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TicketClaim>, I>>(object: I): TicketClaim {
+    const message = createBaseTicketClaim();
+    message.ticketId = object.ticketId ?? "";
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.claimed = object.claimed ?? false;
+    message.previousOwner = object.previousOwner ?? "";
+    message.previousOwnerName = object.previousOwnerName ?? "";
+    return message;
+  },
+};
+
+function createBasePolicyChanged(): PolicyChanged {
+  return { action: "", rev: "", person: undefined, fromRev: "", toRev: "", note: "", proposedBy: "" };
+}
+
+export const PolicyChanged: MessageFns<PolicyChanged> = {
+  encode(message: PolicyChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.action !== "") {
+      writer.uint32(10).string(message.action);
+    }
+    if (message.rev !== "") {
+      writer.uint32(18).string(message.rev);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(26).fork()).join();
+    }
+    if (message.fromRev !== "") {
+      writer.uint32(34).string(message.fromRev);
+    }
+    if (message.toRev !== "") {
+      writer.uint32(42).string(message.toRev);
+    }
+    if (message.note !== "") {
+      writer.uint32(50).string(message.note);
+    }
+    if (message.proposedBy !== "") {
+      writer.uint32(58).string(message.proposedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PolicyChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePolicyChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rev = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fromRev = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.toRev = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.proposedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PolicyChanged {
+    return {
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      rev: isSet(object.rev) ? globalThis.String(object.rev) : "",
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      fromRev: isSet(object.fromRev)
+        ? globalThis.String(object.fromRev)
+        : isSet(object.from_rev)
+        ? globalThis.String(object.from_rev)
+        : "",
+      toRev: isSet(object.toRev)
+        ? globalThis.String(object.toRev)
+        : isSet(object.to_rev)
+        ? globalThis.String(object.to_rev)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      proposedBy: isSet(object.proposedBy)
+        ? globalThis.String(object.proposedBy)
+        : isSet(object.proposed_by)
+        ? globalThis.String(object.proposed_by)
+        : "",
+    };
+  },
+
+  toJSON(message: PolicyChanged): unknown {
+    const obj: any = {};
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.rev !== "") {
+      obj.rev = message.rev;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.fromRev !== "") {
+      obj.fromRev = message.fromRev;
+    }
+    if (message.toRev !== "") {
+      obj.toRev = message.toRev;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.proposedBy !== "") {
+      obj.proposedBy = message.proposedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PolicyChanged>, I>>(base?: I): PolicyChanged {
+    return PolicyChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PolicyChanged>, I>>(object: I): PolicyChanged {
+    const message = createBasePolicyChanged();
+    message.action = object.action ?? "";
+    message.rev = object.rev ?? "";
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.fromRev = object.fromRev ?? "";
+    message.toRev = object.toRev ?? "";
+    message.note = object.note ?? "";
+    message.proposedBy = object.proposedBy ?? "";
     return message;
   },
 };
