@@ -38,6 +38,13 @@ export {
   InboundMessage,
   HumanDecision,
   QaReview,
+  HelpdeskMessage,
+  HelpdeskCustomer,
+  HelpdeskTicketState,
+  CustomerProfile,
+  ReplySent,
+  ReplyFailed,
+  HelpdeskOutcome,
 } from './gen/handrail/v1/events.js';
 export {
   IntakeServiceService,

@@ -23,6 +23,9 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   outboundReply: 'outbound_reply',
   humanDecision: 'human_decided',
   qaReview: 'qa_reviewed',
+  replySent: 'reply_sent',
+  replyFailed: 'reply_failed',
+  helpdeskOutcome: 'helpdesk_outcome',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {

@@ -70,6 +70,12 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, stage: 'qa', summary: `QA review by ${p.value.reviewer}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`, rules: [] };
       case 'outboundReply':
         return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
+      case 'replySent':
+        return { ...base, summary: `${p.value.kind} delivered to ${p.value.connector} (${p.value.visibility}${p.value.assignedGroup ? `, assigned to group ${p.value.assignedGroup}` : ''}) as message ${p.value.providerMessageId} after ${p.value.attempts} attempt(s)`, rules: [] };
+      case 'replyFailed':
+        return { ...base, summary: `${p.value.kind} NOT delivered to ${p.value.connector}: ${p.value.reason}${p.value.detail ? ` — ${p.value.detail}` : ''}`, rules: [] };
+      case 'helpdeskOutcome':
+        return { ...base, stage: 'helpdesk', summary: `helpdesk says: ${p.value.kind}${p.value.rating ? ` (${p.value.rating}, score ${p.value.score})` : ''}`, rules: [] };
       case undefined:
         return { ...base, summary: 'event without payload', rules: [] };
     }
