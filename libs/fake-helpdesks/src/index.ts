@@ -11,3 +11,5 @@ export { WebhookOutbox } from './webhooks.js';
 export { zendeskSignature, chatwootSignature } from './sign.js';
 export { fixture, FIXTURE_NAMES } from './fixtures.js';
 export type { FixtureName } from './fixtures.js';
+export { startFakeHelpdesks, FAKE_GROUPS, FAKE_IDS } from './setup.js';
+export type { FakeHelpdesks } from './setup.js';

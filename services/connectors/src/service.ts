@@ -132,5 +132,5 @@ export function connectorsService(env?: Record<string, string | undefined>, hand
     log.info({ port, accounts: settings.accounts.map((a) => `${a.provider}/${a.account}`), partitions: settings.partitions }, 'webhook receiver listening');
     handle.onListening?.(port);
     return { closers: [() => reconciler.stop(), () => app.close()] };
-  });
+  })(env);
 }
