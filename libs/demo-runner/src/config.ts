@@ -18,6 +18,8 @@ const demoRunSchema = z.object({
   NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, 'must be a nats:// URL').optional(),
   HANDRAIL_PREFIX: baseConfigSchema.shape.HANDRAIL_PREFIX.removeDefault().default(DEMO_PREFIX),
   LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
+  /** `fake`: the tickets enter through a local Zendesk and Chatwoot and the connectors service (issue 14). */
+  CONNECTORS: z.enum(['off', 'fake'], { error: 'must be off or fake' }).default('off'),
 });
 
 /** What `make demo` reads from its environment, parsed once. */

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { assertBuilt } from './build-state.js';
 import { freePort } from './nats.js';
 
+/** The pipeline: what `startCluster` starts unless told otherwise. */
 export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Services started only when asked for (they need configuration of their own, e.g. CONNECTORS_CONFIG). */
+export const OPTIONAL_SERVICE_NAMES = ['connectors'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number] | (typeof OPTIONAL_SERVICE_NAMES)[number];
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

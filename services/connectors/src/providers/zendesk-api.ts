@@ -1,5 +1,5 @@
 import type { AccountConfig } from '../config.js';
-import { asRecord, asString, isoTime, zendeskMessage, zendeskTicketState, type BotIdentity, type NormalisedMessage } from '../domain/index.js';
+import { asRecord, asString, isoTime, zendeskMessage, zendeskTicketState, type BotIdentity } from '../domain/index.js';
 import type { HelpdeskApi } from './api.js';
 import { httpClient, type HttpClient } from './http.js';
 
