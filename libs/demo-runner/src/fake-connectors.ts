@@ -41,7 +41,7 @@ export async function startFakeConnectorDemo(o: { outDir: string; port: number; 
   fakes.connect(o.port);
   const zdUsers = new Map<string, number>();
   const cwContacts = new Map<string, number>();
-  const providerOf = (customerId: string) => (createHash('sha256').update(customerId).digest()[0]! % 2 === 0 ? 'zendesk' : 'chatwoot');
+  const providerOf = (customerId: string) => ((createHash('sha256').update(customerId).digest()[0] ?? 0) % 2 === 0 ? 'zendesk' : 'chatwoot');
   let first: { provider: 'zendesk' | 'chatwoot'; raw: string } | undefined;
 
   const zdUser = (customerId: string) => {
