@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OutboundReply, type EventEnvelope } from '@handrail/contracts';
-import { readTicketTimeline } from '@handrail/bus';
+import { readStream, readTicketTimeline } from '@handrail/bus';
 import { encodeEvent, newEvent, ticketIdFor } from '@handrail/events';
 import { FAKE_GROUPS, FAKE_IDS, startFakeHelpdesks, type FakeHelpdesks } from '@handrail/fake-helpdesks';
 import { startService, type RunningService } from '@handrail/runtime';
@@ -74,7 +74,9 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     const first = z.webhooks.sent.find((s) => s.event === 'ticket.comment_added' && s.delivery.raw.includes(String(created.commentId)));
     expect(first).toBeDefined();
     const body = JSON.parse(first!.delivery.raw) as Record<string, unknown>;
-    const retried = await z.webhooks.replay(z.delivery(body));
+    // A retry comes later than the first try, so it is signed over a later timestamp.
+    const later = new Date(Date.now() + 2_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const retried = await z.webhooks.replay(z.delivery(body, { timestamp: later }));
     expect(retried).toEqual({ status: 200, body: { accepted: true, duplicate: true } });
     const again = await z.webhooks.replay(z.delivery({ ...body, id: 'a-later-invocation' }));
     expect(again.status).toBe(200);
@@ -273,5 +275,52 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
       return o.length >= 2 ? o : undefined;
     });
     expect(cw.map((e) => (e.payload?.$case === 'helpdeskOutcome' ? `${e.payload.value.kind}:${e.payload.value.rating}` : '')).sort()).toEqual(['satisfaction:good', 'solved:']);
+  });
+});
+
+describe('connectors — one message at a time per ticket, in order (issue 14)', () => {
+  let tb: TestBus;
+  let fakes: FakeHelpdesks;
+  let connectors: RunningService;
+  let dir: string;
+  const handle: ConnectorsHandle = {};
+  beforeAll(async () => {
+    tb = await openTestBus(inject('natsUrl'), 'connord');
+    fakes = await startFakeHelpdesks();
+    dir = mkdtempSync(join(tmpdir(), 'handrail-connectors-'));
+    const config = join(dir, 'connectors.yaml');
+    writeFileSync(config, fakes.configYaml({ partitions: 2 }));
+    let port = 0;
+    handle.onListening = (p) => (port = p);
+    // No pipeline: what the connector hands intake is read straight off the inbound stream.
+    connectors = await startService(connectorsService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', CONNECTORS_CONFIG: config, CONNECTORS_HTTP_PORT: '0', CONNECTORS_HTTP_HOST: '127.0.0.1', ...fakes.secretEnv }, handle));
+    fakes.connect(port);
+  });
+  afterAll(async () => {
+    await connectors?.shutdown('test done');
+    await fakes?.close();
+    await tb?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ordering — each partition consumer lets one webhook out at a time across replicas, and a reconciled thread reaches intake oldest first', async () => {
+    for (let p = 0; p < 2; p++) {
+      const info = await tb.bus.jsm.consumers.info(tb.topo.streams.webhooks, `connectors-normalise-p${p}`);
+      expect(info.config.max_ack_pending).toBe(1);
+      expect(info.config.filter_subject).toBe(tb.topo.subjects.webhookPartition(p));
+    }
+    const z = fakes.zendesk;
+    const user = z.addUser({ name: 'Quinn', email: 'quinn@example.com' });
+    z.webhooks.dropNext(4);
+    const created = await z.customerCreates(user.id, 'Several things', 'first: where is my parcel');
+    const ids = [created.commentId];
+    for (const text of ['second: it was a gift', 'third: the address is right', 'fourth: please hurry']) ids.push((await z.customerReplies(created.ticketId, text)).commentId);
+    await handle.reconcile!();
+    const inbound = await eventually(async () => {
+      const msgs = await readStream(tb.bus, tb.topo.streams.inbound, tb.topo.subjects.inbound('zendesk'), { idleMs: 300 });
+      return msgs.length >= 4 ? msgs : undefined;
+    });
+    const order = inbound.map((m) => (JSON.parse(new TextDecoder().decode(m.data)) as { externalId: string }).externalId);
+    expect(order).toEqual(ids.map((id) => `${ZD}:${id}`));
   });
 });

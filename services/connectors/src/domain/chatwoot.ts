@@ -93,7 +93,9 @@ export function chatwootMessage(i: ChatwootMessageInput): NormalisedMessage {
     providerMessageId: asString(m.id),
     providerEventId: i.eventId,
     direction: isCustomer ? 'inbound' : 'outbound',
-    authorRole: isBot ? 'bot' : isCustomer ? 'customer' : type === 'activity' ? 'system' : 'agent',
+    // Only a user's outgoing message is a person answering: templates (greetings, CSAT), activity
+    // lines and sender-less automation messages are the helpdesk's own.
+    authorRole: isBot ? 'bot' : isCustomer ? 'customer' : type === 'outgoing' && senderType === 'user' ? 'agent' : 'system',
     visibility: m.private === true ? 'internal' : 'public',
     customer: {
       providerContactId: contactId,

@@ -87,6 +87,11 @@ describe('normalisation of documented payloads (replayed fixtures)', () => {
     Object.assign(f, { sender: { id: 9, type: 'user' }, private: true });
     (f.conversation as { meta: Record<string, unknown> }).meta.assignee = { id: 9 };
     expect(only(cw(f))).toMatchObject({ message: { helpdesk: { authorRole: 'agent', visibility: 'internal', ticketState: { owner: 'human' } } } });
+    // A greeting or CSAT template, or an automation message without a sender, is not a person answering.
+    Object.assign(f, { message_type: 'template', sender: null, private: false });
+    expect(only(cw(f))).toMatchObject({ message: { helpdesk: { authorRole: 'system' } } });
+    Object.assign(f, { message_type: 'outgoing', sender: null });
+    expect(only(cw(f))).toMatchObject({ message: { helpdesk: { authorRole: 'system' } } });
   });
 
   it('chatwoot — status changes carry the previous status; a CSAT answer of 2 is a bad rating', () => {
