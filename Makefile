@@ -17,8 +17,8 @@ deps: ## install pnpm (via corepack or npm) and the locked dependencies, if miss
 build: deps ## compile every package with tsc to its dist/ (tsc -b tsconfig.build.json: dependency order, incremental)
 	pnpm -s build
 
-demo: build ## start NATS if needed and all six services (compiled), run the sample tickets, write .demo/report.json
-	pnpm -s demo
+demo: build ## start NATS if needed and all six services (compiled), run the sample tickets, write .demo/report.json; CONNECTORS=fake sends them through a local Zendesk and Chatwoot and the connectors service
+	CONNECTORS=$(or $(CONNECTORS),off) pnpm -s demo
 
 test: deps ## typecheck, lint, contracts check, build, unit tests, then integration tests against a real NATS JetStream (started if none answers)
 	pnpm -s typecheck

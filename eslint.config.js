@@ -35,6 +35,23 @@ export default tseslint.config(
           patterns: [
             { group: ['@handrail/svc-*', '@handrail/svc-*/**', '../../*/src/**', '../../../services/**'], message: 'a service must not import another service: shared code belongs in a library' },
             { group: ['@handrail/demo', '@handrail/demo/**', '**/libs/demo/**'], message: 'a service must not import the demo: its data reaches services only through configuration (POLICY_FILE, KB_DIR)' },
+            { group: ['@handrail/fake-helpdesks', '@handrail/fake-helpdesks/**', '**/libs/fake-helpdesks/**'], message: 'a service must not import the fake helpdesks: they are test doubles for contract tests and the demo' },
+          ],
+        },
+      ],
+    },
+  },
+  // The fake helpdesks are test doubles: only tests and the demo runner may start them.
+  {
+    files: ['libs/**/*.ts'],
+    ignores: ['libs/demo-runner/**', 'libs/fake-helpdesks/**', 'libs/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@handrail/svc-*', '@handrail/svc-*/**', '**/services/**'], message: 'a library must not import a service: move the shared code into a library' },
+            { group: ['@handrail/fake-helpdesks', '@handrail/fake-helpdesks/**'], message: 'only tests and the demo runner may use the fake helpdesks' },
           ],
         },
       ],

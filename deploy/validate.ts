@@ -24,7 +24,7 @@ interface Doc {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const overlays = fs.readdirSync(path.join(here, 'overlays'));
-const SERVICES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console'];
+const SERVICES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console', 'connectors'];
 
 function render(dir: string): Doc[] {
   const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });

@@ -30,6 +30,11 @@ export interface ConsumerRunOptions<T> {
   decode: (data: Uint8Array, subject: string) => T;
   handler: (d: Delivery<T>) => Promise<Outcome>;
   concurrency: number;
+  /**
+   * Unacknowledged messages the server lets out at once, across every replica (default: several
+   * times `concurrency`). 1 makes the consumer strictly sequential: one message in flight, in order.
+   */
+  maxAckPending?: number;
   maxDeliver: number;
   ackWaitMs: number;
   log: Logger;
@@ -73,7 +78,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
     filterSubject: o.filterSubject,
     maxDeliver: o.maxDeliver,
     ackWaitMs: o.ackWaitMs,
-    maxAckPending: Math.max(o.concurrency * 4, 256),
+    maxAckPending: o.maxAckPending ?? Math.max(o.concurrency * 4, 256),
   });
   const consumer = await o.bus.js.consumers.get(o.stream, o.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency * 2 });

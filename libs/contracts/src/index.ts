@@ -45,6 +45,13 @@ export {
   ReplyBlocked,
   TicketClaim,
   PolicyChanged,
+  HelpdeskMessage,
+  HelpdeskCustomer,
+  HelpdeskTicketState,
+  CustomerProfile,
+  ReplySent,
+  ReplyFailed,
+  HelpdeskOutcome,
 } from './gen/handrail/v1/events.js';
 export {
   IntakeServiceService,

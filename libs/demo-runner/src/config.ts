@@ -20,6 +20,8 @@ const demoRunSchema = z.object({
   LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL,
   /** Keep the console up after the run until Ctrl-C: `auto` does when run from a terminal. */
   DEMO_HOLD: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** `fake`: the tickets enter through a local Zendesk and Chatwoot and the connectors service (issue 14). */
+  CONNECTORS: z.enum(['off', 'fake'], { error: 'must be off or fake' }).default('off'),
 });
 
 /** What `make demo` reads from its environment, parsed once. */

@@ -13,6 +13,7 @@ import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity/d
 import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { demoRunConfig } from './config.js';
+import { startFakeConnectorDemo, type DeliverySummary, type FakeConnectorDemo } from './fake-connectors.js';
 
 /**
  * `make demo`: find or start NATS, start every service as its own process, submit the sample set,
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
   const bus = await connectBus({ url: nats.url, name: 'handrail-demo' });
   let cluster: Cluster | undefined;
   let issuer: DevIssuer | undefined;
+  let fake: FakeConnectorDemo | undefined;
   try {
     // A fresh run: this prefix's streams and buckets from an earlier demo are removed first.
     await deletePrefix(bus, topo);
@@ -113,7 +115,12 @@ async function main(): Promise<number> {
     issuer = await startDevIssuer({ port: await portOr(8089), audience: AUDIENCE });
     const consolePort = await portOr(8088);
     const consoleUrl = `http://127.0.0.1:${consolePort}`;
-    say(`starting intake, classifier, guardrail, escalation, drafting, qa-sampler and the console …`);
+    if (config.CONNECTORS === 'fake') {
+      fake = await startFakeConnectorDemo({ outDir, port: await freePort(), customers: profiles });
+      say(`fake Zendesk at ${fake.fakes.zendesk.url}, fake Chatwoot at ${fake.fakes.chatwoot.url}`);
+    }
+    const services = fake ? [...ALL_SERVICE_NAMES.filter((n) => n !== 'connectors'), 'connectors' as const] : ALL_SERVICE_NAMES.filter((n) => n !== 'connectors');
+    say(`starting ${services.join(', ')} …`);
     const t0 = Date.now();
     // The services as deployed: node on tsc's dist/ (`make demo` builds first).
     cluster = await startCluster({
@@ -121,7 +128,7 @@ async function main(): Promise<number> {
       prefix,
       logDir: path.join(outDir, 'logs'),
       grpcPort,
-      services: ALL_SERVICE_NAMES,
+      services,
       env: {
         LOG_LEVEL: config.LOG_LEVEL,
         ...demoServiceEnv,
@@ -130,17 +137,23 @@ async function main(): Promise<number> {
         AUTH_ISSUER: issuer.url,
         AUTH_AUDIENCE: AUDIENCE,
         AUTH_CLIENT_ID: AUDIENCE,
+        ...(fake?.env ?? {}),
       },
       runtime: 'compiled',
     });
-    say(`all ${ALL_SERVICE_NAMES.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}, console on ${consoleUrl}`);
+    say(`all ${services.length} services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; intake gRPC on ${cluster.grpcAddr}, console on ${consoleUrl}`);
 
     const tickets = readSampleTickets(demoPaths.tickets);
     const client = new IntakeServiceClient(cluster.grpcAddr, credentials.createInsecure());
     const expected = new Map<string, string>();
     // Most tickets go over gRPC; every fifth is published on the inbound subject like a connector would.
+    // With CONNECTORS=fake every ticket is a customer message in the fake Zendesk or Chatwoot instead.
     for (const [i, t] of tickets.entries()) {
-      if (i % 5 === 4) {
+      if (fake) {
+        const r = await fake.send(t.message);
+        if (r.status !== 200) throw new Error(`the ${r.provider} webhook for ${t.message.externalId} was answered ${r.status}`);
+        expected.set(r.ticketId, t.expectedArea);
+      } else if (i % 5 === 4) {
         await bus.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
         expected.set(ticketIdFor(t.message.connector, t.message.externalId), t.expectedArea);
       } else {
@@ -150,7 +163,8 @@ async function main(): Promise<number> {
     }
     // A connector retry of the first ticket must come back as a duplicate, not a second ticket.
     const first = tickets[0];
-    if (first) {
+    if (fake) say(`sent the first webhook again, signed anew: ${await fake.retryFirst()}`);
+    else if (first) {
       const again = await submit(client, first.message);
       say(`re-submitted ${first.message.externalId}: duplicate=${again.duplicate} (ticket ${again.ticketId})`);
     }
@@ -202,11 +216,28 @@ async function main(): Promise<number> {
     say(`privacy/safety/legal auto-resolved: ${unsafe.length}; escalations without a reason: ${silent.length}; not terminal: ${pending.length}`);
     const disagree = rows.filter((r) => !r.in_process_agrees);
     say(`decideTicket in process gives the same route, queue and reasons for ${rows.length - disagree.length}/${rows.length} tickets${disagree.length ? `; differs for ${disagree.map((r) => r.id).join(', ')}` : ''}`);
+    let delivery: DeliverySummary | undefined;
+    let undelivered: typeof rows = [];
+    if (fake) {
+      // Every terminal ticket owes the helpdesk something: a reply, a note for approval or a handoff.
+      const until = Date.now() + 60_000;
+      const ids = rows.map((r) => r.id);
+      do {
+        delivery = await fake.deliveries(bus, topo, ids);
+        undelivered = rows.filter((r) => r.route !== 'pending' && !delivery?.perTicket.has(r.id));
+        if (undelivered.length) await new Promise((r) => setTimeout(r, 500));
+      } while (undelivered.length && Date.now() < until);
+      const d = delivery;
+      say(`delivered: ${d.events.replies} public replies, ${d.events.notes} approval notes, ${d.events.handoffs} handoffs (note + group); not sent: ${JSON.stringify(d.events.failed)}; nothing delivered for ${undelivered.length}`);
+      say(`fake Zendesk holds ${d.helpdesks.zendesk.publicReplies} bot replies, ${d.helpdesks.zendesk.internalNotes} internal notes, ${d.helpdesks.zendesk.groupAssigned} tickets with a group; fake Chatwoot ${d.helpdesks.chatwoot.publicReplies} replies, ${d.helpdesks.chatwoot.internalNotes} private notes, ${d.helpdesks.chatwoot.teamAssigned} with a team`);
+    }
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ prefix, nats: nats.url, tickets: rows, routes: byRoute }, null, 2));
+    const withDelivery = rows.map((r) => (delivery ? { ...r, delivered: delivery.perTicket.get(r.id) ?? [] } : r));
+    const connectors = delivery ? { mode: 'fake', delivered: delivery.events, helpdesks: delivery.helpdesks, undelivered: undelivered.map((r) => r.id) } : undefined;
+    fs.writeFileSync(path.join(outDir, 'report.json'), JSON.stringify({ prefix, nats: nats.url, tickets: withDelivery, routes: byRoute, ...(connectors ? { connectors } : {}) }, null, 2));
     say(`report written to .demo/report.json; explain any ticket with: HANDRAIL_PREFIX=${prefix} pnpm handrail explain <ticket-id>`);
     printPeople(consoleUrl, issuer, await writeTokens(issuer));
-    const code = pending.length === 0 && unsafe.length === 0 && silent.length === 0 ? 0 : 1;
+    const code = pending.length === 0 && unsafe.length === 0 && silent.length === 0 && undelivered.length === 0 ? 0 : 1;
     await hold();
     return code;
   } finally {
@@ -214,6 +245,7 @@ async function main(): Promise<number> {
       say('stopping services …');
       await cluster.stop();
     }
+    await fake?.close();
     await issuer?.close();
     await bus.nc.drain().catch(() => undefined);
     await nats.stop();

@@ -27,6 +27,9 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   replyBlocked: 'reply_blocked',
   claim: 'claimed',
   policyChanged: 'policy_changed',
+  replySent: 'reply_sent',
+  replyFailed: 'reply_failed',
+  helpdeskOutcome: 'helpdesk_outcome',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {

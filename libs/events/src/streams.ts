@@ -47,5 +47,12 @@ export function streamSpecs(t: Topology, r: RetentionOptions): StreamSpec[] {
       duplicateWindowSeconds: dup,
       description: 'Messages that failed validation or kept failing, with the reason',
     },
+    {
+      name: t.streams.webhooks,
+      subjects: [t.subjects.allWebhooks()],
+      maxAgeSeconds: age,
+      duplicateWindowSeconds: dup,
+      description: 'Verified helpdesk webhooks and reconciled messages, before normalisation',
+    },
   ];
 }

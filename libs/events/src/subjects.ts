@@ -21,6 +21,9 @@ export const EVENT_TYPES = [
   'reply_blocked',
   'claimed',
   'policy_changed',
+  'reply_sent',
+  'reply_failed',
+  'helpdesk_outcome',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -49,6 +52,8 @@ export interface Topology {
     readonly inbound: string;
     readonly outbound: string;
     readonly deadLetter: string;
+    /** Verified helpdesk webhooks (and reconciled messages), as received, before normalisation. */
+    readonly webhooks: string;
   };
   readonly buckets: {
     readonly intake: string;
@@ -56,6 +61,10 @@ export interface Topology {
     readonly contacts: string;
     readonly policy: string;
     readonly kb: string;
+    /** The connectors' state: helpdesk tickets, links to our tickets, sent messages, cursors. */
+    readonly connector: string;
+    /** Webhook signatures seen inside the replay window (entries expire with it). */
+    readonly webhookReplay: string;
   };
   readonly subjects: {
     /** `<p>.evt.<type>.<ticketId>` */
@@ -73,7 +82,17 @@ export interface Topology {
     allOutbound(): string;
     deadLetter(stage: string): string;
     allDeadLetters(): string;
+    /** A verified webhook for one partition of a provider's tickets: `<p>.webhook.<provider>.<partition>` */
+    webhook(provider: string, partition: number): string;
+    /** Filter for one partition across providers: `<p>.webhook.*.<partition>` */
+    webhookPartition(partition: number): string;
+    allWebhooks(): string;
   };
+}
+
+function partitionToken(n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 1023) throw new InvalidNameError(`partition must be an integer 0-1023, got ${n}`);
+  return `p${n}`;
 }
 
 /** Builds every name from one prefix (`handrail` in production, a unique one per test run). */
@@ -89,6 +108,7 @@ export function topology(prefix: string): Topology {
       inbound: `${P}_INBOUND`,
       outbound: `${P}_OUTBOUND`,
       deadLetter: `${P}_DLQ`,
+      webhooks: `${P}_WEBHOOKS`,
     }),
     buckets: Object.freeze({
       intake: `${P}_intake`,
@@ -96,6 +116,8 @@ export function topology(prefix: string): Topology {
       contacts: `${P}_contacts`,
       policy: `${P}_policy`,
       kb: `${P}_kb`,
+      connector: `${P}_connector`,
+      webhookReplay: `${P}_webhook_replay`,
     }),
     subjects: Object.freeze({
       event: (type: EventType, ticketId: string) => `${prefix}.evt.${type}.${assertToken('ticket id', ticketId)}`,
@@ -108,6 +130,9 @@ export function topology(prefix: string): Topology {
       allOutbound: () => `${prefix}.outbound.>`,
       deadLetter: (stage: string) => `${prefix}.dlq.${assertToken('stage', stage)}`,
       allDeadLetters: () => `${prefix}.dlq.>`,
+      webhook: (provider: string, partition: number) => `${prefix}.webhook.${assertToken('provider', provider)}.${partitionToken(partition)}`,
+      webhookPartition: (partition: number) => `${prefix}.webhook.*.${partitionToken(partition)}`,
+      allWebhooks: () => `${prefix}.webhook.>`,
     }),
   });
 }
@@ -124,4 +149,9 @@ export const CONSUMERS = {
   draftingHandoff: 'drafting-handoff',
   qaSampler: 'qa-sampler',
   console: 'console',
+  /** One per webhook partition (`connectors-normalise-p<n>`), each with one message in flight. */
+  connectorsNormalise: 'connectors-normalise',
+  connectorsOutbound: 'connectors-outbound',
+  connectorsHandoff: 'connectors-handoff',
+  connectorsConcluded: 'connectors-concluded',
 } as const;

@@ -12,6 +12,8 @@ export type {
   HandoffView,
   DecisionView,
   ReviewView,
+  DeliveryView,
+  OutcomeView,
   QueueItem,
   Queues,
   QueueFilter,

@@ -125,4 +125,19 @@ describe('queues for people (issue 10)', () => {
     expect(only({ filter: { breached: true } })).toEqual(['e2']);
     expect(only({ filter: { q: 'X-E1' } })).toEqual(['e1']);
   });
+
+  it('projection — deliveries and helpdesk outcomes (issue 14): a bad satisfaction rating puts the ticket in the QA queue', () => {
+    const s = build([
+      ev('received', 't9', { ticket: ticket('t9') }),
+      concluded('t9', Route.ROUTE_AUTO_RESOLVED),
+      ev('replySent', 't9', { ticketId: 't9', connector: 'zendesk', ticketKey: 'zendesk:n:1', kind: 'reply', visibility: 'public', providerMessageId: '77', idempotencyKey: 'k', attempts: 3, assignedGroup: '' }, 4, 'reply'),
+      ev('replyFailed', 't9', { ticketId: 't9', connector: 'zendesk', ticketKey: 'zendesk:n:1', kind: 'note', reason: 'rejected', detail: 'HTTP 422', attempts: 1, httpStatus: 422 }, 5, 'note'),
+      ev('helpdeskOutcome', 't9', { ticketId: 't9', connector: 'zendesk', ticketKey: 'zendesk:n:1', kind: 'satisfaction', rating: 'bad', score: 'bad', occurredAt: at(6).toISOString(), providerEventId: 'e' }, 6, 'satisfaction.x'),
+    ]);
+    const t = s.tickets.get('t9');
+    expect(t?.deliveries.map((d) => [d.kind, d.delivered, d.reason])).toEqual([['reply', true, ''], ['note', false, 'rejected']]);
+    expect(t?.outcomes).toEqual([{ kind: 'satisfaction', rating: 'bad', time: at(6).toISOString() }]);
+    expect(t?.qaSampled).toEqual({ reason: 'csat_bad', rate: 1 });
+    expect(queuesOf(s.tickets.values(), { viewer: 'ann' }).qaSample.map((q) => q.ticketId)).toEqual(['t9']);
+  });
 });

@@ -138,10 +138,28 @@ export interface TicketView {
   claims: number;
   blocked: BlockedReplyView[];
   denied: DeniedView[];
+  /** What a helpdesk connector delivered (replies, notes, handoffs) or could not, in order. */
+  deliveries: DeliveryView[];
+  /** What became of the ticket in the helpdesk (solved, reopened, satisfaction), in order. */
+  outcomes: OutcomeView[];
   times: { received: string; concluded: string; decided: string; last: string };
   revisions: { policy: string; model: string; kb: string };
   /** Event ids already applied: a replayed or locally pre-applied event is ignored. */
   seen: string[];
+}
+
+export interface DeliveryView {
+  kind: string;
+  delivered: boolean;
+  visibility: string;
+  reason: string;
+  time: string;
+}
+
+export interface OutcomeView {
+  kind: string;
+  rating: string;
+  time: string;
 }
 
 export interface ProjectionState {
@@ -183,6 +201,8 @@ export function emptyTicket(ticketId: string): TicketView {
     claims: 0,
     blocked: [],
     denied: [],
+    deliveries: [],
+    outcomes: [],
     times: { received: '', concluded: '', decided: '', last: '' },
     revisions: { policy: '', model: '', kb: '' },
     seen: [],
@@ -324,6 +344,17 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
       return v;
     }
     case 'policyChanged':
+      return v;
+    case 'replySent':
+      v.deliveries = [...t.deliveries, { kind: p.value.kind, delivered: true, visibility: p.value.visibility, reason: '', time: env.time }];
+      return v;
+    case 'replyFailed':
+      v.deliveries = [...t.deliveries, { kind: p.value.kind, delivered: false, visibility: '', reason: p.value.reason, time: env.time }];
+      return v;
+    case 'helpdeskOutcome':
+      v.outcomes = [...t.outcomes, { kind: p.value.kind, rating: p.value.rating, time: p.value.occurredAt || env.time }];
+      // A bad satisfaction rating puts the ticket in the QA sample, whatever the sampler drew.
+      if (p.value.kind === 'satisfaction' && p.value.rating === 'bad' && !t.qaSampled) v.qaSampled = { reason: 'csat_bad', rate: 1 };
       return v;
     case undefined:
       return v;

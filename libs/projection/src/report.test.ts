@@ -76,4 +76,17 @@ describe('weekly report', () => {
     expect(w?.calibration.perDefect.tone_mismatch.agreement).toBe(0.5);
     expect(weeks[1]).toMatchObject({ tickets: 1, escalationRate: 1, unresolved: 1 });
   });
+
+  it('weekly report — helpdesk outcomes (issue 14): solved there is resolved, reopened is unresolved and a repeat contact, ratings counted', () => {
+    const withOutcomes = (t: TicketView, outcomes: Array<[string, string]>): TicketView => ({ ...t, outcomes: outcomes.map(([kind, rating]) => ({ kind, rating, time: '' })) });
+    const [w] = weeklyReport([
+      withOutcomes(view('a', { route: 'escalated' }), [['solved', '']]),
+      withOutcomes(view('b', { route: 'auto_resolved' }), [['solved', ''], ['reopened', '']]),
+      withOutcomes(view('c', { route: 'auto_resolved' }), [['satisfaction', 'good']]),
+      withOutcomes(view('d', { route: 'escalated' }), [['satisfaction', 'bad']]),
+      view('e', { route: 'escalated', reasons: ['repeat_contact'] }),
+    ]);
+    // a: escalated, undecided, but solved in the helpdesk; b: AI's answer reopened; d, e: undecided escalations.
+    expect(w).toMatchObject({ unresolved: 3, helpdesk: { solved: 1, reopened: 1, satisfaction: { rated: 2, good: 1, bad: 1 } }, repeatContacts: 2 });
+  });
 });

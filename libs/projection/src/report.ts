@@ -53,8 +53,15 @@ export interface WeekReport {
   qa: { sampled: number; reviewed: number; reviews: number; passed: number };
   defects: Record<Defect, number>;
   toneIssues: { toneViolations: number; toneMismatchReviews: number; total: number };
-  /** Escalated or awaiting approval with no human decision yet. */
+  /**
+   * Escalated or awaiting approval with no human decision yet; once a helpdesk reports an outcome,
+   * its word counts instead: solved there is resolved, reopened there is unresolved (AI's answers too).
+   */
   unresolved: number;
+  /** Outcomes the helpdesk connectors reported for the week's tickets. */
+  helpdesk: { solved: number; reopened: number; satisfaction: { rated: number; good: number; bad: number } };
+  /** Tickets that were a repeat contact (the trigger fired) or were reopened in the helpdesk. */
+  repeatContacts: number;
   humanDecisions: Record<string, number>;
   topReasons: Array<{ code: string; count: number }>;
   calibration: Calibration;
@@ -180,11 +187,25 @@ export function weekReport(week: string, tickets: readonly TicketView[], topN = 
   let toneViolations = 0;
   let toneMismatch = 0;
   let unresolved = 0;
+  let solved = 0;
+  let reopened = 0;
+  let repeatContacts = 0;
+  const satisfaction = { rated: 0, good: 0, bad: 0 };
   for (const t of tickets) {
+    const state = t.outcomes.filter((o) => o.kind === 'solved' || o.kind === 'reopened').at(-1)?.kind;
+    if (state === 'solved') solved++;
+    if (t.outcomes.some((o) => o.kind === 'reopened')) reopened++;
+    const rating = t.outcomes.filter((o) => o.kind === 'satisfaction').at(-1)?.rating;
+    if (rating) {
+      satisfaction.rated++;
+      if (rating === 'good') satisfaction.good++;
+      if (rating === 'bad') satisfaction.bad++;
+    }
+    if (t.reasons.some((r) => r.code === 'repeat_contact') || t.outcomes.some((o) => o.kind === 'reopened')) repeatContacts++;
     if (t.route) {
       concluded++;
       routes[t.route].count++;
-      if (t.route !== 'auto_resolved' && t.decisions.length === 0) unresolved++;
+      if (state ? state === 'reopened' : t.route !== 'auto_resolved' && t.decisions.length === 0) unresolved++;
     }
     if (t.qaSampled) sampled++;
     if (t.reviews.length) reviewed++;
@@ -212,6 +233,8 @@ export function weekReport(week: string, tickets: readonly TicketView[], topN = 
     defects,
     toneIssues: { toneViolations, toneMismatchReviews: toneMismatch, total: toneViolations + toneMismatch },
     unresolved,
+    helpdesk: { solved, reopened, satisfaction },
+    repeatContacts,
     humanDecisions: decisions,
     topReasons: [...reasons.entries()]
       .map(([code, count]) => ({ code, count }))

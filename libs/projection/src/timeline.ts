@@ -114,6 +114,12 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, stage: 'policy', summary: `${personLabel(p.value.person, '')} ${p.value.action} revision ${p.value.rev} (active ${p.value.fromRev || '-'} → ${p.value.toRev || '-'})${p.value.note ? ` — "${p.value.note}"` : ''}`, rules: [] };
       case 'outboundReply':
         return { ...base, summary: `reply sent to ${p.value.connector} with ${p.value.citations.length} citations`, rules: [] };
+      case 'replySent':
+        return { ...base, summary: `${p.value.kind} delivered to ${p.value.connector} (${p.value.visibility}${p.value.assignedGroup ? `, assigned to group ${p.value.assignedGroup}` : ''}) as message ${p.value.providerMessageId} after ${p.value.attempts} attempt(s)`, rules: [] };
+      case 'replyFailed':
+        return { ...base, summary: `${p.value.kind} NOT delivered to ${p.value.connector}: ${p.value.reason}${p.value.detail ? ` — ${p.value.detail}` : ''}`, rules: [] };
+      case 'helpdeskOutcome':
+        return { ...base, stage: 'helpdesk', summary: `helpdesk says: ${p.value.kind}${p.value.rating ? ` (${p.value.rating}, score ${p.value.score})` : ''}`, rules: [] };
       case undefined:
         return { ...base, summary: 'event without payload', rules: [] };
     }

@@ -15,7 +15,7 @@ export interface ServiceContext<C extends BaseConfig> {
   publisher: EventPublisher;
   producer: { service: string; version: string; instance: string };
   /** Starts a consumer with the service's shared settings (concurrency, max deliver, ack wait). */
-  consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'>): Promise<RunningConsumer>;
+  consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'> & Partial<Pick<ConsumerRunOptions<T>, 'concurrency' | 'maxAckPending'>>): Promise<RunningConsumer>;
   /**
    * Handles every `kind` event on the events stream with the durable consumer `durable` (shared by
    * the service's replicas): the handler gets the typed payload and its envelope, and returns an outcome.
@@ -105,7 +105,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
         bus,
         topo,
         stage: def.name,
-        concurrency: config.CONSUMER_CONCURRENCY,
+        concurrency: o.concurrency ?? config.CONSUMER_CONCURRENCY,
         maxDeliver: config.MAX_DELIVER,
         ackWaitMs: config.ACK_WAIT_MS,
         log,

@@ -72,6 +72,9 @@ export interface EventEnvelope {
     | { $case: "handoff"; value: HandoffPrepared }
     | { $case: "humanDecision"; value: HumanDecision }
     | { $case: "qaReview"; value: QaReview }
+    | { $case: "replySent"; value: ReplySent }
+    | { $case: "replyFailed"; value: ReplyFailed }
+    | { $case: "helpdeskOutcome"; value: HelpdeskOutcome }
     | //
     /** People's actions besides decisions and reviews (issue 10). */
     { $case: "accessDenied"; value: AccessDenied }
@@ -179,11 +182,124 @@ export interface InboundMessage {
   orders: Order[];
   metadata: { [key: string]: string };
   sentAt: string;
+  /** What a helpdesk connector knows about the message and its ticket (all optional for other callers). */
+  helpdesk: HelpdeskMessage | undefined;
 }
 
 export interface InboundMessage_MetadataEntry {
   key: string;
   value: string;
+}
+
+/** A message as normalised from a helpdesk webhook or poll: every id is an opaque string. */
+export interface HelpdeskMessage {
+  /** zendesk | chatwoot */
+  provider: string;
+  /** The helpdesk account: Zendesk subdomain, Chatwoot account id. */
+  account: string;
+  /** Ours, stable across deliveries: `<provider>:<account>:<ticket id>`. */
+  ticketKey: string;
+  /** The helpdesk's ticket or conversation id (what its API takes). */
+  providerTicketId: string;
+  providerMessageId: string;
+  /** The delivery or event id the message came with, if any (X-Chatwoot-Delivery, Zendesk event id). */
+  providerEventId: string;
+  /** inbound | outbound */
+  direction: string;
+  /** customer | agent | bot | system */
+  authorRole: string;
+  /** public | internal */
+  visibility: string;
+  customer:
+    | HelpdeskCustomer
+    | undefined;
+  /** The helpdesk's own channel name (`Channel::Whatsapp`, `email` …); InboundMessage.channel is ours. */
+  rawChannel: string;
+  occurredAt: string;
+  receivedAt: string;
+  ticketState:
+    | HelpdeskTicketState
+    | undefined;
+  /** webhook | reconcile */
+  source: string;
+}
+
+export interface HelpdeskCustomer {
+  providerContactId: string;
+  email: string;
+  phone: string;
+  name: string;
+  externalId: string;
+  verified: boolean;
+  organizationId: string;
+}
+
+export interface HelpdeskTicketState {
+  status: string;
+  priority: string;
+  assigneeId: string;
+  groupId: string;
+  tags: string[];
+  /** bot | human | none */
+  owner: string;
+}
+
+/**
+ * The customer's standing as the helpdesk's user and organisation fields say, mapped by the
+ * connector's configuration; intake reads it from the customers bucket (JSON of this message).
+ */
+export interface CustomerProfile {
+  tier: string;
+  accountValue: number;
+  highRisk: boolean;
+}
+
+/** A connector delivered a reply, an internal note or a handoff to the helpdesk. */
+export interface ReplySent {
+  ticketId: string;
+  connector: string;
+  ticketKey: string;
+  /** reply | note | handoff */
+  kind: string;
+  /** public | internal */
+  visibility: string;
+  /** The helpdesk's id of what we posted: our own message coming back is recognised by it. */
+  providerMessageId: string;
+  idempotencyKey: string;
+  attempts: number;
+  /** The group or team the ticket was assigned to (handoff). */
+  assignedGroup: string;
+}
+
+/** A connector did not deliver: the helpdesk refused, kept failing, or a human owns the ticket. */
+export interface ReplyFailed {
+  ticketId: string;
+  connector: string;
+  ticketKey: string;
+  kind: string;
+  /** human_owner | handed_off | rejected | gave_up | not_linked | closed */
+  reason: string;
+  detail: string;
+  attempts: number;
+  httpStatus: number;
+}
+
+/**
+ * What became of the ticket in the helpdesk: the weekly report's unresolved and repeat-contact
+ * figures and the QA loop read these.
+ */
+export interface HelpdeskOutcome {
+  ticketId: string;
+  connector: string;
+  ticketKey: string;
+  /** solved | reopened | satisfaction */
+  kind: string;
+  /** satisfaction: good | bad (Chatwoot's 1-5 mapped: 4-5 good, 1-2 bad, 3 neutral) */
+  rating: string;
+  /** satisfaction: the raw score as the helpdesk gave it */
+  score: string;
+  occurredAt: string;
+  providerEventId: string;
 }
 
 /**
@@ -490,6 +606,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "qaReview":
         QaReview.encode(message.payload.value, writer.uint32(250).fork()).join();
         break;
+      case "replySent":
+        ReplySent.encode(message.payload.value, writer.uint32(258).fork()).join();
+        break;
+      case "replyFailed":
+        ReplyFailed.encode(message.payload.value, writer.uint32(266).fork()).join();
+        break;
+      case "helpdeskOutcome":
+        HelpdeskOutcome.encode(message.payload.value, writer.uint32(274).fork()).join();
+        break;
       case "accessDenied":
         AccessDenied.encode(message.payload.value, writer.uint32(322).fork()).join();
         break;
@@ -687,6 +812,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.payload = { $case: "qaReview", value: QaReview.decode(reader, reader.uint32()) };
             continue;
           }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.payload = { $case: "replySent", value: ReplySent.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.payload = { $case: "replyFailed", value: ReplyFailed.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.payload = { $case: "helpdeskOutcome", value: HelpdeskOutcome.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 40: {
             if (tag !== 322) {
               break;
@@ -798,6 +947,18 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         ? { $case: "qaReview", value: QaReview.fromJSON(object.qaReview) }
         : isSet(object.qa_review)
         ? { $case: "qaReview", value: QaReview.fromJSON(object.qa_review) }
+        : isSet(object.replySent)
+        ? { $case: "replySent", value: ReplySent.fromJSON(object.replySent) }
+        : isSet(object.reply_sent)
+        ? { $case: "replySent", value: ReplySent.fromJSON(object.reply_sent) }
+        : isSet(object.replyFailed)
+        ? { $case: "replyFailed", value: ReplyFailed.fromJSON(object.replyFailed) }
+        : isSet(object.reply_failed)
+        ? { $case: "replyFailed", value: ReplyFailed.fromJSON(object.reply_failed) }
+        : isSet(object.helpdeskOutcome)
+        ? { $case: "helpdeskOutcome", value: HelpdeskOutcome.fromJSON(object.helpdeskOutcome) }
+        : isSet(object.helpdesk_outcome)
+        ? { $case: "helpdeskOutcome", value: HelpdeskOutcome.fromJSON(object.helpdesk_outcome) }
         : isSet(object.accessDenied)
         ? { $case: "accessDenied", value: AccessDenied.fromJSON(object.accessDenied) }
         : isSet(object.access_denied)
@@ -869,6 +1030,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       obj.humanDecision = HumanDecision.toJSON(message.payload.value);
     } else if (message.payload?.$case === "qaReview") {
       obj.qaReview = QaReview.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "replySent") {
+      obj.replySent = ReplySent.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "replyFailed") {
+      obj.replyFailed = ReplyFailed.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "helpdeskOutcome") {
+      obj.helpdeskOutcome = HelpdeskOutcome.toJSON(message.payload.value);
     } else if (message.payload?.$case === "accessDenied") {
       obj.accessDenied = AccessDenied.toJSON(message.payload.value);
     } else if (message.payload?.$case === "replyBlocked") {
@@ -969,6 +1136,24 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "qaReview": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {
           message.payload = { $case: "qaReview", value: QaReview.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "replySent": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "replySent", value: ReplySent.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "replyFailed": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "replyFailed", value: ReplyFailed.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "helpdeskOutcome": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "helpdeskOutcome", value: HelpdeskOutcome.fromPartial(object.payload.value) };
         }
         break;
       }
@@ -2350,6 +2535,7 @@ function createBaseInboundMessage(): InboundMessage {
     orders: [],
     metadata: {},
     sentAt: "",
+    helpdesk: undefined,
   };
 }
 
@@ -2384,6 +2570,9 @@ export const InboundMessage: MessageFns<InboundMessage> = {
     });
     if (message.sentAt !== "") {
       writer.uint32(82).string(message.sentAt);
+    }
+    if (message.helpdesk !== undefined) {
+      HelpdeskMessage.encode(message.helpdesk, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -2484,6 +2673,14 @@ export const InboundMessage: MessageFns<InboundMessage> = {
             message.sentAt = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.helpdesk = HelpdeskMessage.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2533,6 +2730,7 @@ export const InboundMessage: MessageFns<InboundMessage> = {
         : isSet(object.sent_at)
         ? globalThis.String(object.sent_at)
         : "",
+      helpdesk: isSet(object.helpdesk) ? HelpdeskMessage.fromJSON(object.helpdesk) : undefined,
     };
   },
 
@@ -2574,6 +2772,9 @@ export const InboundMessage: MessageFns<InboundMessage> = {
     if (message.sentAt !== "") {
       obj.sentAt = message.sentAt;
     }
+    if (message.helpdesk !== undefined) {
+      obj.helpdesk = HelpdeskMessage.toJSON(message.helpdesk);
+    }
     return obj;
   },
 
@@ -2600,6 +2801,9 @@ export const InboundMessage: MessageFns<InboundMessage> = {
       {},
     );
     message.sentAt = object.sentAt ?? "";
+    message.helpdesk = (object.helpdesk !== undefined && object.helpdesk !== null)
+      ? HelpdeskMessage.fromPartial(object.helpdesk)
+      : undefined;
     return message;
   },
 };
@@ -2685,6 +2889,1424 @@ export const InboundMessage_MetadataEntry: MessageFns<InboundMessage_MetadataEnt
     const message = createBaseInboundMessage_MetadataEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseHelpdeskMessage(): HelpdeskMessage {
+  return {
+    provider: "",
+    account: "",
+    ticketKey: "",
+    providerTicketId: "",
+    providerMessageId: "",
+    providerEventId: "",
+    direction: "",
+    authorRole: "",
+    visibility: "",
+    customer: undefined,
+    rawChannel: "",
+    occurredAt: "",
+    receivedAt: "",
+    ticketState: undefined,
+    source: "",
+  };
+}
+
+export const HelpdeskMessage: MessageFns<HelpdeskMessage> = {
+  encode(message: HelpdeskMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.account !== "") {
+      writer.uint32(18).string(message.account);
+    }
+    if (message.ticketKey !== "") {
+      writer.uint32(26).string(message.ticketKey);
+    }
+    if (message.providerTicketId !== "") {
+      writer.uint32(34).string(message.providerTicketId);
+    }
+    if (message.providerMessageId !== "") {
+      writer.uint32(42).string(message.providerMessageId);
+    }
+    if (message.providerEventId !== "") {
+      writer.uint32(50).string(message.providerEventId);
+    }
+    if (message.direction !== "") {
+      writer.uint32(58).string(message.direction);
+    }
+    if (message.authorRole !== "") {
+      writer.uint32(66).string(message.authorRole);
+    }
+    if (message.visibility !== "") {
+      writer.uint32(74).string(message.visibility);
+    }
+    if (message.customer !== undefined) {
+      HelpdeskCustomer.encode(message.customer, writer.uint32(82).fork()).join();
+    }
+    if (message.rawChannel !== "") {
+      writer.uint32(90).string(message.rawChannel);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(98).string(message.occurredAt);
+    }
+    if (message.receivedAt !== "") {
+      writer.uint32(106).string(message.receivedAt);
+    }
+    if (message.ticketState !== undefined) {
+      HelpdeskTicketState.encode(message.ticketState, writer.uint32(114).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(122).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HelpdeskMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHelpdeskMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ticketKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.providerTicketId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.providerMessageId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.providerEventId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.direction = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.authorRole = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.visibility = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.customer = HelpdeskCustomer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.rawChannel = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.receivedAt = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.ticketState = HelpdeskTicketState.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HelpdeskMessage {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      account: isSet(object.account) ? globalThis.String(object.account) : "",
+      ticketKey: isSet(object.ticketKey)
+        ? globalThis.String(object.ticketKey)
+        : isSet(object.ticket_key)
+        ? globalThis.String(object.ticket_key)
+        : "",
+      providerTicketId: isSet(object.providerTicketId)
+        ? globalThis.String(object.providerTicketId)
+        : isSet(object.provider_ticket_id)
+        ? globalThis.String(object.provider_ticket_id)
+        : "",
+      providerMessageId: isSet(object.providerMessageId)
+        ? globalThis.String(object.providerMessageId)
+        : isSet(object.provider_message_id)
+        ? globalThis.String(object.provider_message_id)
+        : "",
+      providerEventId: isSet(object.providerEventId)
+        ? globalThis.String(object.providerEventId)
+        : isSet(object.provider_event_id)
+        ? globalThis.String(object.provider_event_id)
+        : "",
+      direction: isSet(object.direction) ? globalThis.String(object.direction) : "",
+      authorRole: isSet(object.authorRole)
+        ? globalThis.String(object.authorRole)
+        : isSet(object.author_role)
+        ? globalThis.String(object.author_role)
+        : "",
+      visibility: isSet(object.visibility) ? globalThis.String(object.visibility) : "",
+      customer: isSet(object.customer) ? HelpdeskCustomer.fromJSON(object.customer) : undefined,
+      rawChannel: isSet(object.rawChannel)
+        ? globalThis.String(object.rawChannel)
+        : isSet(object.raw_channel)
+        ? globalThis.String(object.raw_channel)
+        : "",
+      occurredAt: isSet(object.occurredAt)
+        ? globalThis.String(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? globalThis.String(object.occurred_at)
+        : "",
+      receivedAt: isSet(object.receivedAt)
+        ? globalThis.String(object.receivedAt)
+        : isSet(object.received_at)
+        ? globalThis.String(object.received_at)
+        : "",
+      ticketState: isSet(object.ticketState)
+        ? HelpdeskTicketState.fromJSON(object.ticketState)
+        : isSet(object.ticket_state)
+        ? HelpdeskTicketState.fromJSON(object.ticket_state)
+        : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: HelpdeskMessage): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.account !== "") {
+      obj.account = message.account;
+    }
+    if (message.ticketKey !== "") {
+      obj.ticketKey = message.ticketKey;
+    }
+    if (message.providerTicketId !== "") {
+      obj.providerTicketId = message.providerTicketId;
+    }
+    if (message.providerMessageId !== "") {
+      obj.providerMessageId = message.providerMessageId;
+    }
+    if (message.providerEventId !== "") {
+      obj.providerEventId = message.providerEventId;
+    }
+    if (message.direction !== "") {
+      obj.direction = message.direction;
+    }
+    if (message.authorRole !== "") {
+      obj.authorRole = message.authorRole;
+    }
+    if (message.visibility !== "") {
+      obj.visibility = message.visibility;
+    }
+    if (message.customer !== undefined) {
+      obj.customer = HelpdeskCustomer.toJSON(message.customer);
+    }
+    if (message.rawChannel !== "") {
+      obj.rawChannel = message.rawChannel;
+    }
+    if (message.occurredAt !== "") {
+      obj.occurredAt = message.occurredAt;
+    }
+    if (message.receivedAt !== "") {
+      obj.receivedAt = message.receivedAt;
+    }
+    if (message.ticketState !== undefined) {
+      obj.ticketState = HelpdeskTicketState.toJSON(message.ticketState);
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HelpdeskMessage>, I>>(base?: I): HelpdeskMessage {
+    return HelpdeskMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HelpdeskMessage>, I>>(object: I): HelpdeskMessage {
+    const message = createBaseHelpdeskMessage();
+    message.provider = object.provider ?? "";
+    message.account = object.account ?? "";
+    message.ticketKey = object.ticketKey ?? "";
+    message.providerTicketId = object.providerTicketId ?? "";
+    message.providerMessageId = object.providerMessageId ?? "";
+    message.providerEventId = object.providerEventId ?? "";
+    message.direction = object.direction ?? "";
+    message.authorRole = object.authorRole ?? "";
+    message.visibility = object.visibility ?? "";
+    message.customer = (object.customer !== undefined && object.customer !== null)
+      ? HelpdeskCustomer.fromPartial(object.customer)
+      : undefined;
+    message.rawChannel = object.rawChannel ?? "";
+    message.occurredAt = object.occurredAt ?? "";
+    message.receivedAt = object.receivedAt ?? "";
+    message.ticketState = (object.ticketState !== undefined && object.ticketState !== null)
+      ? HelpdeskTicketState.fromPartial(object.ticketState)
+      : undefined;
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
+function createBaseHelpdeskCustomer(): HelpdeskCustomer {
+  return { providerContactId: "", email: "", phone: "", name: "", externalId: "", verified: false, organizationId: "" };
+}
+
+export const HelpdeskCustomer: MessageFns<HelpdeskCustomer> = {
+  encode(message: HelpdeskCustomer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerContactId !== "") {
+      writer.uint32(10).string(message.providerContactId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.phone !== "") {
+      writer.uint32(26).string(message.phone);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.externalId !== "") {
+      writer.uint32(42).string(message.externalId);
+    }
+    if (message.verified !== false) {
+      writer.uint32(48).bool(message.verified);
+    }
+    if (message.organizationId !== "") {
+      writer.uint32(58).string(message.organizationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HelpdeskCustomer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHelpdeskCustomer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerContactId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.externalId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.verified = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.organizationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HelpdeskCustomer {
+    return {
+      providerContactId: isSet(object.providerContactId)
+        ? globalThis.String(object.providerContactId)
+        : isSet(object.provider_contact_id)
+        ? globalThis.String(object.provider_contact_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      phone: isSet(object.phone) ? globalThis.String(object.phone) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      externalId: isSet(object.externalId)
+        ? globalThis.String(object.externalId)
+        : isSet(object.external_id)
+        ? globalThis.String(object.external_id)
+        : "",
+      verified: isSet(object.verified) ? globalThis.Boolean(object.verified) : false,
+      organizationId: isSet(object.organizationId)
+        ? globalThis.String(object.organizationId)
+        : isSet(object.organization_id)
+        ? globalThis.String(object.organization_id)
+        : "",
+    };
+  },
+
+  toJSON(message: HelpdeskCustomer): unknown {
+    const obj: any = {};
+    if (message.providerContactId !== "") {
+      obj.providerContactId = message.providerContactId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.phone !== "") {
+      obj.phone = message.phone;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.externalId !== "") {
+      obj.externalId = message.externalId;
+    }
+    if (message.verified !== false) {
+      obj.verified = message.verified;
+    }
+    if (message.organizationId !== "") {
+      obj.organizationId = message.organizationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HelpdeskCustomer>, I>>(base?: I): HelpdeskCustomer {
+    return HelpdeskCustomer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HelpdeskCustomer>, I>>(object: I): HelpdeskCustomer {
+    const message = createBaseHelpdeskCustomer();
+    message.providerContactId = object.providerContactId ?? "";
+    message.email = object.email ?? "";
+    message.phone = object.phone ?? "";
+    message.name = object.name ?? "";
+    message.externalId = object.externalId ?? "";
+    message.verified = object.verified ?? false;
+    message.organizationId = object.organizationId ?? "";
+    return message;
+  },
+};
+
+function createBaseHelpdeskTicketState(): HelpdeskTicketState {
+  return { status: "", priority: "", assigneeId: "", groupId: "", tags: [], owner: "" };
+}
+
+export const HelpdeskTicketState: MessageFns<HelpdeskTicketState> = {
+  encode(message: HelpdeskTicketState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.priority !== "") {
+      writer.uint32(18).string(message.priority);
+    }
+    if (message.assigneeId !== "") {
+      writer.uint32(26).string(message.assigneeId);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(34).string(message.groupId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.owner !== "") {
+      writer.uint32(50).string(message.owner);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HelpdeskTicketState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHelpdeskTicketState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.priority = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.assigneeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HelpdeskTicketState {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      priority: isSet(object.priority) ? globalThis.String(object.priority) : "",
+      assigneeId: isSet(object.assigneeId)
+        ? globalThis.String(object.assigneeId)
+        : isSet(object.assignee_id)
+        ? globalThis.String(object.assignee_id)
+        : "",
+      groupId: isSet(object.groupId)
+        ? globalThis.String(object.groupId)
+        : isSet(object.group_id)
+        ? globalThis.String(object.group_id)
+        : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+    };
+  },
+
+  toJSON(message: HelpdeskTicketState): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.priority !== "") {
+      obj.priority = message.priority;
+    }
+    if (message.assigneeId !== "") {
+      obj.assigneeId = message.assigneeId;
+    }
+    if (message.groupId !== "") {
+      obj.groupId = message.groupId;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HelpdeskTicketState>, I>>(base?: I): HelpdeskTicketState {
+    return HelpdeskTicketState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HelpdeskTicketState>, I>>(object: I): HelpdeskTicketState {
+    const message = createBaseHelpdeskTicketState();
+    message.status = object.status ?? "";
+    message.priority = object.priority ?? "";
+    message.assigneeId = object.assigneeId ?? "";
+    message.groupId = object.groupId ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.owner = object.owner ?? "";
+    return message;
+  },
+};
+
+function createBaseCustomerProfile(): CustomerProfile {
+  return { tier: "", accountValue: 0, highRisk: false };
+}
+
+export const CustomerProfile: MessageFns<CustomerProfile> = {
+  encode(message: CustomerProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tier !== "") {
+      writer.uint32(10).string(message.tier);
+    }
+    if (message.accountValue !== 0) {
+      writer.uint32(17).double(message.accountValue);
+    }
+    if (message.highRisk !== false) {
+      writer.uint32(24).bool(message.highRisk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerProfile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.accountValue = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.highRisk = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerProfile {
+    return {
+      tier: isSet(object.tier) ? globalThis.String(object.tier) : "",
+      accountValue: isSet(object.accountValue)
+        ? globalThis.Number(object.accountValue)
+        : isSet(object.account_value)
+        ? globalThis.Number(object.account_value)
+        : 0,
+      highRisk: isSet(object.highRisk)
+        ? globalThis.Boolean(object.highRisk)
+        : isSet(object.high_risk)
+        ? globalThis.Boolean(object.high_risk)
+        : false,
+    };
+  },
+
+  toJSON(message: CustomerProfile): unknown {
+    const obj: any = {};
+    if (message.tier !== "") {
+      obj.tier = message.tier;
+    }
+    if (message.accountValue !== 0) {
+      obj.accountValue = floatToJson(message.accountValue);
+    }
+    if (message.highRisk !== false) {
+      obj.highRisk = message.highRisk;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomerProfile>, I>>(base?: I): CustomerProfile {
+    return CustomerProfile.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomerProfile>, I>>(object: I): CustomerProfile {
+    const message = createBaseCustomerProfile();
+    message.tier = object.tier ?? "";
+    message.accountValue = object.accountValue ?? 0;
+    message.highRisk = object.highRisk ?? false;
+    return message;
+  },
+};
+
+function createBaseReplySent(): ReplySent {
+  return {
+    ticketId: "",
+    connector: "",
+    ticketKey: "",
+    kind: "",
+    visibility: "",
+    providerMessageId: "",
+    idempotencyKey: "",
+    attempts: 0,
+    assignedGroup: "",
+  };
+}
+
+export const ReplySent: MessageFns<ReplySent> = {
+  encode(message: ReplySent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.connector !== "") {
+      writer.uint32(18).string(message.connector);
+    }
+    if (message.ticketKey !== "") {
+      writer.uint32(26).string(message.ticketKey);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.visibility !== "") {
+      writer.uint32(42).string(message.visibility);
+    }
+    if (message.providerMessageId !== "") {
+      writer.uint32(50).string(message.providerMessageId);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(58).string(message.idempotencyKey);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(64).uint32(message.attempts);
+    }
+    if (message.assignedGroup !== "") {
+      writer.uint32(74).string(message.assignedGroup);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplySent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplySent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connector = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ticketKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.visibility = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.providerMessageId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.assignedGroup = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplySent {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
+      ticketKey: isSet(object.ticketKey)
+        ? globalThis.String(object.ticketKey)
+        : isSet(object.ticket_key)
+        ? globalThis.String(object.ticket_key)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      visibility: isSet(object.visibility) ? globalThis.String(object.visibility) : "",
+      providerMessageId: isSet(object.providerMessageId)
+        ? globalThis.String(object.providerMessageId)
+        : isSet(object.provider_message_id)
+        ? globalThis.String(object.provider_message_id)
+        : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      assignedGroup: isSet(object.assignedGroup)
+        ? globalThis.String(object.assignedGroup)
+        : isSet(object.assigned_group)
+        ? globalThis.String(object.assigned_group)
+        : "",
+    };
+  },
+
+  toJSON(message: ReplySent): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.connector !== "") {
+      obj.connector = message.connector;
+    }
+    if (message.ticketKey !== "") {
+      obj.ticketKey = message.ticketKey;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.visibility !== "") {
+      obj.visibility = message.visibility;
+    }
+    if (message.providerMessageId !== "") {
+      obj.providerMessageId = message.providerMessageId;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.assignedGroup !== "") {
+      obj.assignedGroup = message.assignedGroup;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplySent>, I>>(base?: I): ReplySent {
+    return ReplySent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplySent>, I>>(object: I): ReplySent {
+    const message = createBaseReplySent();
+    message.ticketId = object.ticketId ?? "";
+    message.connector = object.connector ?? "";
+    message.ticketKey = object.ticketKey ?? "";
+    message.kind = object.kind ?? "";
+    message.visibility = object.visibility ?? "";
+    message.providerMessageId = object.providerMessageId ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.assignedGroup = object.assignedGroup ?? "";
+    return message;
+  },
+};
+
+function createBaseReplyFailed(): ReplyFailed {
+  return { ticketId: "", connector: "", ticketKey: "", kind: "", reason: "", detail: "", attempts: 0, httpStatus: 0 };
+}
+
+export const ReplyFailed: MessageFns<ReplyFailed> = {
+  encode(message: ReplyFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.connector !== "") {
+      writer.uint32(18).string(message.connector);
+    }
+    if (message.ticketKey !== "") {
+      writer.uint32(26).string(message.ticketKey);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.detail !== "") {
+      writer.uint32(50).string(message.detail);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(56).uint32(message.attempts);
+    }
+    if (message.httpStatus !== 0) {
+      writer.uint32(64).uint32(message.httpStatus);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplyFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplyFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connector = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ticketKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.httpStatus = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplyFailed {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
+      ticketKey: isSet(object.ticketKey)
+        ? globalThis.String(object.ticketKey)
+        : isSet(object.ticket_key)
+        ? globalThis.String(object.ticket_key)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      httpStatus: isSet(object.httpStatus)
+        ? globalThis.Number(object.httpStatus)
+        : isSet(object.http_status)
+        ? globalThis.Number(object.http_status)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReplyFailed): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.connector !== "") {
+      obj.connector = message.connector;
+    }
+    if (message.ticketKey !== "") {
+      obj.ticketKey = message.ticketKey;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.httpStatus !== 0) {
+      obj.httpStatus = Math.round(message.httpStatus);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplyFailed>, I>>(base?: I): ReplyFailed {
+    return ReplyFailed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplyFailed>, I>>(object: I): ReplyFailed {
+    const message = createBaseReplyFailed();
+    message.ticketId = object.ticketId ?? "";
+    message.connector = object.connector ?? "";
+    message.ticketKey = object.ticketKey ?? "";
+    message.kind = object.kind ?? "";
+    message.reason = object.reason ?? "";
+    message.detail = object.detail ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.httpStatus = object.httpStatus ?? 0;
+    return message;
+  },
+};
+
+function createBaseHelpdeskOutcome(): HelpdeskOutcome {
+  return {
+    ticketId: "",
+    connector: "",
+    ticketKey: "",
+    kind: "",
+    rating: "",
+    score: "",
+    occurredAt: "",
+    providerEventId: "",
+  };
+}
+
+export const HelpdeskOutcome: MessageFns<HelpdeskOutcome> = {
+  encode(message: HelpdeskOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.connector !== "") {
+      writer.uint32(18).string(message.connector);
+    }
+    if (message.ticketKey !== "") {
+      writer.uint32(26).string(message.ticketKey);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.rating !== "") {
+      writer.uint32(42).string(message.rating);
+    }
+    if (message.score !== "") {
+      writer.uint32(50).string(message.score);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(58).string(message.occurredAt);
+    }
+    if (message.providerEventId !== "") {
+      writer.uint32(66).string(message.providerEventId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HelpdeskOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHelpdeskOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.connector = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ticketKey = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.rating = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.score = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.providerEventId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HelpdeskOutcome {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      connector: isSet(object.connector) ? globalThis.String(object.connector) : "",
+      ticketKey: isSet(object.ticketKey)
+        ? globalThis.String(object.ticketKey)
+        : isSet(object.ticket_key)
+        ? globalThis.String(object.ticket_key)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      rating: isSet(object.rating) ? globalThis.String(object.rating) : "",
+      score: isSet(object.score) ? globalThis.String(object.score) : "",
+      occurredAt: isSet(object.occurredAt)
+        ? globalThis.String(object.occurredAt)
+        : isSet(object.occurred_at)
+        ? globalThis.String(object.occurred_at)
+        : "",
+      providerEventId: isSet(object.providerEventId)
+        ? globalThis.String(object.providerEventId)
+        : isSet(object.provider_event_id)
+        ? globalThis.String(object.provider_event_id)
+        : "",
+    };
+  },
+
+  toJSON(message: HelpdeskOutcome): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.connector !== "") {
+      obj.connector = message.connector;
+    }
+    if (message.ticketKey !== "") {
+      obj.ticketKey = message.ticketKey;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.rating !== "") {
+      obj.rating = message.rating;
+    }
+    if (message.score !== "") {
+      obj.score = message.score;
+    }
+    if (message.occurredAt !== "") {
+      obj.occurredAt = message.occurredAt;
+    }
+    if (message.providerEventId !== "") {
+      obj.providerEventId = message.providerEventId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HelpdeskOutcome>, I>>(base?: I): HelpdeskOutcome {
+    return HelpdeskOutcome.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HelpdeskOutcome>, I>>(object: I): HelpdeskOutcome {
+    const message = createBaseHelpdeskOutcome();
+    message.ticketId = object.ticketId ?? "";
+    message.connector = object.connector ?? "";
+    message.ticketKey = object.ticketKey ?? "";
+    message.kind = object.kind ?? "";
+    message.rating = object.rating ?? "";
+    message.score = object.score ?? "";
+    message.occurredAt = object.occurredAt ?? "";
+    message.providerEventId = object.providerEventId ?? "";
     return message;
   },
 };

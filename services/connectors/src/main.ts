@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { connectorsService } from './service.js';
+
+runMain(connectorsService());
