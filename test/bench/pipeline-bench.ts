@@ -13,6 +13,7 @@ import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@han
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { uniquePrefix } from '@handrail/testing';
 import { demoServiceEnv } from '@handrail/demo';
+import { provision } from '@handrail/runtime';
 
 const HOPS = 7; // intake, classifier, guardrail, escalation, drafting, guardrail (check), escalation (conclude)
 const N = Number(process.argv[2] ?? 3000);
@@ -185,6 +186,8 @@ async function main(): Promise<void> {
     await deleteStreams(bus.jsm, Object.values(rawTopo.streams));
 
     const grpcPort = await freePort();
+    // Services only verify their topology (issue 11): the provisioner creates it first.
+    await provision(bus, pipeTopo, { AUDIT_RETENTION_DAYS: 1, TRANSIENT_RETENTION_DAYS: 1, DUPLICATE_WINDOW_MINUTES: 10 });
     const cluster = await startCluster({ natsUrl: nats.url, prefix: pipeTopo.prefix, logDir: path.join(repoRoot, '.bench', 'logs'), grpcPort, env: { LOG_LEVEL: 'warn', ...demoServiceEnv },
       runtime: 'compiled', // the services as deployed: node on tsc's dist/ (`make bench` builds first)
       // BENCH_PROFILE_DIR=dir writes a V8 CPU profile per service (open in Chrome DevTools).

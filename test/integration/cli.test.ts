@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoPaths } from '@handrail/demo';
 import { ticketIdFor } from '@handrail/events';
 import { repoRoot } from '@handrail/launcher';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { eventually, openTestBus, testCredentials, type TestBus } from '@handrail/testing';
 import { conclusions, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 interface Run {
@@ -33,7 +33,7 @@ describe('the handrail CLI against a running pipeline', () => {
   beforeAll(async () => {
     tb = await openTestBus(inject('natsUrl'), 'cli');
     pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix);
-    env = { NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, INTAKE_ADDR: pipeline.grpcAddr, LOG_LEVEL: 'silent' };
+    env = { NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, INTAKE_ADDR: pipeline.grpcAddr, LOG_LEVEL: 'silent', HANDRAIL_CREDENTIALS_DIR: testCredentials() };
   });
   afterAll(async () => {
     await pipeline?.stop();

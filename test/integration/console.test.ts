@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { HumanDecision, Route } from '@handrail/contracts';
-import { EventPublisher } from '@handrail/bus';
 import { newEvent } from '@handrail/events';
 import type { Queues, TicketView, WeekReport } from '@handrail/projection';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { eventually, openTestBus, trustedPublisher, type TestBus } from '@handrail/testing';
 import { call as rawCall, startConsole, type ConsoleUnderTest } from '../support/console.js';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
@@ -210,10 +209,12 @@ describe('console', () => {
       value: HumanDecision.fromPartial({ ticketId: id, actor: 'u-ana', action: 'edit', finalText: 'Your refund left today.', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }),
       ticketId: id,
       producer: { service: 'console', version: 'test', instance: 'gone' },
+      customerId: 'c-r3',
     });
-    const publisher = new EventPublisher(tb.bus.js, tb.topo);
+    const { publisher, trust } = await trustedPublisher(tb.bus, tb.topo, 'console');
     await publisher.publish(decision);
     await publisher.publish(decision);
+    await trust.close();
     const sent = await eventually(async () => {
       const r = await replies(tb.bus, tb.topo);
       return r.get(id) ? r : undefined;

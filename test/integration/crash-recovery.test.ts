@@ -4,7 +4,7 @@ import { InboundMessage } from '@handrail/contracts';
 import { demoServiceEnv } from '@handrail/demo';
 import { ticketIdFor } from '@handrail/events';
 import { freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { eventually, openTestBus, testCredentials, type TestBus } from '@handrail/testing';
 import { conclusions, replies } from '../support/pipeline.js';
 import { sampleMessage } from '../support/messages.js';
 
@@ -24,14 +24,15 @@ describe('crash recovery with real service processes (issue 2)', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    tb = await openTestBus(inject('natsUrl'), 'crash');
+    // A short ack wait so messages held by a killed process come back quickly (the provisioner's setting).
+    tb = await openTestBus(inject('natsUrl'), 'crash', { CONSUMER_ACK_WAIT_MS: 3000 });
     cluster = await startCluster({
       natsUrl: inject('natsUrl'),
       prefix: tb.topo.prefix,
       logDir: path.join(repoRoot, '.tmp', 'test-logs', tb.topo.prefix),
       grpcPort: await freePort(),
       // A short ack wait so messages held by a killed process come back quickly.
-      env: { LOG_LEVEL: 'warn', ACK_WAIT_MS: '3000', SHUTDOWN_DEADLINE_MS: '10000', ...demoServiceEnv },
+      env: { LOG_LEVEL: 'warn', ACK_WAIT_MS: '3000', SHUTDOWN_DEADLINE_MS: '10000', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ...demoServiceEnv },
     });
   }, 120_000);
 

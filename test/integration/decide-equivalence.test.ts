@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventEnvelope, Ticket } from '@handrail/contracts';
-import { encodeJson, openBucket, readStream } from '@handrail/bus';
+import { encodeJson, openBucket } from '@handrail/bus';
 import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
 import { decideInOrder, type TicketDecision } from '@handrail/decisions';
 import { demoPaths, readSampleTickets } from '@handrail/demo';
-import { decodeEvent, type PayloadCase } from '@handrail/events';
+import type { PayloadCase } from '@handrail/events';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { openTestBus, type TestBus } from '@handrail/testing';
-import { intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { intakeClient, openedEvents, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 /**
  * "What would happen to this ticket?" has one answer: every payload the six services publish for
@@ -59,8 +59,7 @@ describe('decideTicket gives what the services give (issue 9)', () => {
     // Everything published, once the last handoff and QA samples are in.
     let events: EventEnvelope[] = [];
     for (let i = 0; i < 50; i++) {
-      const all = [...(await readStream(tb.bus, tb.topo.streams.events, tb.topo.subjects.allEvents(), { idleMs: 300 })), ...(await readStream(tb.bus, tb.topo.streams.outbound, tb.topo.subjects.allOutbound(), { idleMs: 300 }))];
-      const next = all.map((s) => decodeEvent(s.data));
+      const next = [...(await openedEvents(tb.bus, tb.topo, tb.topo.subjects.allEvents())), ...(await openedEvents(tb.bus, tb.topo, tb.topo.subjects.allOutbound(), tb.topo.streams.outbound))];
       if (next.length === events.length && next.length > 0) break;
       events = next;
       await new Promise((x) => setTimeout(x, 300));

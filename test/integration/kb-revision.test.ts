@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeJson, openBucket, readTicketTimeline } from '@handrail/bus';
+import { encodeJson, openBucket } from '@handrail/bus';
 import { demoPaths } from '@handrail/demo';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { KB_SNAPSHOT_KEY } from '@handrail/runtime';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 
 describe('knowledge base revisions over the bus (issue 5)', () => {
   let tb: TestBus;
@@ -27,7 +27,7 @@ describe('knowledge base revisions over the bus (issue 5)', () => {
   });
 
   const citedVersions = async (ticketId: string) => {
-    const events = await readTicketTimeline(tb.bus, tb.topo, ticketId);
+    const events = await timeline(tb.bus, tb.topo, ticketId);
     const drafted = events.find((e) => e.payload?.$case === 'drafted');
     const draft = drafted?.payload?.$case === 'drafted' ? drafted.payload.value.draft : undefined;
     return { kb: drafted?.revisions?.kb, versions: new Set(draft?.citations.filter((c) => c.articleId === 'shipping-times').map((c) => c.articleVersion)) };

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
-import { readTicketTimeline } from '@handrail/bus';
 import { startFakeChatServer, type FakeChatServer } from '@handrail/llm/testing';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 
 describe('classifier service with the optional LLM classifier', () => {
   let tb: TestBus;
@@ -39,7 +38,7 @@ describe('classifier service with the optional LLM classifier', () => {
   };
   const outcomeOf = async (ticketId: string) => {
     const concluded = await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(ticketId)?.[0]);
-    const events = await readTicketTimeline(tb.bus, tb.topo, ticketId);
+    const events = await timeline(tb.bus, tb.topo, ticketId);
     const classified = events.find((e) => e.payload?.$case === 'classified');
     const classification = classified?.payload?.$case === 'classified' ? classified.payload.value.classification : undefined;
     return { concluded, modelRevision: classified?.revisions?.model ?? '', classification };

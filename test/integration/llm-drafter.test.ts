@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
-import { readTicketTimeline } from '@handrail/bus';
 import { demoPaths } from '@handrail/demo';
 import { ingestDirectory, splitSentences } from '@handrail/kb';
 import { startFakeChatServer, type FakeChatServer } from '@handrail/llm/testing';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 
 describe('drafting service with the optional LLM drafter (issue 5)', () => {
   let tb: TestBus;
@@ -37,7 +36,7 @@ describe('drafting service with the optional LLM drafter (issue 5)', () => {
 
   const draftedOf = async (ticketId: string) => {
     await eventually(async () => (await conclusions(tb.bus, tb.topo)).get(ticketId));
-    const events = await readTicketTimeline(tb.bus, tb.topo, ticketId);
+    const events = await timeline(tb.bus, tb.topo, ticketId);
     const d = events.find((e) => e.payload?.$case === 'drafted');
     const c = events.find((e) => e.payload?.$case === 'concluded');
     return { drafted: d?.payload?.$case === 'drafted' ? d.payload.value : undefined, concluded: c?.payload?.$case === 'concluded' ? c.payload.value : undefined };

@@ -1,10 +1,10 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InboundMessage, Route } from '@handrail/contracts';
-import { DLQ_HEADERS, readStream, readTicketTimeline } from '@handrail/bus';
+import { DLQ_HEADERS, readStream } from '@handrail/bus';
 import { areaLabel, ticketIdFor } from '@handrail/events';
 import { openTestBus, eventually, type TestBus } from '@handrail/testing';
-import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, replies, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 import { sampleMessage } from '../support/messages.js';
 
 describe('pipeline end to end (issue 2)', () => {
@@ -60,7 +60,7 @@ describe('pipeline end to end (issue 2)', () => {
     expect(b.ticketId).toBe(a.ticketId);
     expect(b.duplicate).toBe(true);
     const events = await eventually(async () => {
-      const t = await readTicketTimeline(tb.bus, tb.topo, a.ticketId);
+      const t = await timeline(tb.bus, tb.topo, a.ticketId);
       return t.some((e) => e.type === 'concluded') ? t : undefined;
     });
     expect(events.filter((e) => e.type === 'received')).toHaveLength(1);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
-import { readTicketTimeline } from '@handrail/bus';
 import { demoPaths } from '@handrail/demo';
 import { loadPolicyFile, policyRevisionId, PolicyStore } from '@handrail/policy';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 
 describe('policy change management over the bus (issue 3)', () => {
   let tb: TestBus;
@@ -43,8 +42,8 @@ describe('policy change management over the bus (issue 3)', () => {
       return c[0]?.route === Route.ROUTE_AWAITING_APPROVAL ? r : undefined;
     }, 20_000, 500);
     client.close();
-    const oldEvents = await readTicketTimeline(tb.bus, tb.topo, before.ticketId);
-    const newEvents = await readTicketTimeline(tb.bus, tb.topo, after.ticketId);
+    const oldEvents = await timeline(tb.bus, tb.topo, before.ticketId);
+    const newEvents = await timeline(tb.bus, tb.topo, after.ticketId);
     const policyOf = (evs: typeof oldEvents, type: string) => evs.find((e) => e.type === type)?.revisions?.policy;
     expect(policyOf(oldEvents, 'concluded')).toBe(policyRevisionId(original));
     for (const type of ['permitted', 'concluded']) expect(policyOf(newEvents, type)).toBe(rev);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ack, DLQ_HEADERS, readStream, retry, runConsumer, type RunningConsumer } from '@handrail/bus';
+import { ack, deadLetter, DLQ_HEADERS, readStream, retry, runConsumer, type RunningConsumer } from '@handrail/bus';
 import { HandrailError } from '@handrail/errors';
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
@@ -49,6 +49,28 @@ describe('consumer runner on a real JetStream', () => {
     expect(attempts).toBe(3);
     expect(dead.headers[DLQ_HEADERS.reason]).toMatch(/kept failing after 3 deliveries: downstream is down/);
     expect(dead.headers[DLQ_HEADERS.deliveries]).toBe('3');
+  });
+
+  it('runner — a dead-letter publish that fails never drops the message; a CR/LF reason is stored safely (issue 11)', async () => {
+    const dlq = (await tb.bus.jsm.streams.info(tb.topo.streams.deadLetter)).config;
+    await tb.bus.jsm.streams.delete(tb.topo.streams.deadLetter);
+    let attempts = 0;
+    const c = await start('dlqdown', async () => {
+      attempts++;
+      return deadLetter('bad input quoted: "line1\r\nline2" from jane@example.com');
+    }, 8, 2);
+    await tb.bus.js.publish(tb.topo.subjects.inbound('dlqdown'), JSON.stringify({ n: 1 }), { msgID: 'dd-1' });
+    // Past max deliveries with nowhere to put it: it is kept and tried again, not lost.
+    await eventually(async () => (attempts >= 2 ? true : undefined), 30_000, 100);
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(attempts).toBe(2);
+    await tb.bus.jsm.streams.add(dlq);
+    const dead = await eventually(async () => {
+      const d = await readStream(tb.bus, tb.topo.streams.deadLetter, tb.topo.subjects.allDeadLetters(), { idleMs: 200 });
+      return d.find((m) => m.headers[DLQ_HEADERS.subject] === tb.topo.subjects.inbound('dlqdown'));
+    }, 60_000);
+    await c.stop(1_000);
+    expect(dead.headers[DLQ_HEADERS.reason]).toBe('bad input quoted: "line1\\u000d\\u000aline2" from [email]');
   });
 
   it('runner — a non-retryable error is dead-lettered at once; a retry outcome is retried', async () => {

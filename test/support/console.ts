@@ -2,6 +2,7 @@ import { startService, type RunningService } from '@handrail/runtime';
 import { demoServiceEnv } from '@handrail/demo';
 import { startDevIssuer, type DevIssuer, type MintOptions } from '@handrail/identity/dev';
 import { consoleService } from '@handrail/svc-console';
+import { testCredentials } from '@handrail/testing';
 
 export const AUDIENCE = 'handrail-console';
 
@@ -21,7 +22,7 @@ export async function startConsole(natsUrl: string, prefix: string, issuer?: Dev
   let port = 0;
   const svc = await startService(
     consoleService(
-      { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', ...demoServiceEnv, AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE },
+      { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', ...demoServiceEnv, HANDRAIL_CREDENTIALS_DIR: testCredentials(), AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE },
       { onListening: (p) => (port = p) },
     ),
   );

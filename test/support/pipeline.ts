@@ -1,9 +1,10 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
+import { InboundMessage, IntakeServiceClient, type EventEnvelope, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
 import { readStream, type Bus } from '@handrail/bus';
 import { demoServiceEnv } from '@handrail/demo';
 import { decodeEvent, type Topology } from '@handrail/events';
-import { startService, type RunningService } from '@handrail/runtime';
+import { openTrust, startService, type RunningService, type Trust } from '@handrail/runtime';
+import { testCredentials } from '@handrail/testing';
 import { classifierService } from '@handrail/svc-classifier';
 import { draftingService } from '@handrail/svc-drafting';
 import { escalationService } from '@handrail/svc-escalation';
@@ -19,7 +20,7 @@ export interface InProcessPipeline {
 
 /** All six services in this process (fast to start; each still talks only over the real bus). */
 export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<InProcessPipeline> {
-  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', ...demoServiceEnv, ...extra };
+  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ...demoServiceEnv, ...extra };
   let grpcPort = 0;
   const services = await Promise.all([
     startService(intakeService(env, (p) => (grpcPort = p))),
@@ -49,11 +50,43 @@ export function intakeClient(addr: string): { submit(m: Partial<InboundMessage>)
   };
 }
 
+const readers = new WeakMap<Bus, Promise<Trust>>();
+
+/** The operator's keys (test credentials), to open sealed customer text the way `handrail replay` does. */
+export function operatorTrust(bus: Bus, topo: Topology): Promise<Trust> {
+  let t = readers.get(bus);
+  if (!t) {
+    t = openTrust(bus, topo, { config: { HANDRAIL_CREDENTIALS_DIR: testCredentials() }, identity: 'operator' });
+    readers.set(bus, t);
+  }
+  return t;
+}
+
+/** Events on `filter`, decoded and opened (not authenticated: tests see what is stored, forgeries too). */
+export async function openedEvents(bus: Bus, topo: Topology, filter: string, stream = topo.streams.events): Promise<EventEnvelope[]> {
+  const trust = await operatorTrust(bus, topo);
+  const out: EventEnvelope[] = [];
+  for (const m of await readStream(bus, stream, filter, { idleMs: 300 })) {
+    let env: EventEnvelope;
+    try {
+      env = decodeEvent(m.data);
+    } catch {
+      continue; // undecodable: not an event
+    }
+    out.push(await trust.sealer.open(env));
+  }
+  return out;
+}
+
+/** One ticket's events in order, opened. */
+export function timeline(bus: Bus, topo: Topology, ticketId: string): Promise<EventEnvelope[]> {
+  return openedEvents(bus, topo, topo.subjects.ticketTimeline(ticketId));
+}
+
 /** Every `concluded` event so far, grouped by ticket (a list, so duplicates would show). */
 export async function conclusions(bus: Bus, topo: Topology): Promise<Map<string, TicketConcluded[]>> {
   const out = new Map<string, TicketConcluded[]>();
-  for (const m of await readStream(bus, topo.streams.events, topo.subjects.eventsOfType('concluded'), { idleMs: 300 })) {
-    const e = decodeEvent(m.data);
+  for (const e of await openedEvents(bus, topo, topo.subjects.eventsOfType('concluded'))) {
     if (e.payload?.$case === 'concluded') out.set(e.ticketId, [...(out.get(e.ticketId) ?? []), e.payload.value]);
   }
   return out;

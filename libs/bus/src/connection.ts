@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { UnavailableError } from '@handrail/errors';
 import { RequestOne } from '@nats-io/nats-core/internal';
@@ -21,6 +21,8 @@ export interface ConnectOptions {
    * the bench's baseline chain.
    */
   tuned?: boolean;
+  /** The identity's NATS nkey seed (issue 11: one user per service); never logged. */
+  nkeySeed?: Uint8Array | undefined;
 }
 
 export async function connectBus(o: ConnectOptions): Promise<Bus> {
@@ -35,6 +37,7 @@ export async function connectBus(o: ConnectOptions): Promise<Bus> {
       // Async traces build two Error objects (stack traces) for every request and publish, whether it
       // fails or not: a third of the client's CPU on the hot path. Errors keep their own stacks.
       noAsyncTraces: o.tuned !== false,
+      ...(o.nkeySeed ? { authenticator: nkeyAuthenticator(o.nkeySeed) } : {}),
     });
   } catch (err) {
     throw new UnavailableError(`cannot reach NATS at ${o.url}: ${(err as Error).message}`, err);

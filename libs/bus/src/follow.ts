@@ -14,7 +14,13 @@ export interface Follower {
  * Applies every retained event on `subject` (oldest first) and then each new one, with an ordered
  * consumer: how a read model (the console's projection, a report) is rebuilt and kept current.
  */
-export async function follow(bus: Bus, stream: string, subject: string, apply: (e: EventEnvelope) => void, log: Logger): Promise<Follower> {
+/**
+ * How a follower reads a stored message: by default it decodes it; a service passes its trust's
+ * reader so only authentic events (signature, producer, subject checked; sealed text opened) are applied.
+ */
+export type ReadStored = (m: { subject: string; data: Uint8Array; header(name: string): string | undefined }) => Promise<{ ok: true; env: EventEnvelope } | { ok: false; reason: string }>;
+
+export async function follow(bus: Bus, stream: string, subject: string, apply: (e: EventEnvelope) => void, log: Logger, read?: ReadStored): Promise<Follower> {
   const info = await bus.jsm.streams.info(stream);
   let markCaughtUp: () => void = () => undefined;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
@@ -24,10 +30,16 @@ export async function follow(bus: Bus, stream: string, subject: string, apply: (
   const done = (async () => {
     for await (const m of messages) {
       try {
-        apply(decodeEvent(m.data));
+        if (!read) apply(decodeEvent(m.data));
+        else {
+          // Only authentic events reach a read model: a forged one is skipped and alerted (issue 11).
+          const r = await read({ subject: m.subject, data: m.data, header: (n) => (m.headers?.has(n) ? m.headers.get(n) : undefined) });
+          if (r.ok) apply(r.env);
+          else log.error({ alert: 'unauthenticated_event', subject: m.subject, seq: m.seq, reason: r.reason }, 'skipped an unauthenticated event');
+        }
       } catch (err) {
-        // An undecodable event is shown by `handrail dlq`/`replay`; a read model skips it.
-        log.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'skipped an undecodable event');
+        // An unreadable event is shown by `handrail dlq`/`replay`; a read model skips it.
+        log.warn({ subject: m.subject, seq: m.seq, err: (err as Error).message }, 'skipped an unreadable event');
       }
       if (m.info.pending === 0 || m.seq >= info.state.last_seq) markCaughtUp();
     }

@@ -1,4 +1,5 @@
 import { Kvm, type KV } from '@nats-io/kv';
+import { HandrailError } from '@handrail/errors';
 import type { Bus } from './connection.js';
 
 export type { KV };
@@ -13,6 +14,21 @@ export interface BucketOptions {
 export async function openBucket(bus: Bus, name: string, o: BucketOptions = {}): Promise<KV> {
   const kvm = new Kvm(bus.js);
   return kvm.create(name, { history: o.history ?? 1, ttl: o.ttlMs ?? 0 });
+}
+
+/**
+ * Binds to a bucket the provisioner created; never creates one (services run with identities that may
+ * not). A missing bucket fails start-up with what to run.
+ */
+export async function bindBucket(bus: Bus, name: string): Promise<KV> {
+  try {
+    await bus.jsm.streams.info(`KV_${name}`);
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/not found/i.test(msg)) throw new HandrailError('failed_precondition', `KV bucket ${name} does not exist (run \`handrail provision\`)`);
+    throw err;
+  }
+  return new Kvm(bus.js).open(name);
 }
 
 export async function deleteBucket(bus: Bus, name: string): Promise<void> {

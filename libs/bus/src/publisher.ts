@@ -23,11 +23,21 @@ export interface PublishOptions {
   traceContext?: Context | undefined;
 }
 
+/**
+ * Issue 11 hooks, both optional: `encode` seals customer text before the bytes are fixed (per-customer
+ * keys); `sign` turns the event id into a keyed message id and adds the producer's signature headers.
+ */
+export interface PublisherSecurity {
+  encode?: (env: EventEnvelope) => Promise<Uint8Array>;
+  sign?: (subject: string, data: Uint8Array, eventId: string) => { msgId: string; headers: Record<string, string> };
+}
+
 /** Publishes envelopes with their deterministic id as `Nats-Msg-Id` and the trace context in headers. */
 export class EventPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly topo: Topology,
+    private readonly security: PublisherSecurity = {},
   ) {}
 
   async publish(env: EventEnvelope, o: PublishOptions = {}): Promise<PubAck> {
@@ -38,7 +48,14 @@ export class EventPublisher {
     h.set('Content-Type', 'application/json');
     injectTraceContext(headerCarrier(h), o.traceContext);
     const subject = o.subject ?? this.topo.subjects.event(env.type, env.ticketId);
-    return this.js.publish(subject, encodeEvent(env), { msgID: o.msgId ?? env.eventId, headers: h });
+    const data = this.security.encode ? await this.security.encode(env) : encodeEvent(env);
+    let msgID = o.msgId ?? env.eventId;
+    if (this.security.sign) {
+      const signed = this.security.sign(subject, data, msgID);
+      msgID = signed.msgId;
+      for (const [k, v] of Object.entries(signed.headers)) h.set(k, v);
+    }
+    return this.js.publish(subject, data, { msgID, headers: h });
   }
 
   async publishRaw(subject: string, data: Uint8Array, msgId: string, extra: Record<string, string> = {}): Promise<PubAck> {

@@ -2,11 +2,11 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { HandrailError, normalizeError } from '@handrail/errors';
 import type { Topology } from '@handrail/events';
-import { extractTraceContext, withSpan, type Context, type Logger, type Tracer } from '@handrail/observability';
+import { extractTraceContext, scrubPii, withSpan, type Context, type Logger, type Tracer } from '@handrail/observability';
 import type { Bus } from './connection.js';
 import { backoffMs, type Outcome } from './outcome.js';
 import { EventPublisher, headerCarrier } from './publisher.js';
-import { ensureConsumer } from './topology.js';
+import { ensureConsumer, verifyConsumer } from './topology.js';
 
 export interface Delivery<T> {
   readonly value: T;
@@ -15,6 +15,8 @@ export interface Delivery<T> {
   readonly streamSequence: number;
   /** The trace context of this delivery's span: what anything published on its behalf propagates. */
   readonly traceContext: Context;
+  /** The stored bytes (signature checks and audit links hash exactly these). */
+  readonly data: Uint8Array;
   header(name: string): string | undefined;
 }
 
@@ -41,6 +43,11 @@ export interface ConsumerRunOptions<T> {
   tracer: Tracer;
   /** Span attributes from the decoded value (ids only: never customer text). */
   attributes?: (value: T) => Record<string, string>;
+  /**
+   * `ensure` (default) creates or updates the durable; `verify` only binds to one the provisioner made
+   * (issue 11), taking its ack wait from the server.
+   */
+  bind?: 'ensure' | 'verify';
 }
 
 export interface ConsumerStats {
@@ -65,21 +72,54 @@ export const DLQ_HEADERS = {
   subject: 'Handrail-Original-Subject',
   sequence: 'Handrail-Original-Seq',
   deliveries: 'Handrail-Delivery-Count',
+  /** The original `Nats-Msg-Id`, so `handrail dlq replay` re-injects with it (idempotent). */
+  msgId: 'Handrail-Original-Msg-Id',
 } as const;
+
+/**
+ * A reason fit for a header: PII scrubbed, control characters and non-ASCII escaped (a CR/LF from
+ * quoted input once made the dead-letter publish throw and the message die), bounded (issue 11).
+ */
+export function headerSafeReason(reason: string): string {
+  const scrubbed = scrubPii(reason);
+  let out = '';
+  for (const ch of scrubbed) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c >= 0x20 && c < 0x7f ? ch : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\u{${c.toString(16)}}`;
+    if (out.length >= 1000) break;
+  }
+  return out.slice(0, 1000);
+}
+
+/** Headers of the original message that travel with its dead letter (trace, signature); not NATS' own. */
+function carriedHeaders(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const [k] of h) {
+    if (k.startsWith('Nats-') || k.startsWith('Handrail-Dlq') || k === 'Handrail-Original-Subject') continue;
+    out[k] = h.get(k);
+  }
+  return out;
+}
 
 /**
  * Pulls from one durable consumer and runs the handler with bounded concurrency. The handler only
  * returns an Outcome; acks, back-off, `working()` heart-beats and dead-lettering all happen here.
  */
 export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningConsumer> {
-  await ensureConsumer(o.bus.jsm, {
-    stream: o.stream,
-    durable: o.durable,
-    filterSubject: o.filterSubject,
-    maxDeliver: o.maxDeliver,
-    ackWaitMs: o.ackWaitMs,
-    maxAckPending: o.maxAckPending ?? Math.max(o.concurrency * 4, 256),
-  });
+  let ackWaitMs = o.ackWaitMs;
+  if (o.bind === 'verify') {
+    ackWaitMs = (await verifyConsumer(o.bus.jsm, { stream: o.stream, durable: o.durable, filterSubject: o.filterSubject })).ackWaitMs;
+  } else {
+    await ensureConsumer(o.bus.jsm, {
+      stream: o.stream,
+      durable: o.durable,
+      filterSubject: o.filterSubject,
+      maxDeliver: o.maxDeliver,
+      ackWaitMs: o.ackWaitMs,
+      maxAckPending: o.maxAckPending ?? Math.max(o.concurrency * 4, 256),
+    });
+  }
   const consumer = await o.bus.js.consumers.get(o.stream, o.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: o.concurrency * 2 });
   const publisher = new EventPublisher(o.bus.js, o.topo);
@@ -87,19 +127,32 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
   const inFlight = new Set<Promise<void>>();
   let slotFreed: (() => void) | undefined;
 
+  /** Reasons whose dead-letter publish failed, by stream sequence: the retry keeps the original reason. */
+  const unsentDeadLetters = new Map<number, string>();
   const sendToDeadLetter = async (m: JsMsg, reason: string): Promise<void> => {
     const extra: Record<string, string> = {
-      [DLQ_HEADERS.reason]: reason.slice(0, 1000),
+      ...carriedHeaders(m.headers),
+      [DLQ_HEADERS.msgId]: m.headers?.get('Nats-Msg-Id') ?? '',
+      [DLQ_HEADERS.reason]: headerSafeReason(reason),
       [DLQ_HEADERS.stage]: o.stage,
       [DLQ_HEADERS.subject]: m.subject,
       [DLQ_HEADERS.sequence]: String(m.info.streamSequence),
       [DLQ_HEADERS.deliveries]: String(m.info.deliveryCount),
     };
     const id = `dlq:${o.stream}:${m.info.streamSequence}:${o.durable}`;
-    await publisher.publishRaw(o.topo.subjects.deadLetter(o.stage), m.data, id, extra);
+    try {
+      await publisher.publishRaw(o.topo.subjects.deadLetter(o.stage), m.data, id, extra);
+    } catch (err) {
+      // Never drop it: leave it to be redelivered (the durable has no server-side delivery limit).
+      if (unsentDeadLetters.size < 10_000) unsentDeadLetters.set(m.info.streamSequence, reason);
+      m.nak(backoffMs(m.info.deliveryCount));
+      o.log.error({ err, stage: o.stage, seq: m.info.streamSequence }, 'dead-letter publish failed; the message will be redelivered');
+      return;
+    }
+    unsentDeadLetters.delete(m.info.streamSequence);
     m.term();
     stats.deadLettered++;
-    o.log.warn({ stage: o.stage, seq: m.info.streamSequence, reason: reason.slice(0, 200) }, 'dead-lettered');
+    o.log.warn({ stage: o.stage, seq: m.info.streamSequence, reason: extra[DLQ_HEADERS.reason]?.slice(0, 200) }, 'dead-lettered');
   };
 
   const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
@@ -123,8 +176,15 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
   };
 
   const handleOne = async (m: JsMsg): Promise<void> => {
-    const heartbeat = setInterval(() => m.working(), Math.max(500, Math.floor(o.ackWaitMs / 3)));
+    const heartbeat = setInterval(() => m.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
     try {
+      // Crashed or timed out on every delivery so far (a handler that never returns, a process killed
+      // mid-message): dead-letter it rather than loop forever.
+      if (m.info.deliveryCount > o.maxDeliver) {
+        const unsent = unsentDeadLetters.get(m.info.streamSequence);
+        await sendToDeadLetter(m, unsent ?? `delivered ${m.info.deliveryCount} times without being settled (a crash or an ack timeout each time)`);
+        return;
+      }
       let value: T;
       try {
         value = o.decode(m.data, m.subject);
@@ -147,6 +207,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
               deliveryCount: m.info.deliveryCount,
               streamSequence: m.info.streamSequence,
               traceContext,
+              data: m.data,
               header: (name) => (hdrs?.has(name) ? hdrs.get(name) : undefined),
             });
           } catch (err) {

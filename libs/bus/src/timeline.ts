@@ -15,10 +15,11 @@ export interface StoredMessage {
  * Reads every message on `filter` from a stream, oldest first, with an ephemeral ordered consumer
  * (a single filter subject, so it works on NATS 2.9).
  */
-export async function readStream(bus: Bus, stream: string, filter: string, o: { max?: number; idleMs?: number } = {}): Promise<StoredMessage[]> {
+export async function readStream(bus: Bus, stream: string, filter: string, o: { max?: number; idleMs?: number; fromSeq?: number } = {}): Promise<StoredMessage[]> {
   const max = o.max ?? 100_000;
   const out: StoredMessage[] = [];
-  const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All }).catch((err: unknown) => {
+  const start = o.fromSeq && o.fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: o.fromSeq } : { deliver_policy: DeliverPolicy.All };
+  const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, ...start }).catch((err: unknown) => {
     if (/stream not found/i.test((err as Error).message)) {
       throw new NotFoundError(`stream ${stream} does not exist (is HANDRAIL_PREFIX right, and has anything run with it?)`);
     }

@@ -39,6 +39,12 @@ const UNKNOWN_FLAG: string[][] = [
   ['report', 'weekly', '--bogus'],
   ['eval', '--bogus'],
   ['bench-classifier', '--bogus'],
+  ['provision', '--bogus'],
+  ['credentials', '--bogus'],
+  ['nats-config', '--bogus'],
+  ['audit', 'verify', '--bogus'],
+  ['privacy', 'erase', '--bogus'],
+  ['dlq', 'replay', '--bogus'],
 ];
 
 describe('cli usage errors', () => {

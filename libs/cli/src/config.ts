@@ -7,10 +7,20 @@ export const cliConfigSchema = baseConfigSchema.extend({
   /** The caller's access token (or a file holding it): policy changes act as its subject. */
   HANDRAIL_TOKEN: z.string().min(1).optional(),
   HANDRAIL_TOKEN_FILE: z.string().min(1).optional(),
+  /** The identity provider a privileged command (privacy erase) verifies the caller's token against. */
+  AUTH_ISSUER: z.string().url().optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  AUTH_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** The pack the services fall back to until a revision is approved; `policy docs` does the same. */
   POLICY_FILE: z.string().min(1).optional(),
   /** The help centre the services fall back to until a KB snapshot is published; `explain --rederive` does the same. */
   KB_DIR: z.string().min(1).optional(),
+  /** Issue 11: with it, the CLI connects as its identity (its own NATS user) and can open sealed text. */
+  HANDRAIL_CREDENTIALS_DIR: z.string().min(1).optional(),
+  HANDRAIL_MASTER_KEY_FILE: z.string().min(1).optional(),
+  /** Overrides the identity a command uses (default: provisioner for provision, privacy for erase, else operator). */
+  HANDRAIL_IDENTITY: z.string().min(1).optional(),
 });
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 

@@ -44,6 +44,17 @@ export const policyFileKey = { POLICY_FILE: required('the policy pack file to st
 export const kbDirKey = { KB_DIR: required('the knowledge-base directory to start from') };
 
 /**
+ * Where a process finds its identity (issue 11): `<dir>/<identity>.json` (NATS nkey seed and Ed25519
+ * signing key), `<dir>/trust.json` (every identity's public keys) and the key-encryption key.
+ */
+export const trustConfigSchema = z.object({
+  HANDRAIL_CREDENTIALS_DIR: required('the credentials directory (`handrail credentials --out DIR` writes one; `make demo` and the tests make their own)'),
+  /** The local key-encryption key; default `<HANDRAIL_CREDENTIALS_DIR>/master.key`. A KMS replaces it in production. */
+  HANDRAIL_MASTER_KEY_FILE: z.string().min(1).optional(),
+});
+export type TrustConfig = z.infer<typeof trustConfigSchema>;
+
+/**
  * Parses the environment once, listing every problem (not only the first), and returns a frozen
  * object. This is the only place in the code base that reads `process.env`.
  */

@@ -8,9 +8,11 @@ import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifi
 import { decideInOrder } from '@handrail/decisions';
 import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
 import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology, type Topology } from '@handrail/events';
+import { openTrust, provision, type Trust } from '@handrail/runtime';
+import { generateCredentials, loadIdentity, renderServerConfig } from '@handrail/trust';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
-import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, startSecureNats, type Cluster } from '@handrail/launcher';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { demoRunConfig } from './config.js';
 import { startFakeConnectorDemo, type DeliverySummary, type FakeConnectorDemo } from './fake-connectors.js';
@@ -32,10 +34,11 @@ async function submit(client: IntakeServiceClient, message: InboundMessage): Pro
  * The same tickets through `decideTicket` in process, in the order intake received them: the
  * demo's own proof that "what would happen to this ticket?" has one answer.
  */
-async function decideInProcess(bus: Bus, topo: Topology): Promise<Map<string, TicketConcluded>> {
+async function decideInProcess(bus: Bus, topo: Topology, trust: Trust): Promise<Map<string, TicketConcluded>> {
   const tickets: Ticket[] = [];
+  // The customer's text is sealed on the bus: read it back with the operator's keys (issue 11).
   for (const m of await readStream(bus, topo.streams.events, topo.subjects.eventsOfType('received'), { idleMs: 300 })) {
-    const e = decodeEvent(m.data);
+    const e = await trust.sealer.open(decodeEvent(m.data));
     if (e.payload?.$case === 'received' && e.payload.value.ticket) tickets.push(e.payload.value.ticket);
   }
   const pack = await loadPolicyFile(demoPaths.policy);
@@ -95,21 +98,33 @@ async function hold(): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const nats = await ensureNats({ envUrl: config.NATS_URL, log: say });
-  say(`NATS at ${nats.url} (${nats.source}); subject prefix "${prefix}"`);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  // One identity per service (issue 11): NATS users, signing and sealing keys, made fresh per demo.
+  const credentialsDir = path.join(outDir, 'credentials');
+  const bundle = generateCredentials(credentialsDir);
+  // Without NATS_URL the demo runs its own nats-server with the generated least-privilege config.
+  const nats = config.NATS_URL
+    ? await ensureNats({ envUrl: config.NATS_URL, log: say })
+    : await startSecureNats({ config: (port, storeDir) => renderServerConfig({ port, storeDir, prefixes: [prefix], bundle }), log: say });
+  say(`NATS at ${nats.url} (${nats.source}${config.NATS_URL ? '' : ', auth-enabled: one nkey user per identity'}); subject prefix "${prefix}"`);
   const topo = topology(prefix);
-  const bus = await connectBus({ url: nats.url, name: 'handrail-demo' });
+  const bus = await connectBus({ url: nats.url, name: 'handrail-demo', nkeySeed: loadIdentity(credentialsDir, 'provisioner').natsSeed });
+  const connector = await connectBus({ url: nats.url, name: 'handrail-demo-connector', nkeySeed: loadIdentity(credentialsDir, 'connector').natsSeed });
   let cluster: Cluster | undefined;
   let issuer: DevIssuer | undefined;
   let fake: FakeConnectorDemo | undefined;
+  let reader: Trust | undefined;
   try {
-    // A fresh run: this prefix's streams and buckets from an earlier demo are removed first.
+    // A fresh run: this prefix's streams and buckets from an earlier demo are removed first, then
+    // the provisioner (the only identity that may) creates them.
     await deletePrefix(bus, topo);
+    const plan = await provision(bus, topo);
+    reader = await openTrust(bus, topo, { config: { HANDRAIL_CREDENTIALS_DIR: credentialsDir }, identity: 'operator' });
+    say(`provisioned ${plan.streams} streams, ${plan.consumers} consumers, ${plan.buckets} buckets`);
     const customers = await openBucket(bus, topo.buckets.customers);
     const profiles = JSON.parse(fs.readFileSync(demoPaths.customers, 'utf8')) as Record<string, object>;
     for (const [id, p] of Object.entries(profiles)) await customers.put(id, encodeJson(p));
 
-    fs.rmSync(outDir, { recursive: true, force: true });
     const grpcPort = await freePort();
     // A local OpenID Connect issuer with the demo's people: the console verifies its tokens exactly as a real IdP's.
     issuer = await startDevIssuer({ port: await portOr(8089), audience: AUDIENCE });
@@ -131,6 +146,7 @@ async function main(): Promise<number> {
       services,
       env: {
         LOG_LEVEL: config.LOG_LEVEL,
+        HANDRAIL_CREDENTIALS_DIR: credentialsDir,
         ...demoServiceEnv,
         CONSOLE_PORT: String(consolePort),
         CONSOLE_HOST: '127.0.0.1',
@@ -154,7 +170,7 @@ async function main(): Promise<number> {
         if (r.status !== 200) throw new Error(`the ${r.provider} webhook for ${t.message.externalId} was answered ${r.status}`);
         expected.set(r.ticketId, t.expectedArea);
       } else if (i % 5 === 4) {
-        await bus.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
+        await connector.js.publish(topo.subjects.inbound(t.message.connector), JSON.stringify(InboundMessage.toJSON(t.message)), { msgID: `${t.message.connector}:${t.message.externalId}` });
         expected.set(ticketIdFor(t.message.connector, t.message.externalId), t.expectedArea);
       } else {
         const r = await submit(client, t.message);
@@ -175,12 +191,12 @@ async function main(): Promise<number> {
     const deadline = Date.now() + 120_000;
     while (concluded.size < expected.size && Date.now() < deadline) {
       for (const m of await readStream(bus, topo.streams.events, topo.subjects.eventsOfType('concluded'), { idleMs: 300 })) {
-        const e = decodeEvent(m.data);
+        const e = await reader.sealer.open(decodeEvent(m.data));
         if (e.payload?.$case === 'concluded') concluded.set(e.ticketId, e.payload.value);
       }
       if (concluded.size < expected.size) await new Promise((r) => setTimeout(r, 500));
     }
-    const inProcess = await decideInProcess(bus, topo);
+    const inProcess = await decideInProcess(bus, topo, reader);
     const same = (a: TicketConcluded | undefined, b: TicketConcluded | undefined) =>
       a !== undefined && b !== undefined && a.route === b.route && a.queue === b.queue && JSON.stringify(a.reasons) === JSON.stringify(b.reasons);
     const rows = [...expected.entries()].map(([id, exp]) => {
@@ -247,6 +263,8 @@ async function main(): Promise<number> {
     }
     await fake?.close();
     await issuer?.close();
+    await reader?.close().catch(() => undefined);
+    await connector.nc.drain().catch(() => undefined);
     await bus.nc.drain().catch(() => undefined);
     await nats.stop();
   }

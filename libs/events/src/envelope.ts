@@ -56,6 +56,10 @@ export interface NewEventArgs<C extends PayloadCase> {
   now?: Date | undefined;
   /** Distinguishes several events of one type for a ticket (e.g. one QA review per reviewer). */
   idSuffix?: string | undefined;
+  /** Whose key seals the customer text; inherited from `cause` when not given. */
+  customerId?: string | undefined;
+  /** sha256 of the cause's stored bytes (the per-ticket hash chain); the runtime fills it. */
+  causeDigest?: string | undefined;
 }
 
 /**
@@ -79,6 +83,8 @@ export function newEvent<C extends PayloadCase>(args: NewEventArgs<C>): EventEnv
       model: args.revisions?.model ?? inherited?.model ?? '',
       kb: args.revisions?.kb ?? inherited?.kb ?? '',
     },
+    customerId: args.customerId ?? args.cause?.customerId ?? '',
+    causeDigest: args.causeDigest ?? '',
     // The cast is safe: `kind` and `value` are tied together by PayloadOf<C>.
     payload: { $case: args.kind, value: args.value } as Payload,
   };

@@ -7,17 +7,28 @@ export interface StreamSpec {
   maxAgeSeconds: number;
   duplicateWindowSeconds: number;
   description: string;
+  /** Audit streams refuse message deletes and purges (issue 11). */
+  denyDelete?: boolean;
+  denyPurge?: boolean;
+  /** 1 in development, 3 in production; set by the provisioner. */
+  replicas?: number;
 }
 
 export interface RetentionOptions {
+  /** The audit trail (events and audit records). */
   eventsMaxAgeDays: number;
   duplicateWindowMinutes: number;
+  /** Inbound, outbound and dead letters: they hold customer text in the clear; default = eventsMaxAgeDays. */
+  transientMaxAgeDays?: number;
+  replicas?: number;
 }
 
-/** Every stream the system needs; `libs/bus` creates or updates them idempotently at start-up. */
+/** Every stream the system needs; only the provisioner creates or updates them (`handrail provision`). */
 export function streamSpecs(t: Topology, r: RetentionOptions): StreamSpec[] {
   const dup = r.duplicateWindowMinutes * 60;
   const age = r.eventsMaxAgeDays * 86_400;
+  const transient = (r.transientMaxAgeDays ?? r.eventsMaxAgeDays) * 86_400;
+  const replicas = r.replicas ?? 1;
   return [
     {
       name: t.streams.events,
@@ -25,27 +36,43 @@ export function streamSpecs(t: Topology, r: RetentionOptions): StreamSpec[] {
       maxAgeSeconds: age,
       duplicateWindowSeconds: dup,
       description: 'Every decision event, retained for audit and replay',
+      denyDelete: true,
+      denyPurge: true,
+      replicas,
     },
     {
       name: t.streams.inbound,
       subjects: [t.subjects.allInbound()],
-      maxAgeSeconds: age,
+      maxAgeSeconds: transient,
       duplicateWindowSeconds: dup,
       description: 'Customer messages published by helpdesk connectors',
+      replicas,
     },
     {
       name: t.streams.outbound,
       subjects: [t.subjects.allOutbound()],
-      maxAgeSeconds: age,
+      maxAgeSeconds: transient,
       duplicateWindowSeconds: dup,
       description: 'Replies for connectors to send to customers',
+      replicas,
     },
     {
       name: t.streams.deadLetter,
       subjects: [t.subjects.allDeadLetters()],
-      maxAgeSeconds: age,
+      maxAgeSeconds: transient,
       duplicateWindowSeconds: dup,
       description: 'Messages that failed validation or kept failing, with the reason',
+      replicas,
+    },
+    {
+      name: t.streams.audit,
+      subjects: [t.subjects.allAudit()],
+      maxAgeSeconds: age,
+      duplicateWindowSeconds: dup,
+      description: 'Audit checkpoints over the events stream, erasures and alerts',
+      denyDelete: true,
+      denyPurge: true,
+      replicas,
     },
     {
       name: t.streams.webhooks,

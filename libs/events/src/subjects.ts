@@ -45,6 +45,9 @@ export function assertToken(kind: string, value: string): string {
   return value;
 }
 
+export const AUDIT_KINDS = ['checkpoint', 'erasure', 'alert'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
 export interface Topology {
   readonly prefix: string;
   readonly streams: {
@@ -54,6 +57,8 @@ export interface Topology {
     readonly deadLetter: string;
     /** Verified helpdesk webhooks (and reconciled messages), as received, before normalisation. */
     readonly webhooks: string;
+    /** Audit checkpoints, erasures and alerts: deny delete and purge (issue 11). */
+    readonly audit: string;
   };
   readonly buckets: {
     readonly intake: string;
@@ -65,6 +70,8 @@ export interface Topology {
     readonly connector: string;
     /** Webhook signatures seen inside the replay window (entries expire with it). */
     readonly webhookReplay: string;
+    /** Per-customer data keys, wrapped by the key-encryption key (issue 11: crypto-shredding). */
+    readonly keys: string;
   };
   readonly subjects: {
     /** `<p>.evt.<type>.<ticketId>` */
@@ -87,6 +94,9 @@ export interface Topology {
     /** Filter for one partition across providers: `<p>.webhook.*.<partition>` */
     webhookPartition(partition: number): string;
     allWebhooks(): string;
+    /** `<p>.audit.<kind>`: checkpoint | erasure | alert */
+    audit(kind: AuditKind): string;
+    allAudit(): string;
   };
 }
 
@@ -109,6 +119,7 @@ export function topology(prefix: string): Topology {
       outbound: `${P}_OUTBOUND`,
       deadLetter: `${P}_DLQ`,
       webhooks: `${P}_WEBHOOKS`,
+      audit: `${P}_AUDIT`,
     }),
     buckets: Object.freeze({
       intake: `${P}_intake`,
@@ -118,6 +129,7 @@ export function topology(prefix: string): Topology {
       kb: `${P}_kb`,
       connector: `${P}_connector`,
       webhookReplay: `${P}_webhook_replay`,
+      keys: `${P}_keys`,
     }),
     subjects: Object.freeze({
       event: (type: EventType, ticketId: string) => `${prefix}.evt.${type}.${assertToken('ticket id', ticketId)}`,
@@ -133,6 +145,8 @@ export function topology(prefix: string): Topology {
       webhook: (provider: string, partition: number) => `${prefix}.webhook.${assertToken('provider', provider)}.${partitionToken(partition)}`,
       webhookPartition: (partition: number) => `${prefix}.webhook.*.${partitionToken(partition)}`,
       allWebhooks: () => `${prefix}.webhook.>`,
+      audit: (kind: AuditKind) => `${prefix}.audit.${kind}`,
+      allAudit: () => `${prefix}.audit.>`,
     }),
   });
 }

@@ -116,3 +116,48 @@ export async function ensureNats(o: { envUrl?: string | undefined; log?: (s: str
       'or install nats-server (Debian: apt-get install nats-server; elsewhere https://github.com/nats-io/nats-server/releases)',
   );
 }
+
+/**
+ * An auth-enabled nats-server of our own (issue 11): the generated config (one nkey user per identity,
+ * least-privilege permissions), JetStream in a fresh store directory, on a free port. For `make demo`
+ * and the integration tests; stops only what it started.
+ */
+export async function startSecureNats(o: { config: (port: number, storeDir: string) => string; log?: (s: string) => void }): Promise<NatsHandle & { storeDir: string; configFile: string }> {
+  let bin = findNatsServer();
+  if (!bin && tryAptInstall(o.log ?? (() => undefined))) bin = findNatsServer();
+  if (!bin) throw new Error('nats-server not found (Debian: apt-get install nats-server)');
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handrail-secure-nats-'));
+  const storeDir = path.join(dir, 'store');
+  const configFile = path.join(dir, 'server.conf');
+  fs.writeFileSync(configFile, o.config(port, storeDir));
+  const child = spawn(bin, ['-c', configFile], { stdio: 'ignore' });
+  const url = `nats://127.0.0.1:${port}`;
+  const until = Date.now() + 15_000;
+  // No anonymous user: readiness is the port answering, not a JetStream call.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode} (config ${configFile})`);
+    const open = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (open) break;
+    if (Date.now() > until) throw new Error(`nats-server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  o.log?.(`started an auth-enabled nats-server on port ${port} (${configFile})`);
+  return {
+    url,
+    source: 'started',
+    storeDir,
+    configFile,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

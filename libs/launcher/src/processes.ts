@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateCredentials } from '@handrail/trust';
 import { assertBuilt } from './build-state.js';
 import { freePort } from './nats.js';
 
@@ -136,6 +137,11 @@ export async function startCluster(o: {
     LOG_LEVEL: 'info',
     ...o.env,
   };
+  // Each service needs its identity (issue 11); a development cluster without one gets a fresh set.
+  if (!env['HANDRAIL_CREDENTIALS_DIR']) {
+    env['HANDRAIL_CREDENTIALS_DIR'] = path.join(o.logDir, 'credentials');
+    generateCredentials(env['HANDRAIL_CREDENTIALS_DIR']);
+  }
   const processes = new Map<ServiceName, ServiceProcess>();
   const names = o.services ?? SERVICE_NAMES;
   const start: StartOptions = { nodeArgs: o.nodeArgs ?? [], runtime: o.runtime ?? 'tsx' };

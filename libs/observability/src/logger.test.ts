@@ -29,6 +29,19 @@ describe('logger', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('logger — redacts at any depth and scrubs error messages instead of hiding them (issue 11)', () => {
+    const out = capture();
+    const log = createLogger({ service: 's', version: '1', level: 'info', destination: out.stream });
+    log.error({ a: { b: { c: { d: { e: { body: 'deep secret words', note: 'call 020 7946 0958' } } } } }, err: new Error('customer jane@example.com sent seed SUAM3ZXAHPPBMNQDSNHV6TZRHGLWDKQHJ5DFNFSRBKDWTNPVW6MCI5KEU4') }, 'failed');
+    const text = out.lines();
+    expect(text).not.toContain('deep secret words');
+    expect(text).not.toContain('7946 0958');
+    expect(text).not.toContain('jane@example.com');
+    expect(text).not.toContain('SUAM3ZX');
+    expect(text).toContain('customer [email] sent seed [secret]');
+    expect(text).not.toMatch(/"message":"\[redacted\]"/);
+  });
+
   it('scrubPii — masks emails, card and phone numbers and keeps the rest', () => {
     expect(scrubPii('mail a@b.co or call 020 7946 0958 re order 12')).toBe('mail [email] or call [number] re order 12');
   });

@@ -34,6 +34,8 @@ export const PERMISSIONS = [
   /** Approve or reject someone else's proposal. */
   'policy.approve',
   'policy.rollback',
+  /** Erase a customer's data by destroying their keys (`handrail privacy erase`). */
+  'privacy.erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -48,7 +50,7 @@ const AGENT: Permission[] = ['ticket.read', 'ticket.claim', 'reply.send', 'reply
 /** What a pack without an `access` section gets: the five standard roles, least privilege. */
 export const DEFAULT_ROLES: Record<string, Permission[]> = {
   agent: AGENT,
-  supervisor: [...AGENT, 'ticket.reassign', 'reply.override_checks', 'refund.approve_over_limit', 'exception.approve', 'report.read'],
+  supervisor: [...AGENT, 'ticket.reassign', 'reply.override_checks', 'refund.approve_over_limit', 'exception.approve', 'report.read', 'privacy.erase'],
   qa_reviewer: ['ticket.read', 'qa.review', 'report.read'],
   policy_admin: ['policy.read', 'policy.propose', 'policy.approve', 'policy.rollback', 'report.read'],
   analyst: ['ticket.read', 'report.read', 'policy.read'],

@@ -64,6 +64,8 @@ export interface PolicyStoreOptions {
   now?: () => Date;
   /** Revisions kept per key; the audit keys carry the real history, so this only eases debugging. */
   history?: number;
+  /** Bind to the provisioned bucket instead of creating it (services: read-only identities, issue 11). */
+  bindOnly?: boolean;
 }
 
 const ACTIVE = 'active';
@@ -89,6 +91,7 @@ export class PolicyStore {
   readonly #bucket: string;
   readonly #now: () => Date;
   readonly #history: number;
+  readonly #bindOnly: boolean;
   #kv: Promise<KV> | undefined;
 
   constructor(nc: NatsConnection | JetStreamClient, bucket: string, o: PolicyStoreOptions = {}) {
@@ -96,6 +99,7 @@ export class PolicyStore {
     this.#bucket = bucket;
     this.#now = o.now ?? (() => new Date());
     this.#history = o.history ?? 5;
+    this.#bindOnly = o.bindOnly ?? false;
   }
 
   /** Connects to NATS and opens the store; the CLI's entry point. */
@@ -114,7 +118,7 @@ export class PolicyStore {
   }
 
   #open(): Promise<KV> {
-    this.#kv ??= this.#kvm.create(this.#bucket, { history: this.#history }).catch((err: unknown) => {
+    this.#kv ??= (this.#bindOnly ? this.#kvm.open(this.#bucket) : this.#kvm.create(this.#bucket, { history: this.#history })).catch((err: unknown) => {
       this.#kv = undefined;
       throw new UnavailableError(`cannot open policy bucket ${this.#bucket}: ${(err as Error).message}`, err);
     });
@@ -278,6 +282,31 @@ export class PolicyStore {
       if (present(e)) out.push(e.json<AuditRecord>());
     }
     return out;
+  }
+
+  /**
+   * Why services must not apply the revision the pointer names (issue 11: a KV put once pointed
+   * `active` at a rejected revision and every service applied it), or undefined when it is sound: the
+   * revision is approved by someone other than its proposer, its pack validates and hashes to its id,
+   * the pointer agrees with the approval, and the audit trail records that approval or rollback.
+   */
+  async integrityProblem(a: ActiveRevision): Promise<string | undefined> {
+    const r = a;
+    if (r.status !== 'approved') return `revision ${r.rev} is ${r.status}, not approved`;
+    if (!r.decidedBy || !r.decidedAt) return `revision ${r.rev} has no approval record`;
+    if (samePerson({ by: r.decidedBy }, { by: r.proposedBy, ...(r.proposedByIssuer ? { issuer: r.proposedByIssuer } : {}) })) return `revision ${r.rev} was approved by its own proposer`;
+    try {
+      validatePack(r.pack, `revision ${r.rev}`);
+    } catch (err) {
+      return `revision ${r.rev} does not validate: ${(err as Error).message}`;
+    }
+    if (policyRevisionId(r.pack) !== r.rev) return `revision ${r.rev} holds a pack whose content hash is ${policyRevisionId(r.pack)}`;
+    if (a.active.rev !== r.rev) return `pointer names ${a.active.rev}, record is ${r.rev}`;
+    if (a.active.via === 'approve' && a.active.by !== r.decidedBy) return `pointer says ${a.active.by} approved ${r.rev}, the record says ${r.decidedBy}`;
+    if (a.active.via !== 'approve' && a.active.via !== 'rollback') return `pointer moved by an unknown action`;
+    const audited = (await this.history()).some((h) => h.rev === r.rev && h.to === r.rev && (h.action === 'approve' || h.action === 'rollback') && h.by === a.active.by);
+    if (!audited) return `no audit record of ${a.active.by} making ${r.rev} active`;
+    return undefined;
   }
 
   /**

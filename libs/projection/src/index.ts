@@ -1,6 +1,6 @@
 // Read models built from events alone: the per-ticket view people act on, the queues, the
 // plain-language timeline and the weekly monitoring report. The console and the CLI share them.
-export { applyEvent, emptyProjection, emptyTicket, queuesOf, priorityToName } from './projection.js';
+export { applyEvent, emptyProjection, emptyTicket, queuesOf, priorityToName, eraseCustomerText, ERASED_TEXT } from './projection.js';
 export type {
   ProjectionState,
   TicketView,

@@ -269,6 +269,8 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
       return { ...v, draft: draftView(p.value.draft), verdicts: p.value.verdicts.map(verdictView) };
     case 'concluded': {
       const c = p.value;
+      // The first terminal state is final (issue 11): a later, different conclusion changes nothing.
+      if (t.times.concluded && t.route && ROUTE.name(c.route) !== t.route) return t;
       if (c.context) Object.assign(v, withContext(v, c.context));
       Object.assign(v, {
         route: ROUTE.name(c.route),
@@ -546,4 +548,29 @@ export function queuesOf(tickets: Iterable<TicketView>, o: QueueOptions = {}): Q
     counts: { awaitingApproval: awaiting.length, escalated: groups.reduce((n, g) => n + g.tickets.length, 0), qaSample: qa.length, decided, breached },
     queues: [...queues].sort(),
   };
+}
+
+/** What the console and replays show where an erased customer's text was (issue 11). */
+export const ERASED_TEXT = '[erased]';
+
+/**
+ * Blanks a customer's text in the read model after `privacy erase`: the keys are gone, so the events
+ * would read `[erased]` too; this makes a running console agree at once. Returns the tickets touched.
+ */
+export function eraseCustomerText(state: ProjectionState, customerId: string): number {
+  let n = 0;
+  for (const v of state.tickets.values()) {
+    if (v.customerId !== customerId) continue;
+    n++;
+    v.subject = v.subject ? ERASED_TEXT : '';
+    v.body = ERASED_TEXT;
+    if (v.draft) v.draft = { ...v.draft, text: ERASED_TEXT, sentences: v.draft.sentences.map((s) => ({ ...s, text: ERASED_TEXT })) };
+    if (v.reply) v.reply = { ...v.reply, text: ERASED_TEXT };
+    if (v.handoff) v.handoff = { ...v.handoff, summary: ERASED_TEXT };
+    v.decisions = v.decisions.map((d) => ({ ...d, finalText: d.finalText ? ERASED_TEXT : d.finalText, note: d.note ? ERASED_TEXT : d.note }));
+    v.reviews = v.reviews.map((r) => ({ ...r, note: r.note ? ERASED_TEXT : r.note }));
+    v.verdicts = v.verdicts.map((x) => ({ ...x, evidence: x.evidence.map(() => ERASED_TEXT) }));
+    v.reasons = v.reasons.map((x) => ({ ...x, evidence: x.evidence.map(() => ERASED_TEXT) }));
+  }
+  return n;
 }

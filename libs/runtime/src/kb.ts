@@ -1,4 +1,4 @@
-import { decodeJson, openBucket, type Bus } from '@handrail/bus';
+import { bindBucket, decodeJson, type Bus } from '@handrail/bus';
 import type { Topology } from '@handrail/events';
 import { fromSnapshot, ingestDirectory, toSnapshot, type KnowledgeBase, type KbSnapshot } from '@handrail/kb';
 import type { Logger } from '@handrail/observability';
@@ -20,7 +20,7 @@ export interface LiveKnowledgeBase {
  * bucket (`handrail kb ingest --publish`), followed live; without one, the articles in `dir`.
  */
 export async function liveKnowledgeBase(bus: Bus, topo: Topology, dir: string, log: Logger): Promise<LiveKnowledgeBase> {
-  const kv = await openBucket(bus, topo.buckets.kb, { history: 10 });
+  const kv = await bindBucket(bus, topo.buckets.kb);
   const entry = await kv.get(KB_SNAPSHOT_KEY);
   const load = (snap: KbSnapshot): ActiveKnowledgeBase => ({ kb: fromSnapshot(snap), revision: snap.revision });
   let active: ActiveKnowledgeBase;

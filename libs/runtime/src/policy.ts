@@ -17,28 +17,46 @@ export interface LivePolicy {
 
 /**
  * The policy a service decides with: the active revision in the NATS KV store, followed live; when the
- * store has none yet, the pack file given at start-up (its content hash is its revision).
+ * store has none yet, the pack file given at start-up (its content hash is its revision). A pointer to
+ * a revision that fails `integrityProblem` is refused and alerted; the last good revision stays (issue 11).
  */
 export async function livePolicy(bus: Bus, topo: Topology, file: string, log: Logger): Promise<LivePolicy> {
-  const store = new PolicyStore(bus.nc, topo.buckets.policy);
-  let active: ActivePolicy;
+  const store = new PolicyStore(bus.nc, topo.buckets.policy, { bindOnly: true });
+  let active: ActivePolicy | undefined;
   const stored = await store.active();
   if (stored) {
-    active = { pack: stored.pack, revision: stored.rev };
-  } else {
+    const problem = await store.integrityProblem(stored);
+    if (problem) log.error({ alert: 'policy_pointer_refused', revision: stored.rev, problem }, 'refused the active policy revision; starting from the pack file');
+    else active = { pack: stored.pack, revision: stored.rev };
+  }
+  const source = active ? 'kv' : 'file';
+  if (!active) {
     const pack = await loadPolicyFile(file);
     active = { pack, revision: policyRevisionId(pack) };
   }
-  log.info({ revision: active.revision, source: stored ? 'kv' : 'file' }, 'policy loaded');
+  let current: ActivePolicy = active;
+  log.info({ revision: current.revision, source }, 'policy loaded');
   const listeners: Array<(p: ActivePolicy) => void> = [];
-  const stop = await store.watchActive((rev) => {
-    if (rev.rev === active.revision) return;
-    active = { pack: rev.pack, revision: rev.rev };
-    log.info({ revision: active.revision }, 'policy revision applied');
-    for (const l of listeners) l(active);
-  });
+  const stop = await store.watchActive(
+    (rev) => {
+      if (rev.rev === current.revision) return;
+      void store.integrityProblem(rev).then(
+        (problem) => {
+          if (problem) {
+            log.error({ alert: 'policy_pointer_refused', revision: rev.rev, kept: current.revision, problem }, 'refused a policy revision; the last good one stays');
+            return;
+          }
+          current = { pack: rev.pack, revision: rev.rev };
+          log.info({ revision: current.revision }, 'policy revision applied');
+          for (const l of listeners) l(current);
+        },
+        (err: unknown) => log.error({ err, revision: rev.rev }, 'could not check a policy revision; the last good one stays'),
+      );
+    },
+    (err) => log.error({ alert: 'policy_pointer_refused', err }, 'unreadable policy pointer; the last good revision stays'),
+  );
   return {
-    current: () => active,
+    current: () => current,
     onChange: (cb) => listeners.push(cb),
     close: async () => {
       await stop();

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import os from 'node:os';
-import { baseConfigSchema, loadConfig, type BaseConfig, type z } from '@handrail/config';
+import { baseConfigSchema, loadConfig, trustConfigSchema, type BaseConfig, type z } from '@handrail/config';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
-import { connectBus, ensureStreams, EventPublisher, runConsumer, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
+import { deadLetter, EventPublisher, runConsumer, verifyStreams, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
 import { decodeEvent, eventTypeOf, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
 import { createLogger, initTelemetry, type Context, type Logger, type Telemetry } from '@handrail/observability';
+import { connectAs, loadOwnIdentity, openTrust, type Trust } from './trust.js';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: Readonly<C>;
@@ -14,6 +15,8 @@ export interface ServiceContext<C extends BaseConfig> {
   topo: Topology;
   publisher: EventPublisher;
   producer: { service: string; version: string; instance: string };
+  /** Signatures, sealing and the key store of this service's identity (issue 11). */
+  trust: Trust;
   /** Starts a consumer with the service's shared settings (concurrency, max deliver, ack wait). */
   consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'> & Partial<Pick<ConsumerRunOptions<T>, 'concurrency' | 'maxAckPending'>>): Promise<RunningConsumer>;
   /**
@@ -22,7 +25,17 @@ export interface ServiceContext<C extends BaseConfig> {
    */
   onEvent<C extends PayloadCase>(kind: C, durable: string, handler: (payload: PayloadOf<C>, env: EventEnvelope, d: Delivery<EventEnvelope>) => Promise<Outcome>): Promise<RunningConsumer>;
   /** Publishes what this service decided about the ticket of `cause`, as an event caused by it. */
-  emit<C extends PayloadCase>(e: { kind: C; value: PayloadOf<C>; cause: EventEnvelope; revisions?: Partial<Revisions>; subject?: string }): Promise<void>;
+  emit<C extends PayloadCase>(e: {
+    kind: C;
+    value: PayloadOf<C>;
+    cause: EventEnvelope;
+    revisions?: Partial<Revisions>;
+    subject?: string;
+    /** Several events of one type for a ticket (e.g. one delivery result per kind). */
+    idSuffix?: string;
+    /** The cause's stored-bytes digest when it was read outside `onEvent` (the audit chain links to it). */
+    causeDigest?: string;
+  }): Promise<void>;
 }
 
 export interface Started {
@@ -67,11 +80,41 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
     version: def.version,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
-  const bus = await connectBus({ url: config.NATS_URL, name: `handrail-${def.name}-${instance}` });
+  // Its own NATS user and signing key (issue 11); nothing secret is logged.
+  const trustConfig = loadConfig(trustConfigSchema, def.env);
+  const identity = loadOwnIdentity({ config: trustConfig, identity: def.name });
+  const bus = await connectAs(config.NATS_URL, `handrail-${def.name}-${instance}`, identity);
   const topo = topology(config.HANDRAIL_PREFIX);
   const consumers: RunningConsumer[] = [];
   const producer = { service: def.name, version: def.version, instance };
-  const publisher = new EventPublisher(bus.js, topo);
+  // Readiness follows the connection; every disconnect and reconnect is logged.
+  let connected = true;
+  void (async () => {
+    for await (const st of bus.nc.status()) {
+      if (st.type === 'disconnect') {
+        connected = false;
+        log.warn({ server: 'server' in st ? st.server : undefined }, 'NATS disconnected; not ready until it reconnects');
+      } else if (st.type === 'reconnect') {
+        connected = true;
+        log.info({ server: 'server' in st ? st.server : undefined }, 'NATS reconnected');
+      } else if (st.type === 'error') {
+        log.error({ err: 'error' in st ? st.error : undefined }, 'NATS connection error');
+      }
+    }
+  })().catch(() => undefined);
+  let trust: Trust;
+  try {
+    // Services only verify the topology; the provisioner alone creates or changes it.
+    await verifyStreams(bus.jsm, streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }));
+    trust = await openTrust(bus, topo, { config: trustConfig, identity: def.name }, identity);
+  } catch (err) {
+    await bus.nc.close().catch(() => undefined);
+    await telemetry.shutdown().catch(() => undefined);
+    throw err;
+  }
+  const publisher = new EventPublisher(bus.js, topo, trust.publisherSecurity);
+  /** sha256 of each consumed event's stored bytes: what the events it causes link to (hash chain). */
+  const digests = new WeakMap<EventEnvelope, string>();
   // The trace context of each delivery a handler is working on, so `emit` propagates it explicitly.
   const traceOf = new WeakMap<EventEnvelope, Context>();
   const ctx: ServiceContext<z.infer<S>> = {
@@ -82,6 +125,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
     topo,
     publisher,
     producer,
+    trust,
     onEvent(kind, durable, handler) {
       return ctx.consume({
         stream: topo.streams.events,
@@ -89,19 +133,27 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
         filterSubject: topo.subjects.eventsOfType(eventTypeOf(kind)),
         decode: decodeEvent,
         attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        handler: (d) => {
-          traceOf.set(d.value, d.traceContext);
-          return handler(payloadOf(d.value, kind), d.value, d);
+        handler: async (d) => {
+          // Only an event signed by an identity allowed to produce its type is handled (issue 11).
+          const r = await trust.readEvent(d, d.value);
+          if (!r.ok) {
+            log.error({ alert: 'unauthenticated_event', ticketId: d.value.ticketId, type: d.value.type, subject: d.subject, seq: d.streamSequence, reason: r.reason }, 'rejected an unauthenticated event');
+            return deadLetter(`unauthenticated: ${r.reason}`);
+          }
+          digests.set(r.env, r.digest);
+          traceOf.set(r.env, d.traceContext);
+          return handler(payloadOf(r.env, kind), r.env, d);
         },
       });
     },
     async emit(e) {
-      const env = newEvent({ kind: e.kind, value: e.value, ticketId: e.cause.ticketId, producer, cause: e.cause, revisions: e.revisions });
+      const env = newEvent({ kind: e.kind, value: e.value, ticketId: e.cause.ticketId, producer, cause: e.cause, revisions: e.revisions, idSuffix: e.idSuffix, causeDigest: e.causeDigest ?? digests.get(e.cause) });
       await publisher.publish(env, { ...(e.subject ? { subject: e.subject } : {}), traceContext: traceOf.get(e.cause) });
     },
     async consume(o) {
       const c = await runConsumer({
         ...o,
+        bind: 'verify',
         bus,
         topo,
         stage: def.name,
@@ -117,14 +169,11 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   };
   let started: Started;
   try {
-    await ensureStreams(
-      bus.jsm,
-      streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }),
-    );
     started = (await def.start(ctx)) ?? {};
   } catch (err) {
     // A service that cannot start leaves nothing behind: consumers stopped, connection closed.
     await Promise.all(consumers.map((c) => c.stop(0))).catch(() => undefined);
+    await trust.close().catch(() => undefined);
     await bus.nc.close().catch(() => undefined);
     await telemetry.shutdown().catch(() => undefined);
     throw err;
@@ -132,7 +181,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   let isReady = true;
   let shuttingDown: Promise<void> | undefined;
 
-  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady, () => consumers.map((c) => c.stats())) : undefined;
+  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady && connected, () => consumers.map((c) => c.stats())) : undefined;
 
   const shutdown = (reason: string): Promise<void> => {
     shuttingDown ??= (async () => {
@@ -143,6 +192,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
       const unfinished = results.reduce((n, r) => n + r.unfinished, 0);
       if (unfinished > 0) log.warn({ unfinished }, 'deadline passed with work in flight; it will be redelivered');
       for (const close of started.closers ?? []) await close().catch((err: unknown) => log.error({ err }, 'closer failed'));
+      await trust.close().catch(() => undefined);
       await bus.nc.drain().catch((err: unknown) => log.error({ err }, 'drain failed'));
       await new Promise<void>((r) => (health ? health.close(() => r()) : r()));
       await telemetry.shutdown().catch(() => undefined);
@@ -153,7 +203,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
 
   log.info({ prefix: topo.prefix, consumers: consumers.map((c) => c.name) }, 'ready');
   return {
-    ready: () => isReady,
+    ready: () => isReady && connected,
     shutdown,
     consumers,
     healthPort: () => {

@@ -1,3 +1,3 @@
 export { testPolicy } from './policy.js';
-export { uniquePrefix, openTestBus, eventually } from './bus.js';
+export { uniquePrefix, openTestBus, eventually, testCredentials, trustedPublisher } from './bus.js';
 export type { TestBus } from './bus.js';

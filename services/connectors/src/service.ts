@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { EventEnvelope } from '@handrail/contracts';
-import { ack, decodeJson, openBucket, retry, backoffMs } from '@handrail/bus';
-import { CONSUMERS, decodeEvent, newEvent, payloadOf, PRIORITY, ROUTE, type PayloadOf } from '@handrail/events';
+import { ack, bindBucket, deadLetter, decodeJson, retry, backoffMs } from '@handrail/bus';
+import { ValidationError } from '@handrail/errors';
+import { CONSUMERS, payloadOf, PRIORITY, ROUTE, WEBHOOK_PARTITIONS, type PayloadOf } from '@handrail/events';
 import { defineService } from '@handrail/runtime';
 import { connectorsEnvSchema, loadConnectorsFile, type AccountConfig } from './config.js';
 import { createDeliverer } from './delivery.js';
@@ -40,9 +41,23 @@ export function connectorsService(env?: Record<string, string | undefined>, hand
     const apis = new Map<string, HelpdeskApi>(
       settings.accounts.map((a: AccountConfig) => [apiKey(a.provider, a.account), a.provider === 'zendesk' ? zendeskApi(a, { timeoutMs }) : chatwootApi(a, { timeoutMs })]),
     );
-    const store = new ConnectorStore(await openBucket(bus, topo.buckets.connector));
-    const replay = await openBucket(bus, topo.buckets.webhookReplay, { ttlMs: 2 * settings.replayWindowSeconds * 1000 });
-    const customers = await openBucket(bus, topo.buckets.customers);
+    // The provisioner creates one consumer per partition; a different count would strand webhooks.
+    if (settings.partitions !== WEBHOOK_PARTITIONS) {
+      throw new ValidationError([{ field: 'partitions', problem: `must be ${WEBHOOK_PARTITIONS}, the number of webhook partitions the provisioner creates` }]);
+    }
+    // Buckets are the provisioner's (issue 11): bound, never created here.
+    const store = new ConnectorStore(await bindBucket(bus, topo.buckets.connector));
+    const replay = await bindBucket(bus, topo.buckets.webhookReplay);
+    const customers = await bindBucket(bus, topo.buckets.customers);
+    /** A stored event read back: authenticated (signer, type, subject) and its sealed text opened. */
+    const readStored = async (m: { subject: string; data: Uint8Array; header(name: string): string | undefined }) => ctx.trust.readEvent(m);
+    const lastEvent = async (type: 'concluded' | 'draft_checked', ticketId: string) => {
+      const msg = await bus.jsm.direct.getMessage(topo.streams.events, { last_by_subj: topo.subjects.event(type, ticketId) }).catch(() => null);
+      if (!msg) return undefined;
+      const r = await readStored({ subject: msg.subject, data: msg.data, header: (n) => (msg.header.has(n) ? msg.header.get(n) : undefined) });
+      if (!r.ok) log.error({ alert: 'unauthenticated_event', ticketId, type, reason: r.reason }, 'a stored event is not authentic');
+      return r.ok ? r.env : undefined;
+    };
 
     // Inbound: one consumer per partition, one webhook in flight on each across every replica.
     const normalise = createNormaliser({ store, customers, publisher: ctx.publisher, topo, accounts: settings.accounts, apis, producer: ctx.producer, log, counters });
@@ -60,8 +75,9 @@ export function connectorsService(env?: Record<string, string | undefined>, hand
     }
 
     // One result per delivery kind and ticket: a redelivered input re-publishes the same event id.
+    const digests = new WeakMap<EventEnvelope, string>();
     async function emitResult<K extends 'replySent' | 'replyFailed'>(kind: K, value: PayloadOf<K>, cause: EventEnvelope, suffix: string): Promise<void> {
-      await ctx.publisher.publish(newEvent({ kind, value, ticketId: cause.ticketId, producer: ctx.producer, cause, idSuffix: suffix }));
+      await ctx.emit({ kind, value, cause, idSuffix: suffix, causeDigest: digests.get(cause) });
     }
 
     // Outbound: replies, handoffs and approval notes, each delivered exactly once.
@@ -81,23 +97,30 @@ export function connectorsService(env?: Record<string, string | undefined>, hand
         stream: topo.streams.outbound,
         durable: `${CONSUMERS.connectorsOutbound}-${provider}`,
         filterSubject: topo.subjects.outbound(provider),
-        decode: decodeEvent,
-        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
+        decode: (data) => data,
         async handler(d) {
-          const reply = payloadOf(d.value, 'outboundReply');
+          // Only a reply signed by a producer allowed to send one is delivered (issue 11).
+          const r = await readStored({ subject: d.subject, data: d.value, header: d.header });
+          if (!r.ok) {
+            log.error({ alert: 'unauthenticated_event', subject: d.subject, seq: d.streamSequence, reason: r.reason }, 'rejected an unauthenticated reply');
+            return deadLetter(`unauthenticated: ${r.reason}`);
+          }
+          const cause = r.env;
+          digests.set(cause, r.digest);
+          const reply = payloadOf(cause, 'outboundReply');
           const link = await store.link(reply.ticketId);
           if (!link) {
-            await emitResult('replyFailed', { ticketId: reply.ticketId, connector: provider, ticketKey: '', kind: 'reply', reason: 'not_linked', detail: 'the ticket did not come through a helpdesk webhook', attempts: d.deliveryCount, httpStatus: 0 }, d.value, 'reply');
+            await emitResult('replyFailed', { ticketId: reply.ticketId, connector: provider, ticketKey: '', kind: 'reply', reason: 'not_linked', detail: 'the ticket did not come through a helpdesk webhook', attempts: d.deliveryCount, httpStatus: 0 }, cause, 'reply');
             return ack();
           }
-          return deliver({ kind: 'reply', link, ticketId: reply.ticketId, body: reply.text, visibility: 'public', idempotencyKey: `handrail:${d.value.eventId}`, cause: d.value }, d);
+          return deliver({ kind: 'reply', link, ticketId: reply.ticketId, body: reply.text, visibility: 'public', idempotencyKey: `handrail:${cause.eventId}`, cause }, d);
         },
       });
     }
 
     const concludedOf = async (ticketId: string) => {
-      const msg = await bus.jsm.direct.getMessage(topo.streams.events, { last_by_subj: topo.subjects.event('concluded', ticketId) }).catch(() => null);
-      return msg ? payloadOf(decodeEvent(msg.data), 'concluded') : undefined;
+      const env = await lastEvent('concluded', ticketId);
+      return env ? payloadOf(env, 'concluded') : undefined;
     };
 
     await ctx.onEvent('handoff', CONSUMERS.connectorsHandoff, async (h, env, d) => {
@@ -116,8 +139,8 @@ export function connectorsService(env?: Record<string, string | undefined>, hand
         if (c.route !== ROUTE.value('awaiting_approval')) return ack();
         const link = await store.link(env.ticketId);
         if (!link) return ack();
-        const checked = await bus.jsm.direct.getMessage(topo.streams.events, { last_by_subj: topo.subjects.event('draft_checked', env.ticketId) }).catch(() => null);
-        const draft = checked ? payloadOf(decodeEvent(checked.data), 'draftChecked').draft?.text ?? '' : '';
+        const checked = await lastEvent('draft_checked', env.ticketId);
+        const draft = checked ? payloadOf(checked, 'draftChecked').draft?.text ?? '' : '';
         const body = approvalNote({ draft, queue: c.queue, reasons: c.reasons.map((r) => r.code), ticketId: env.ticketId });
         return deliver({ kind: 'note', link, ticketId: env.ticketId, body, visibility: 'internal', idempotencyKey: `handrail:${env.eventId}:approval`, cause: env }, d);
       });

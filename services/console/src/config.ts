@@ -31,5 +31,7 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   AUTH_SCOPE: z.string().min(1).default('openid profile email'),
   /** Send `audience=AUTH_AUDIENCE` on the authorization request (Auth0 issues JWT access tokens only then). */
   AUTH_SEND_AUDIENCE: flag,
+  /** How often this console cuts an audit checkpoint over the events stream (issue 11); 0 = never. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;

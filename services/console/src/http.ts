@@ -46,6 +46,17 @@ export interface ConsoleBackend {
     propose(actor: Actor, yaml: string, file: string, note: string): Promise<PolicyChangeResult>;
     decide(actor: Actor, rev: string, action: 'approve' | 'reject' | 'rollback', note: string): Promise<PolicyChangeResult>;
   };
+  /** The dead-letter queue (issue 11): what failed, where, why (reasons are scrubbed), and the ticket if known. */
+  deadLetters?(): Promise<DeadLetterView[]>;
+}
+
+export interface DeadLetterView {
+  seq: number;
+  stage: string;
+  subject: string;
+  ticketId: string;
+  reason: string;
+  deliveries: string;
 }
 
 const MAX_BODY = 256 * 1024;
@@ -230,6 +241,10 @@ async function handle(
   if (path === '/api/report/weekly' && method === 'GET') {
     requirePermission(actor, 'report.read', 'report.read', access);
     return send(200, { weeks: weeklyReport(b.tickets()) });
+  }
+  if (path === '/api/queues/dead-letters' && method === 'GET') {
+    requirePermission(actor, 'ticket.read', 'queues.read', access);
+    return send(200, { deadLetters: (await b.deadLetters?.()) ?? [] });
   }
 
   const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review|\/claim|\/unclaim)?$/.exec(path);

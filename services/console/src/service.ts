@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net';
+import { DeliverPolicy } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
-import { ack, backoffMs, follow, readTicketTimeline, retry } from '@handrail/bus';
+import { ack, backoffMs, DLQ_HEADERS, follow, readStream, retry, type Bus, type Follower } from '@handrail/bus';
+import { cutCheckpoint } from '@handrail/audit';
+import type { BaseConfig } from '@handrail/config';
 import { HandrailError, normalizeError } from '@handrail/errors';
-import { CONSUMERS, decodeEvent, newEvent, payloadOf, type PayloadCase, type PayloadOf } from '@handrail/events';
+import { CONSUMERS, newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
-import { liveKnowledgeBase, livePolicy, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, explainTimeline, type TicketView } from '@handrail/projection';
+import type { Logger } from '@handrail/observability';
+import { liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
+import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, type TicketView } from '@handrail/projection';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
 import {
@@ -35,6 +39,38 @@ export interface ConsoleHandle {
 export const POLICY_TIMELINE = 'policy';
 export const CONSOLE_TIMELINE = 'console';
 
+/** Follows signed erasure records on the audit stream; anything not signed by `privacy` is ignored. */
+async function followAudit(bus: Bus, stream: string, subject: string, onErased: (customerId: string) => void, log: Logger, trust: ServiceContext<BaseConfig>['trust']): Promise<Follower> {
+  const info = await bus.jsm.streams.info(stream, { subjects_filter: subject });
+  let markCaughtUp: () => void = () => undefined;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  if ((info.state.subjects?.[subject] ?? 0) === 0) markCaughtUp();
+  const oc = await bus.js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+  const messages = await oc.consume();
+  const done = (async () => {
+    for await (const m of messages) {
+      const v = trust.verifier.verifyAudit('erasure', m.subject, m.data, (n) => (m.headers?.has(n) ? m.headers.get(n) : undefined));
+      if (!v.ok) log.error({ alert: 'unauthenticated_erasure', seq: m.seq, reason: v.reason }, 'ignored an erasure record that is not authentic');
+      else {
+        try {
+          const rec = JSON.parse(new TextDecoder().decode(m.data)) as { customerId?: unknown };
+          if (typeof rec.customerId === 'string') onErased(rec.customerId);
+        } catch {
+          log.warn({ seq: m.seq }, 'unreadable erasure record');
+        }
+      }
+      if (m.info.pending === 0) markCaughtUp();
+    }
+  })().catch((err: unknown) => log.error({ err, stream }, 'audit follower stopped'));
+  return {
+    caughtUp,
+    stop: async () => {
+      await messages.close();
+      await done;
+    },
+  };
+}
+
 export function consoleService(env?: Record<string, string | undefined>, handle: ConsoleHandle = {}): ServiceDefinition<typeof consoleConfigSchema> {
   return {
     name: 'console',
@@ -57,9 +93,15 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       };
       let ready = false;
       const followers = [
-        await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log),
-        await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log),
+        await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log, ctx.trust.readEvent),
+        await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log, ctx.trust.readEvent),
       ];
+      // An erasure blanks the customer's text here at once (their keys are already gone).
+      const erasures = await followAudit(bus, topo.streams.audit, topo.subjects.audit('erasure'), (customerId) => {
+        const n = eraseCustomerText(state, customerId);
+        log.info({ customerId, tickets: n }, 'customer erased: text blanked in the console');
+      }, log, ctx.trust);
+      followers.push(erasures);
       await Promise.all(followers.map((f) => f.caughtUp));
       log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
       ready = true;
@@ -75,12 +117,21 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       const auth: AuthOptions = { verifier, secureCookies: (config.CONSOLE_PUBLIC_URL ?? '').startsWith('https:') };
 
       const revisionsOf = (t: TicketView) => t.revisions;
+      /** A ticket's events as stored, authenticated and opened (erased text reads `[erased]`). */
+      const authenticTimeline = async (id: string): Promise<EventEnvelope[]> => {
+        const out: EventEnvelope[] = [];
+        for (const m of await readStream(bus, topo.streams.events, topo.subjects.ticketTimeline(id), { idleMs: 500 })) {
+          const r = await ctx.trust.readEvent({ subject: m.subject, data: m.data, header: (n) => m.headers[n] });
+          if (r.ok) out.push(r.env);
+        }
+        return out;
+      };
       /** From this replica's projection, or from the ticket's own events when the projection lags. */
       const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
         const known = state.tickets.get(id);
         if (known?.route) return known;
         const local = emptyProjection();
-        for (const e of await readTicketTimeline(bus, topo, id)) applyEvent(local, e);
+        for (const e of await authenticTimeline(id)) applyEvent(local, e);
         const t = local.tickets.get(id);
         return t?.route ? t : undefined;
       };
@@ -95,6 +146,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           producer,
           correlationId: t?.correlationId || undefined,
           revisions: e.revisions ?? (t ? revisionsOf(t) : { policy: policy.current().revision }),
+          // The customer's key seals any text the action carries (issue 11: erasure by crypto-shredding).
+          customerId: t?.customerId || undefined,
         });
         const ackd = await publisher.publish(env);
         if (!ackd.duplicate) apply(env);
@@ -115,8 +168,20 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
         tickets: () => state.tickets.values(),
         ticket: (id) => state.tickets.get(id),
+        async deadLetters() {
+          return (await readStream(bus, topo.streams.deadLetter, topo.subjects.allDeadLetters(), { idleMs: 300 }))
+            .filter((m) => m.subject !== `${topo.prefix}.dlq.replayed`)
+            .map((m) => ({
+              seq: m.seq,
+              stage: m.headers[DLQ_HEADERS.stage] ?? '',
+              subject: m.headers[DLQ_HEADERS.subject] ?? '',
+              ticketId: m.headers['Handrail-Ticket'] ?? '',
+              reason: m.headers[DLQ_HEADERS.reason] ?? '',
+              deliveries: m.headers[DLQ_HEADERS.deliveries] ?? '',
+            }));
+        },
         async timeline(id) {
-          const events = await readTicketTimeline(bus, topo, id);
+          const events = await authenticTimeline(id);
           // The outbound reply lives on its own stream; show it in the ticket's timeline.
           const reply = replies.get(id);
           if (reply) events.push(reply);
@@ -218,14 +283,9 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
 
       // Sends the reply of each decision that sends one (approve, edit, take over). A durable consumer,
       // so a decision recorded just before a crash still gets its reply; the reply's id is the ticket's, so never two.
-      await ctx.consume({
-        stream: topo.streams.events,
-        durable: CONSUMERS.console,
-        filterSubject: topo.subjects.eventsOfType('human_decided'),
-        decode: decodeEvent,
-        attributes: (e) => ({ 'handrail.ticket_id': e.ticketId }),
-        async handler(d) {
-          const decision = payloadOf(d.value, 'humanDecision');
+      // Through onEvent, so a forged decision is dead-lettered as unauthenticated and never sent (issue 11).
+      await ctx.onEvent('humanDecision', CONSUMERS.console, async (decision, cause, d) => {
+        {
           const reply = replyForDecision(decision);
           if (!reply) return ack();
           const t = await ticketWithConclusion(decision.ticketId);
@@ -235,12 +295,20 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             value: { ticketId: t.ticketId, connector: t.connector, externalId: t.externalId, customerId: t.customerId, text: reply.text, citations: reply.citations },
             ticketId: t.ticketId,
             producer,
-            cause: d.value,
+            cause,
           });
           await publisher.publish(env, { subject: topo.subjects.outbound(t.connector), traceContext: d.traceContext });
           return ack();
-        },
+        }
       });
+
+      // Periodic audit checkpoints; replicas race safely (only one chain is ever appended).
+      const every = ctx.config.AUDIT_CHECKPOINT_INTERVAL_MS;
+      const timer = every > 0
+        ? setInterval(() => {
+            cutCheckpoint(bus, topo, ctx.trust.verifier, (body, msgId, expect) => ctx.trust.publishAudit('checkpoint', body, msgId, expect)).catch((err: unknown) => log.error({ err }, 'audit checkpoint failed'));
+          }, every)
+        : undefined;
 
       const server = createConsoleServer(backend, auth, log);
       await new Promise<void>((resolve, reject) => {
@@ -264,6 +332,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       return {
         closers: [
           async () => {
+            clearInterval(timer);
             ready = false;
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,7 @@ import { Route, type Ticket } from '@handrail/contracts';
 import { draftStage, handoffStage, type LlmDrafting } from '@handrail/decisions';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
-import { CONSUMERS, decodeEvent } from '@handrail/events';
+import { CONSUMERS } from '@handrail/events';
 import { createLlmClient, llmConfigFromEnv } from '@handrail/llm';
 import { defineService, liveKnowledgeBase, livePolicy } from '@handrail/runtime';
 import { draftingConfigSchema } from './config.js';
@@ -29,8 +29,13 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
     const msg = await ctx.bus.jsm.direct.getMessage(ctx.topo.streams.events, { last_by_subj: ctx.topo.subjects.event('received', ticketId) }).catch(() => null);
     if (!msg) return undefined;
-    const env = decodeEvent(msg.data);
-    return env.payload?.$case === 'received' ? env.payload.value.ticket : undefined;
+    // Authenticated and opened like any input: a forged `received` never feeds a draft (issue 11).
+    const r = await ctx.trust.readEvent({ subject: msg.subject, data: msg.data, header: (n) => (msg.header.has(n) ? msg.header.get(n) : undefined) });
+    if (!r.ok) {
+      ctx.log.error({ alert: 'unauthenticated_event', ticketId, reason: r.reason }, 'the last received event of a ticket is not authentic');
+      return undefined;
+    }
+    return r.env.payload?.$case === 'received' ? r.env.payload.value.ticket : undefined;
   }
 
   await ctx.onEvent('draftRequested', CONSUMERS.drafting, async (p, env, d) => {

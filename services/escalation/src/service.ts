@@ -1,4 +1,4 @@
-import { ack, openBucket } from '@handrail/bus';
+import { ack, bindBucket } from '@handrail/bus';
 import { concludeStage, contactRecordOf, routeStage } from '@handrail/decisions';
 import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { defineService, livePolicy } from '@handrail/runtime';
@@ -9,7 +9,7 @@ export const VERSION = '0.1.0';
 
 export const escalationService = defineService({ name: 'escalation', version: VERSION, configSchema: escalationConfigSchema }, async (ctx) => {
   const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-  const contacts = await openBucket(ctx.bus, ctx.topo.buckets.contacts);
+  const contacts = await bindBucket(ctx.bus, ctx.topo.buckets.contacts);
   await ctx.onEvent('permitted', CONSUMERS.escalationRoute, async (p, env) => {
     const { pack, revision } = policy.current();
     const current = contactRecordOf(p);

@@ -35,7 +35,7 @@ export function createAcceptor(d: AcceptorDeps): Accept {
     const profile: CustomerProfile = profileEntry?.value.length ? { ...UNKNOWN_CUSTOMER, ...decodeJson<Partial<CustomerProfile>>(profileEntry.value) } : UNKNOWN_CUSTOMER;
     const prior = historyEntry?.value.length ? decodeJson<unknown[]>(historyEntry.value).length : 0;
     const ticket = buildTicket(m, profile, prior, now());
-    const ack = await d.publisher.publish(newEvent({ kind: 'received', value: { ticket }, ticketId, producer: d.producer }), { traceContext });
+    const ack = await d.publisher.publish(newEvent({ kind: 'received', value: { ticket }, ticketId, producer: d.producer, customerId: m.customerId }), { traceContext });
     await d.seen.put(ticketId, encodeJson({ connector: m.connector, externalId: m.externalId, at: ticket.receivedAt, seq: ack.seq }));
     return { ticketId, duplicate: ack.duplicate };
   };

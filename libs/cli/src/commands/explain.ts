@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { readStream, readTicketTimeline } from '@handrail/bus';
+import { readStream } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
-import { decodeEvent, ROUTE } from '@handrail/events';
-import { withBus } from '../bus.js';
+import { ROUTE } from '@handrail/events';
+import { ticketEvents, withEvents } from '../bus.js';
 import { explainTimeline, renderTimeline } from '@handrail/projection';
 import { cliConfig } from '../config.js';
 import { ticketIdArg } from '../io.js';
@@ -22,17 +22,14 @@ export async function run(argv: string[]): Promise<number> {
   const id = ticketIdArg(positionals);
   const cfg = cliConfig();
   let again: Rederived | undefined;
-  const events = await withBus(async (bus, topo) => {
-    const timeline = await readTicketTimeline(bus, topo, id);
+  const events = await withEvents(async (bus, topo, read) => {
+    const timeline = await ticketEvents(bus, topo, read, id);
     // Replies live on the outbound stream; include the one for this ticket, if any.
     const replies = await readStream(bus, topo.streams.outbound, topo.subjects.allOutbound(), { idleMs: 300 });
     for (const r of replies) {
-      try {
-        const env = decodeEvent(r.data);
-        if (env.ticketId === id) timeline.push(env);
-      } catch {
-        // not ours to explain
-      }
+      if (r.headers['Handrail-Ticket'] !== id) continue;
+      const env = await read(r);
+      if (env?.ticketId === id) timeline.push(env);
     }
     if (values.rederive && timeline.length > 0) again = await rederive(bus, topo, timeline, { policy: values.policy ?? cfg.POLICY_FILE, kb: values.kb ?? cfg.KB_DIR });
     return timeline;

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { EventEnvelope } from '@handrail/contracts';
-import { readStream } from '@handrail/bus';
-import { decodeEvent, isEventType } from '@handrail/events';
-import { withBus } from '../bus.js';
+import { readStream, type Bus } from '@handrail/bus';
+import { decodeEvent, isEventType, type Topology } from '@handrail/events';
+import type { Trust } from '@handrail/runtime';
+import { withBus, withTrust } from '../bus.js';
+import { cliConfig } from '../config.js';
 import { UsageError } from '../io.js';
 
 const HELP = `usage: handrail replay [--type TYPE] [--ticket ID] [--limit N]
@@ -20,7 +22,9 @@ export async function run(argv: string[]): Promise<number> {
   if (values.type && !isEventType(values.type)) throw new UsageError(`unknown event type "${values.type}"`);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
-  await withBus(async (bus, topo) => {
+  // With credentials, each event is authenticated and its sealed text opened ([erased] after an erasure).
+  const withAccess = cliConfig().HANDRAIL_CREDENTIALS_DIR ? withTrust : <T>(fn: (bus: Bus, topo: Topology, trust?: Trust) => Promise<T>) => withBus((b, t) => fn(b, t));
+  await withAccess(async (bus: Bus, topo: Topology, trust?: Trust) => {
     const filter = values.ticket
       ? topo.subjects.ticketTimeline(values.ticket)
       : values.type && isEventType(values.type)
@@ -28,8 +32,16 @@ export async function run(argv: string[]): Promise<number> {
         : topo.subjects.allEvents();
     for (const m of await readStream(bus, topo.streams.events, filter, { max: limit })) {
       try {
-        const env = decodeEvent(m.data);
+        let env = decodeEvent(m.data);
         if (values.type && env.type !== values.type) continue;
+        if (trust) {
+          const r = await trust.readEvent({ subject: m.subject, data: m.data, header: (n) => m.headers[n] }, env);
+          if (!r.ok) {
+            console.error(`seq ${m.seq}: not authentic (${r.reason})`);
+            continue;
+          }
+          env = r.env;
+        }
         console.log(JSON.stringify(EventEnvelope.toJSON(env)));
       } catch (err) {
         console.error(`seq ${m.seq}: undecodable (${(err as Error).message})`);

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { readStream } from '@handrail/bus';
-import { decodeEvent } from '@handrail/events';
 // Until libs/cli declares @handrail/svc-console, the pure report code is reached by path.
 import { applyEvent, emptyProjection, weeklyReport, type WeekReport } from '@handrail/projection';
-import { withBus } from '../bus.js';
+import { withEvents } from '../bus.js';
 import { printTable, UsageError } from '../io.js';
 
 const HELP = `usage: handrail report weekly [--json] [--last N]
@@ -61,13 +60,11 @@ export async function run(argv: string[]): Promise<number> {
   if (last !== undefined && (!Number.isInteger(last) || last < 1)) throw new UsageError('--last must be a positive integer');
   const state = emptyProjection();
   let skipped = 0;
-  await withBus(async (bus, topo) => {
+  await withEvents(async (bus, topo, read) => {
     for (const m of await readStream(bus, topo.streams.events, topo.subjects.allEvents(), { max: Number.MAX_SAFE_INTEGER })) {
-      try {
-        applyEvent(state, decodeEvent(m.data));
-      } catch {
-        skipped++;
-      }
+      const e = await read(m);
+      if (e) applyEvent(state, e);
+      else skipped++;
     }
   });
   const weeks = weeklyReport(state.tickets.values()).slice(last === undefined ? 0 : -last);

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { readTicketTimeline } from '@handrail/bus';
 import { NotFoundError } from '@handrail/errors';
 import { areaLabel, ROUTE } from '@handrail/events';
-import { withBus } from '../bus.js';
+import { ticketEvents, withEvents } from '../bus.js';
 import { ticketIdArg } from '../io.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -12,7 +11,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const id = ticketIdArg(positionals);
-  const events = await withBus((bus, topo) => readTicketTimeline(bus, topo, id));
+  const events = await withEvents((bus, topo, read) => ticketEvents(bus, topo, read, id));
   if (events.length === 0) throw new NotFoundError(`no events for ticket ${id}`);
   const concluded = events.find((e) => e.payload?.$case === 'concluded');
   const c = concluded?.payload?.$case === 'concluded' ? concluded.payload.value : undefined;

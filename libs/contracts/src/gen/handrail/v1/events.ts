@@ -58,7 +58,13 @@ export interface EventEnvelope {
   causationId: string;
   time: string;
   producer: Producer | undefined;
-  revisions: Revisions | undefined;
+  revisions:
+    | Revisions
+    | undefined;
+  /** Whose data key seals this event's customer text (issue 11: crypto-shredding); a pseudonymous id. */
+  customerId: string;
+  /** sha256 (base64url) of the cause event's stored bytes: the per-ticket hash chain (issue 11). */
+  causeDigest: string;
   payload:
     | { $case: "received"; value: TicketReceived }
     | { $case: "classified"; value: TicketClassified }
@@ -536,6 +542,8 @@ function createBaseEventEnvelope(): EventEnvelope {
     time: "",
     producer: undefined,
     revisions: undefined,
+    customerId: "",
+    causeDigest: "",
     payload: undefined,
   };
 }
@@ -568,6 +576,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.revisions !== undefined) {
       Revisions.encode(message.revisions, writer.uint32(74).fork()).join();
+    }
+    if (message.customerId !== "") {
+      writer.uint32(82).string(message.customerId);
+    }
+    if (message.causeDigest !== "") {
+      writer.uint32(90).string(message.causeDigest);
     }
     switch (message.payload?.$case) {
       case "received":
@@ -714,6 +728,22 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             }
 
             message.revisions = Revisions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.causeDigest = reader.string();
             continue;
           }
           case 20: {
@@ -911,6 +941,16 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       time: isSet(object.time) ? globalThis.String(object.time) : "",
       producer: isSet(object.producer) ? Producer.fromJSON(object.producer) : undefined,
       revisions: isSet(object.revisions) ? Revisions.fromJSON(object.revisions) : undefined,
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      causeDigest: isSet(object.causeDigest)
+        ? globalThis.String(object.causeDigest)
+        : isSet(object.cause_digest)
+        ? globalThis.String(object.cause_digest)
+        : "",
       payload: isSet(object.received)
         ? { $case: "received", value: TicketReceived.fromJSON(object.received) }
         : isSet(object.classified)
@@ -1006,6 +1046,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.revisions !== undefined) {
       obj.revisions = Revisions.toJSON(message.revisions);
     }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.causeDigest !== "") {
+      obj.causeDigest = message.causeDigest;
+    }
     if (message.payload?.$case === "received") {
       obj.received = TicketReceived.toJSON(message.payload.value);
     } else if (message.payload?.$case === "classified") {
@@ -1066,6 +1112,8 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     message.revisions = (object.revisions !== undefined && object.revisions !== null)
       ? Revisions.fromPartial(object.revisions)
       : undefined;
+    message.customerId = object.customerId ?? "";
+    message.causeDigest = object.causeDigest ?? "";
     switch (object.payload?.$case) {
       case "received": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {

@@ -1,0 +1,8 @@
+export { generateCredentials, loadTrust, loadIdentity, publicSigningKey, readMasterKey, CredentialsError, TRUST_FILE, MASTER_KEY_FILE } from './credentials.js';
+export type { IdentityCredentials, TrustBundle, LoadedIdentity } from './credentials.js';
+export { signMessage, keyedMsgId, digestOf, Verifier, SIG_HEADERS, REPLAY_OF } from './signing.js';
+export type { Signed, Verdict } from './signing.js';
+export { permissionsFor } from './permissions.js';
+export type { Permissions } from './permissions.js';
+export { renderServerConfig } from './server-config.js';
+export type { ServerConfigOptions } from './server-config.js';
