@@ -4,5 +4,5 @@ export { signMessage, keyedMsgId, digestOf, Verifier, SIG_HEADERS, REPLAY_OF } f
 export type { Signed, Verdict } from './signing.js';
 export { permissionsFor } from './permissions.js';
 export type { Permissions } from './permissions.js';
-export { renderServerConfig } from './server-config.js';
+export { renderServerConfig, renderHelmAccounts, HELM_ACCOUNT } from './server-config.js';
 export type { ServerConfigOptions } from './server-config.js';

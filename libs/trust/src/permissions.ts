@@ -67,7 +67,9 @@ export function permissionsFor(identity: Identity, t: Topology): Permissions {
     allow.push(...r.allow);
     deny.push(...r.deny);
   }
-  for (const b of own) allow.push(`$JS.ACK.${t.streams[b.stream]}.${b.durable}.>`);
+  // The ack subject of today's servers, and the v2 form (domain and account-hash tokens) that
+  // nats-server 2.14 offers and 2.15 makes the default.
+  for (const b of own) allow.push(`$JS.ACK.${t.streams[b.stream]}.${b.durable}.>`, `$JS.ACK.*.*.${t.streams[b.stream]}.${b.durable}.>`);
   for (const key of ERASES[identity] ?? []) allow.push(`${API}.STREAM.MSG.DELETE.${t.streams[key]}`);
 
   for (const [bucketKey, access] of Object.entries(BUCKET_ACCESS) as Array<[keyof Topology['buckets'], Partial<Record<Identity, 'r' | 'rw'>>]>) {

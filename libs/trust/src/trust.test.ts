@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { topology } from '@handrail/events';
+import { IDENTITIES, topology } from '@handrail/events';
 import { generateCredentials, loadIdentity, loadTrust } from './credentials.js';
 import { permissionsFor } from './permissions.js';
-import { renderServerConfig } from './server-config.js';
+import { HELM_ACCOUNT, renderHelmAccounts, renderServerConfig } from './server-config.js';
 import { keyedMsgId, signMessage, Verifier } from './signing.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-test-'));
@@ -51,9 +51,21 @@ describe('trust', () => {
     expect(permissionsFor('policy-admin', t).publish.allow).toContain('$KV.P_policy.>');
   });
 
+  it('helm accounts — the same users and permissions as the server config, in one account, public keys only (issue 16)', () => {
+    const values = renderHelmAccounts({ prefixes: ['p'], bundle });
+    const account = (values.config.merge['accounts'] as Record<string, { jetstream: string; users: Array<{ nkey: string; permissions: { publish: { allow: string[] } } }> }>)[HELM_ACCOUNT];
+    expect(account?.jetstream).toBe('enabled');
+    expect(account?.users).toHaveLength(IDENTITIES.length);
+    expect(account?.users.every((u) => /^U[A-Z2-7]+$/.test(u.nkey))).toBe(true);
+    expect(JSON.stringify(values)).not.toMatch(/SU[A-Z2-7]{50}/);
+    const drafting = account?.users.find((u) => u.nkey === bundle.identities.drafting?.nats);
+    expect(drafting?.permissions.publish.allow).toEqual(expect.arrayContaining(['$JS.ACK.P_EVENTS.drafting.>', '$JS.ACK.*.*.P_EVENTS.drafting.>']));
+    expect(drafting?.permissions.publish.allow).toEqual(permissionsFor('drafting', topology('p')).publish.allow);
+  });
+
   it('server config — one nkey user per identity, public keys only', () => {
     const conf = renderServerConfig({ port: 4333, storeDir: '/tmp/x', prefixes: ['p'], bundle });
-    expect(conf.match(/nkey: "U[A-Z2-7]+"/g)).toHaveLength(12);
+    expect(conf.match(/nkey: "U[A-Z2-7]+"/g)).toHaveLength(IDENTITIES.length);
     expect(conf).not.toMatch(/SU[A-Z2-7]{50}/);
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'trust.json')) {
       const seed = (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { natsSeed: string }).natsSeed;
