@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
@@ -79,6 +80,11 @@ export function createLogger(s: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: s.level ?? 'info',
     base: { service: s.service, version: s.version, instance: s.instance },
+    // The active span's ids on every line logged inside it, so a log line leads to its trace.
+    mixin() {
+      const sc = trace.getSpanContext(context.active());
+      return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}`.slice(-2) } : {};
+    },
     formatters: {
       log: (obj) => scrubValue(obj) as Record<string, unknown>,
     },
