@@ -109,6 +109,9 @@ patches:
   - target: { kind: NetworkPolicy, name: handrail-console }
     patch: |
       - { op: add, path: /spec/ingress/-, value: { ports: [{ port: 8088 }] } }
+  - target: { kind: Namespace }
+    patch: |
+      - { op: replace, path: /metadata/labels/pod-security.kubernetes.io~1enforce, value: baseline }
   - target: { kind: NetworkPolicy, name: handrail-intake }
     patch: |
       $patch: delete
@@ -126,6 +129,7 @@ patches:
     expect(run.stdout).toMatch(/ConfigMap\/handrail-policy-[a-z0-9]+: policy.yaml is the demo policy pack/);
     expect(run.stdout).toMatch(/image ghcr.io\/example\/handrail:latest: no :latest/);
     expect(run.stdout).toMatch(/Deployment\/handrail-intake: no NetworkPolicy of its own/);
+    expect(run.stdout).toMatch(/Namespace\/handrail: pod-security.kubernetes.io\/enforce must be restricted/);
   }, 60_000);
 
   it('nats values — 3 nodes, sync always, pinned ≥ 2.10.23, TLS, and 8222 only for KEDA and Prometheus; each weakening is named', () => {

@@ -154,6 +154,14 @@ export function overlayProblems(facts: OverlayFacts, docs: K8sObject[]): string[
   if (!netpols.some((n) => n.spec?.podSelector && Object.keys(n.spec.podSelector.matchLabels ?? {}).length === 0 && n.spec.policyTypes?.includes('Ingress') && n.spec.policyTypes.includes('Egress')))
     p.push('no default-deny NetworkPolicy (podSelector {} with Ingress and Egress)');
 
+  // The API server enforces "restricted" on the namespace the workloads run in.
+  const workloadNs = new Set([...deployments, ...jobs].map((w) => w.metadata?.namespace ?? ''));
+  for (const ns of workloadNs) {
+    const n = docs.find((d) => d.kind === 'Namespace' && d.metadata?.name === ns);
+    if (!n) p.push(`no Namespace ${ns || '(none set)'} with pod-security.kubernetes.io/enforce: restricted`);
+    else if (n.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') p.push(`Namespace/${ns}: pod-security.kubernetes.io/enforce must be restricted`);
+  }
+
   const images = new Set<string>();
   for (const svc of SERVICES) {
     const d = deployments.find((x) => x.metadata?.name === `handrail-${svc}`);
