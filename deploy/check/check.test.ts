@@ -81,6 +81,10 @@ describe('deploy-check (issue 16)', () => {
   - target: { kind: Deployment, name: handrail-qa-sampler }
     patch: |
       - { op: replace, path: /spec/template/spec/containers/0/resources/limits/cpu, value: { much: true } }
+  - target: { kind: Deployment, name: handrail-intake }
+    patch: |
+      - { op: add, path: /spec/replcas, value: 2 }
+      - { op: add, path: /spec/template/spec/containers/0/imagePullPolcy, value: Always }
 `,
       ['secret.yaml'],
     );
@@ -95,6 +99,9 @@ describe('deploy-check (issue 16)', () => {
     expect(text).toMatch(/Deployment\/handrail-guardrail: no PodDisruptionBudget selects it/);
     expect(text).toMatch(/ScaledObject\/handrail-escalation: no nats-jetstream trigger for consumer escalation-conclude/);
     expect(text).toMatch(/Deployment\/handrail-qa-sampler: schema: .*cpu/);
+    // Typos the schema validators let through.
+    expect(text).toMatch(/Deployment\/handrail-intake: unknown field spec.replcas/);
+    expect(text).toMatch(/Deployment\/handrail-intake: unknown field spec.template.spec.containers\[0\].imagePullPolcy/);
   }, 60_000);
 
   it('broken manifest — the console open to every pod, a demo policy pack and a :latest image fail; make deploy-check exits 1', () => {

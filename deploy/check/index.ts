@@ -9,7 +9,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { findKubectl, kustomize, type Kubectl } from './kubectl.js';
 import { overlayProblems } from './invariants.js';
 import { natsValuesProblems } from './nats-values.js';
-import { schemaProblems, type K8sObject } from './schemas.js';
+import { schemaProblems, unknownFieldProblems, type K8sObject } from './schemas.js';
 
 export const deployDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(deployDir, '..');
@@ -41,7 +41,7 @@ export async function checkOverlay(k: Kubectl, dir: string, o: { name?: string }
     return { target: name, objects: 0, problems: [(err as Error).message] };
   }
   const problems: string[] = [];
-  for (const d of docs) problems.push(...(await schemaProblems(d)));
+  for (const d of docs) problems.push(...(await schemaProblems(d)), ...(await unknownFieldProblems(d)));
   const demoPolicyText = fs.readFileSync(path.join(repoRoot, 'libs', 'demo', 'policy', 'demo-pack.yaml'), 'utf8');
   problems.push(...overlayProblems({ name, mustBeProduction: PRODUCTION_TIER.has(name), demoPolicyText }, docs));
   return { target: name, objects: docs.length, problems };
@@ -50,7 +50,7 @@ export async function checkOverlay(k: Kubectl, dir: string, o: { name?: string }
 export async function checkNatsValues(file = path.join(deployDir, 'nats', 'values.yaml')): Promise<Report> {
   const values = parse(fs.readFileSync(file, 'utf8')) as Parameters<typeof natsValuesProblems>[0];
   const problems = natsValuesProblems(values);
-  for (const r of values.extraResources ?? []) problems.push(...(await schemaProblems(r)));
+  for (const r of values.extraResources ?? []) problems.push(...(await schemaProblems(r)), ...(await unknownFieldProblems(r)));
   return { target: path.relative(repoRoot, file), objects: (values.extraResources ?? []).length, problems };
 }
 

@@ -51,3 +51,51 @@ export async function schemaProblems(o: K8sObject): Promise<string[]> {
     return [`${where}: schema: ${(err as Error).message}`];
   }
 }
+
+/** The generated type maps of @kubernetes/client-node: attribute names and types per model class. */
+type AttributeMap = Array<{ baseName: string; type: string }>;
+interface ModelClass {
+  getAttributeTypeMap(): AttributeMap;
+}
+let clientModels: Record<string, unknown> | undefined;
+
+function attributesOf(type: string): AttributeMap | undefined {
+  const cls = clientModels?.[type] as Partial<ModelClass> | undefined;
+  return typeof cls?.getAttributeTypeMap === 'function' ? cls.getAttributeTypeMap() : undefined;
+}
+
+function walk(value: unknown, type: string, at: string, out: string[]): void {
+  if (value === null || value === undefined) return;
+  const array = /^Array<(.+)>$/.exec(type);
+  if (array?.[1]) {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, array[1] ?? '', `${at}[${i}]`, out));
+    return;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map?.[1]) {
+    if (typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, map[1], `${at}.${k}`, out);
+    return;
+  }
+  const attrs = attributesOf(type);
+  if (!attrs || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    const a = attrs.find((x) => x.baseName === k);
+    if (!a) out.push(`${at}.${k}`);
+    else walk(v, a.type, `${at}.${k}`, out);
+  }
+}
+
+/**
+ * Fields the Kubernetes API does not know (a typo such as `replcas` or `imagePullPolcy`, which the
+ * schema validators accept), for built-in kinds; CRDs are checked by their models only.
+ */
+export async function unknownFieldProblems(o: K8sObject): Promise<string[]> {
+  if (!o.apiVersion || !o.kind) return [];
+  clientModels ??= (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
+  const version = o.apiVersion.split('/').at(-1) ?? '';
+  const type = `${version.charAt(0).toUpperCase()}${version.slice(1)}${o.kind}`;
+  if (!attributesOf(type) || o.apiVersion.includes('.') && !o.apiVersion.includes('k8s.io')) return [];
+  const out: string[] = [];
+  walk(o, type, '', out);
+  return out.map((f) => `${o.kind}/${o.metadata?.name ?? '?'}: unknown field ${f.slice(1)}`);
+}
