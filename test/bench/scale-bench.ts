@@ -4,7 +4,8 @@
  * processes share the one durable consumer, each with the same in-flight limit (CONSUMER_CONCURRENCY),
  * as pods with the same resources would. Throughput is tickets concluded per second; every run also
  * checks that each ticket's events are in causal order on the stream and that it got exactly one reply.
- * The last line printed is one JSON object. Usage: tsx test/bench/scale-bench.ts [tickets] [per-replica in-flight]
+ * Each size runs twice, 1-2-4-4-2-1. The last line printed is one JSON object.
+ * Usage: tsx test/bench/scale-bench.ts [tickets per run] [per-replica in-flight]
  */
 import path from 'node:path';
 import { InboundMessage } from '@handrail/contracts';
@@ -17,10 +18,12 @@ import { startFakeChatServer } from '@handrail/llm/testing';
 import { provision } from '@handrail/runtime';
 import { uniquePrefix } from '@handrail/testing';
 
-const N = Number(process.argv[2] ?? 240);
+const N = Number(process.argv[2] ?? 160);
 const IN_FLIGHT = Number(process.argv[3] ?? 1);
 const LLM_MS = 200;
 const REPLICAS = [1, 2, 4] as const;
+/** Each size twice, in mirrored order, so a load that drifts over the run (a shared machine) weighs on all sizes alike. */
+const SCHEDULE = [...REPLICAS, ...[...REPLICAS].reverse()];
 /** Causal order of one ticket's events (each present at most once). */
 const ORDER = ['received', 'classified', 'permitted', 'draft_requested', 'drafted', 'draft_checked', 'concluded'];
 const QUESTION = 'How long does standard shipping take?';
@@ -136,14 +139,22 @@ async function main(): Promise<void> {
   const llm = await startFakeChatServer([() => ({ content: JSON.stringify({ sentences: [{ text: sentence, passages: [best.passageId] }] }), delayMs: LLM_MS })]);
   try {
     console.log(`drafting scale-out: ${N} tickets, LLM answers in ${LLM_MS} ms, ${IN_FLIGHT} in flight per drafting process`);
-    const runs: Run[] = [];
-    for (const r of REPLICAS) {
+    const all: Run[] = [];
+    for (const r of SCHEDULE) {
       const run = await oneRun(bus, nats.url, r, llm.baseUrl, () => llm.requests.length);
-      runs.push(run);
+      all.push(run);
       console.log(
         `  ${r} drafting: ${run.ticketsPerS.toFixed(1)} tickets/s (${run.seconds.toFixed(1)} s); LLM calls ${run.llmCalls}, LLM drafts ${run.llmDrafted}; duplicate replies ${run.duplicateReplies}, missing ${run.missingReplies}, order violations ${run.orderViolations}`,
       );
     }
+    // Per size: all its tickets over all its seconds.
+    const runs: Run[] = REPLICAS.map((r) => {
+      const mine = all.filter((x) => x.replicas === r);
+      const seconds = mine.reduce((t, x) => t + x.seconds, 0);
+      const sum = (k: 'duplicateReplies' | 'missingReplies' | 'orderViolations' | 'llmCalls' | 'llmDrafted') => mine.reduce((t, x) => t + x[k], 0);
+      return { replicas: r, seconds, ticketsPerS: (N * mine.length) / seconds, duplicateReplies: sum('duplicateReplies'), missingReplies: sum('missingReplies'), orderViolations: sum('orderViolations'), llmCalls: sum('llmCalls'), llmDrafted: sum('llmDrafted') };
+    });
+    for (const r of runs) console.log(`  ${r.replicas} drafting, both runs: ${r.ticketsPerS.toFixed(2)} tickets/s`);
     const base = runs[0]?.ticketsPerS ?? NaN;
     const speedup = (r: number) => (runs.find((x) => x.replicas === r)?.ticketsPerS ?? NaN) / base;
     console.log(`  speed-up: ×${speedup(2).toFixed(2)} with 2, ×${speedup(4).toFixed(2)} with 4 (targets ×1.8, ×3.2)`);
