@@ -2,7 +2,9 @@
  * `make bench` (second part): scale-out of the drafting stage, the one that waits on an LLM. The LLM
  * drafter points at a local chat-completions endpoint that answers in 200 ms; 1, 2 and 4 drafting
  * processes share the one durable consumer, each with the same in-flight limit (CONSUMER_CONCURRENCY),
- * as pods with the same resources would. Throughput is tickets concluded per second; every run also
+ * as pods with the same resources would. Throughput is tickets concluded per second in steady state
+ * (between the 10th and the 90th percentile of conclusions: the pipeline's fill and drain left out),
+ * end to end reported too; every run also
  * checks that each ticket's events are in causal order on the stream and that it got exactly one reply.
  * Each size runs twice, 1-2-4-4-2-1. The last line printed is one JSON object.
  * Usage: tsx test/bench/scale-bench.ts [tickets per run] [per-replica in-flight]
@@ -30,8 +32,14 @@ const QUESTION = 'How long does standard shipping take?';
 
 interface Run {
   replicas: number;
+  /** Steady state: tickets concluded between the 10th and the 90th percentile of conclusion times. */
   ticketsPerS: number;
+  /** First submit to last conclusion (warm-up and tail included). */
+  endToEndPerS: number;
   seconds: number;
+  /** Conclusions and seconds inside the steady-state window. */
+  windowTickets: number;
+  windowSeconds: number;
   duplicateReplies: number;
   missingReplies: number;
   orderViolations: number;
@@ -58,11 +66,14 @@ async function oneRun(bus: Bus, natsUrl: string, replicas: number, llmBaseUrl: s
     const env = { ...cluster.env, LLM_BASE_URL: llmBaseUrl, LLM_MODEL: 'bench-model', LLM_TIMEOUT_MS: '10000', CONSUMER_CONCURRENCY: String(IN_FLIGHT) };
     for (let i = 0; i < replicas; i++) drafting.push(await startServiceProcess('drafting', env, logDir, { runtime: 'compiled' }));
     const concluded = new Set<string>();
+    const at: number[] = [];
     let resolveDone: () => void = () => {};
     const done = new Promise<void>((r) => (resolveDone = r));
     const sub = bus.nc.subscribe(topo.subjects.eventsOfType('concluded'), {
       callback: (_e, m) => {
-        concluded.add(m.subject.split('.').at(-1) ?? '');
+        const id = m.subject.split('.').at(-1) ?? '';
+        if (!concluded.has(id)) at.push(performance.now());
+        concluded.add(id);
         if (concluded.size === N) resolveDone();
       },
     });
@@ -82,7 +93,11 @@ async function oneRun(bus: Bus, natsUrl: string, replicas: number, llmBaseUrl: s
     if (concluded.size < N) throw new Error(`only ${concluded.size}/${N} tickets concluded with ${replicas} drafting replicas`);
     // Let the reply of the last conclusion land before counting.
     await new Promise((r) => setTimeout(r, 1_000));
-    return { replicas, ticketsPerS: N / seconds, seconds, ...(await integrity(bus, topo)), llmCalls: llmCalls() - callsBefore };
+    const lo = Math.floor(N * 0.1);
+    const hi = Math.ceil(N * 0.9) - 1;
+    const windowTickets = hi - lo;
+    const windowSeconds = ((at[hi] ?? NaN) - (at[lo] ?? NaN)) / 1000;
+    return { replicas, ticketsPerS: windowTickets / windowSeconds, endToEndPerS: N / seconds, seconds, windowTickets, windowSeconds, ...(await integrity(bus, topo)), llmCalls: llmCalls() - callsBefore };
   } finally {
     await Promise.all(drafting.map((d) => d.stop()));
     await cluster.stop();
@@ -144,20 +159,21 @@ async function main(): Promise<void> {
       const run = await oneRun(bus, nats.url, r, llm.baseUrl, () => llm.requests.length);
       all.push(run);
       console.log(
-        `  ${r} drafting: ${run.ticketsPerS.toFixed(1)} tickets/s (${run.seconds.toFixed(1)} s); LLM calls ${run.llmCalls}, LLM drafts ${run.llmDrafted}; duplicate replies ${run.duplicateReplies}, missing ${run.missingReplies}, order violations ${run.orderViolations}`,
+        `  ${r} drafting: ${run.ticketsPerS.toFixed(1)} tickets/s steady (${run.endToEndPerS.toFixed(1)} end to end, ${run.seconds.toFixed(1)} s); LLM calls ${run.llmCalls}, LLM drafts ${run.llmDrafted}; duplicate replies ${run.duplicateReplies}, missing ${run.missingReplies}, order violations ${run.orderViolations}`,
       );
     }
     // Per size: all its tickets over all its seconds.
     const runs: Run[] = REPLICAS.map((r) => {
       const mine = all.filter((x) => x.replicas === r);
       const seconds = mine.reduce((t, x) => t + x.seconds, 0);
-      const sum = (k: 'duplicateReplies' | 'missingReplies' | 'orderViolations' | 'llmCalls' | 'llmDrafted') => mine.reduce((t, x) => t + x[k], 0);
-      return { replicas: r, seconds, ticketsPerS: (N * mine.length) / seconds, duplicateReplies: sum('duplicateReplies'), missingReplies: sum('missingReplies'), orderViolations: sum('orderViolations'), llmCalls: sum('llmCalls'), llmDrafted: sum('llmDrafted') };
+      const sum = (k: 'duplicateReplies' | 'missingReplies' | 'orderViolations' | 'llmCalls' | 'llmDrafted' | 'windowTickets' | 'windowSeconds') => mine.reduce((t, x) => t + x[k], 0);
+      return { replicas: r, seconds, ticketsPerS: sum('windowTickets') / sum('windowSeconds'), endToEndPerS: (N * mine.length) / seconds, windowTickets: sum('windowTickets'), windowSeconds: sum('windowSeconds'), duplicateReplies: sum('duplicateReplies'), missingReplies: sum('missingReplies'), orderViolations: sum('orderViolations'), llmCalls: sum('llmCalls'), llmDrafted: sum('llmDrafted') };
     });
-    for (const r of runs) console.log(`  ${r.replicas} drafting, both runs: ${r.ticketsPerS.toFixed(2)} tickets/s`);
+    for (const r of runs) console.log(`  ${r.replicas} drafting, both runs: ${r.ticketsPerS.toFixed(2)} tickets/s steady, ${r.endToEndPerS.toFixed(2)} end to end`);
     const base = runs[0]?.ticketsPerS ?? NaN;
     const speedup = (r: number) => (runs.find((x) => x.replicas === r)?.ticketsPerS ?? NaN) / base;
-    console.log(`  speed-up: ×${speedup(2).toFixed(2)} with 2, ×${speedup(4).toFixed(2)} with 4 (targets ×1.8, ×3.2)`);
+    const e2e = (r: number) => (runs.find((x) => x.replicas === r)?.endToEndPerS ?? NaN) / (runs[0]?.endToEndPerS ?? NaN);
+    console.log(`  speed-up (steady state): ×${speedup(2).toFixed(2)} with 2, ×${speedup(4).toFixed(2)} with 4 (targets ×1.8, ×3.2); end to end ×${e2e(2).toFixed(2)}, ×${e2e(4).toFixed(2)}`);
     console.log(
       JSON.stringify({
         tickets: N,
@@ -166,6 +182,9 @@ async function main(): Promise<void> {
         tickets_per_s: Object.fromEntries(runs.map((r) => [r.replicas, Number(r.ticketsPerS.toFixed(1))])),
         speedup_2: Number(speedup(2).toFixed(2)),
         speedup_4: Number(speedup(4).toFixed(2)),
+        end_to_end_per_s: Object.fromEntries(runs.map((r) => [r.replicas, Number(r.endToEndPerS.toFixed(1))])),
+        end_to_end_speedup_2: Number(e2e(2).toFixed(2)),
+        end_to_end_speedup_4: Number(e2e(4).toFixed(2)),
         duplicate_replies: runs.reduce((n, r) => n + r.duplicateReplies, 0),
         missing_replies: runs.reduce((n, r) => n + r.missingReplies, 0),
         order_violations: runs.reduce((n, r) => n + r.orderViolations, 0),
