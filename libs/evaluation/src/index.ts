@@ -21,3 +21,5 @@ export { runEvalCommand, runBenchCommand, EVAL_USAGE, BENCH_USAGE } from './comm
 export type { CommandIo } from './commands.js';
 export { loadSharedDatasets } from './shared.js';
 export type { SharedSplit } from './shared.js';
+export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, chooseHybrid, evaluateHybrid, asOutOfScope } from './hybrid.js';
+export type { TextEncoder, HybridRecord, HybridCalibrationOptions, HybridSetting, HybridChoice, ChooseOptions, HybridEvaluation } from './hybrid.js';
