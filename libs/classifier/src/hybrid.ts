@@ -19,9 +19,14 @@ export interface HybridOptions {
    * sure of their own answer; below it the combined confidence (which already pays for the doubt) decides.
    */
   disagreementConfidence: number;
+  /**
+   * Weight of the intent probabilities (both models' top intent) against the area probabilities:
+   * a message between several known intents is often one of an intent never taught (near out of scope).
+   */
+  intentWeight: number;
 }
 
-export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0 };
+export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0 };
 
 export interface HybridVersions {
   lexical: string;
@@ -47,6 +52,10 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
   const lexP = lexArea === area ? lex.confidence : Math.max(0, 1 - lex.confidence) * lexAreaShare(lex, area);
   const semP = sem.areaProbability.get(area) ?? 0;
   let confidence = o.semanticWeight * semP + (1 - o.semanticWeight) * lexP;
+  if (o.intentWeight > 0) {
+    const intentP = o.semanticWeight * (area === semArea ? sem.intentConfidence : 0) + (1 - o.semanticWeight) * (area === lexArea ? lex.intentConfidence : 0);
+    confidence = (1 - o.intentWeight) * confidence + o.intentWeight * intentP;
+  }
   const doubts: Reason[] = [];
   const evidence = [
     `lexical=${lexArea}@${lex.confidence.toFixed(3)}`,

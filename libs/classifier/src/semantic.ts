@@ -34,6 +34,8 @@ export interface SemanticJudgement {
   intent: string;
   /** Probability of `area`: the head's calibrated area probability blended with the neighbour vote. */
   confidence: number;
+  /** The head's calibrated probability of `intent`: low when the message sits between intents (a novel one, often). */
+  intentConfidence: number;
   /** Per-area probability (head and vote blended). */
   areaProbability: ReadonlyMap<AreaName, number>;
   /** Cosine similarity to the closest training example. */
@@ -226,7 +228,7 @@ export function trainSemantic(examples: readonly TrainingExample[], vectors: rea
       for (let c = 0; c < z.length; c++) if (intentArea[c] === topArea && (best < 0 || (z[c] ?? 0) > (z[best] ?? 0))) best = c;
       const nearestSimilarity = nn[0]?.[1] ?? 0;
       const meanTopSimilarity = nn.reduce((t, [, s]) => t + s, 0) / (nn.length || 1);
-      return { area: topArea, intent: intents[best] ?? '', confidence: topP, areaProbability: area, nearestSimilarity, meanTopSimilarity, outOfScope: nearestSimilarity < g };
+      return { area: topArea, intent: intents[best] ?? '', confidence: topP, intentConfidence: z[best] ?? 0, areaProbability: area, nearestSimilarity, meanTopSimilarity, outOfScope: nearestSimilarity < g };
     },
   });
   return make(o.gate ?? gate);

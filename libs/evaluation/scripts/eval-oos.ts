@@ -20,10 +20,7 @@ import { trainClassifier } from '@handrail/classifier';
 import { createEncoder } from '@handrail/encoder';
 import {
   asOutOfScope,
-  chooseHybrid,
-  embedTexts,
-  evaluateHybrid,
-  hybridCvRecords,
+  runHybrid,
   classifyAll,
   computeMetrics,
   ELIGIBLE_AREAS,
@@ -100,15 +97,22 @@ for (const s of settings) {
   const m = ours?.metrics;
   let hybrid: Record<string, unknown> | undefined;
   if (encoder) {
-    const t0 = performance.now();
-    const vectors = await embedTexts(encoder, [...s.train, ...s.test, ...synthetic].map((g) => g.text), resolve('.cache'), (d, n) => process.stderr.write(`  embedded ${d}/${n}\r`));
-    process.stderr.write(`\n${s.name}: embedded in ${Math.round(performance.now() - t0)} ms; calibrating the hybrid…\n`);
-    const records = hybridCvRecords(s.train, synthetic, vectors, encoder.version, policy, { leaveIntentsOut: 0.15, onProgress: (f, k) => process.stderr.write(`  fold ${f}/${k}\r`) });
-    const choice = chooseHybrid(records);
-    process.stderr.write(`\n${s.name}: hybrid setting ${JSON.stringify(choice.setting)} thresholds ${JSON.stringify(choice.areaThresholds)} CV ${JSON.stringify({ coverage: choice.crossValidation.coverage, unsafe: choice.crossValidation.unsafe_automation, oos_flagged: choice.crossValidation.oos_flagged })} (${choice.feasible}/${choice.tried} feasible)\n`);
-    const h = evaluateHybrid(s.train, s.test, vectors, encoder.version, policy, choice);
+    const h = await runHybrid({ train: s.train, test: s.test, synthetic, encoder, policy, cacheDir: resolve('.cache'), onPhase: (p) => process.stderr.write(`${s.name} hybrid: ${p}\n`) });
+    process.stderr.write(
+      `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n`,
+    );
     const hm = h.metrics;
-    hybrid = { model: h.modelVersion, coverage: hm.coverage, unsafe_automation: hm.unsafe_automation, critical_automation: hm.critical_automation, oos_flagged: hm.oos_flagged, ece: h.reliability.ece, max_overconfidence: h.reliability.max_overconfidence, oos_max_overconfidence: h.oosReliability.max_overconfidence };
+    hybrid = {
+      model: h.modelVersion,
+      coverage: hm.coverage,
+      unsafe_automation: hm.unsafe_automation,
+      critical_automation: hm.critical_automation,
+      oos_flagged: hm.oos_flagged,
+      ece: h.reliability.ece,
+      max_overconfidence: h.reliability.max_overconfidence,
+      oos_max_overconfidence: h.oosReliability.max_overconfidence,
+      oos_mean_confidence: h.oosReliability.bins.reduce((t, b) => t + (b.mean_confidence ?? 0) * b.n, 0) / (nOos || 1),
+    };
   }
   console.log(
     `${s.name} ${JSON.stringify({

@@ -7,7 +7,6 @@ import {
   createHybrid,
   trainClassifier,
   trainSemantic,
-  DEFAULT_HYBRID,
   type DetailedClassification,
   type HybridClassifier,
   type HybridOptions,
@@ -82,6 +81,8 @@ export function hybridMessageClassifier(h: HybridClassifier, vectors: ReadonlyMa
 /** One held-out message of the calibration cross-validation: both models' opinions, not yet combined. */
 export interface HybridRecord {
   gold: GoldMessage;
+  /** `in_scope`: a held-out training message; `synthetic`: another data set's; `left_out`: an intent this fold did not train. */
+  slice: 'in_scope' | 'synthetic' | 'left_out';
   trained: boolean;
   lex: DetailedClassification;
   sem: SemanticJudgement;
@@ -125,8 +126,11 @@ export function hybridCvRecords(
     const lex = lexical(examples);
     const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion);
     const trainedLabels = new Set(examples.map((e) => e.intent));
-    const tests = [...held.map((g) => (left.has(g.label) ? { ...g, area: 'out_of_scope' as const } : g)), ...(oosFolds[i] ?? [])];
-    for (const gold of tests) {
+    const tests: Array<{ gold: GoldMessage; slice: HybridRecord['slice'] }> = [
+      ...held.map((g) => (left.has(g.label) ? { gold: { ...g, area: 'out_of_scope' as const }, slice: 'left_out' as const } : { gold: g, slice: 'in_scope' as const })),
+      ...(oosFolds[i] ?? []).map((g) => ({ gold: g, slice: 'synthetic' as const })),
+    ];
+    for (const { gold, slice } of tests) {
       const l = lex.classify(gold.text);
       const s = sem.judge(vectorOf(vectors, gold.text));
       const autoAtZeroByArea = new Map<string, boolean>();
@@ -134,7 +138,7 @@ export function hybridCvRecords(
         const c = { ...l, area: AREA.value(area as Parameters<typeof AREA.value>[0]), outOfScope: false, modelDoubts: [] };
         autoAtZeroByArea.set(area, decide(gold.text, c, zero).route === 'auto_resolved');
       }
-      records.push({ gold, trained: trainedLabels.has(gold.label), lex: l, sem: s, autoAtZeroByArea });
+      records.push({ gold, slice, trained: trainedLabels.has(gold.label), lex: l, sem: s, autoAtZeroByArea });
     }
     o.onProgress?.(i + 1, k);
   });
@@ -147,10 +151,11 @@ export interface HybridSetting extends HybridOptions {
 }
 
 const CONFIDENCE_GRID = {
-  gate: Array.from({ length: 15 }, (_, i) => Math.round((0.3 + i * 0.025) * 1000) / 1000),
-  ramp: [0, 0.05, 0.1, 0.2],
-  semanticWeight: [0.5, 0.75, 1],
+  gate: [0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
+  ramp: [0, 0.1, 0.2, 0.3],
+  semanticWeight: [0.5, 0.75],
   disagreementConfidence: [0, 0.6, 2],
+  intentWeight: [0, 0.3, 0.6],
 };
 
 /** Records combined under one setting, as routed messages (threshold 0 auto decision included). */
@@ -178,8 +183,11 @@ export function recordsRouted(records: readonly HybridRecord[], s: HybridSetting
 export interface HybridChoice {
   setting: HybridSetting;
   areaThresholds: Record<string, number>;
-  /** Pooled out-of-fold metrics (synthetic out-of-scope slice included) under the choice. */
+  /** Pooled out-of-fold metrics on the in-scope training messages under the choice. */
   crossValidation: EvalMetrics;
+  /** Share flagged (not automated) of the synthetic out-of-scope slice and of the left-out intents. */
+  syntheticFlagged: number | null;
+  leftOutFlagged: number | null;
   /** Settings tried and feasible. */
   tried: number;
   feasible: number;
@@ -188,42 +196,62 @@ export interface HybridChoice {
 export interface ChooseOptions {
   maxUnsafe?: number;
   maxCritical?: number;
-  /** Lowest share of the out-of-fold out-of-scope messages (synthetic + left-out intents) that must be flagged. */
-  minOosFlagged?: number;
+  /** What one point of missing flagged share costs in coverage points (default 2). */
+  shortfallPenalty?: number;
+  /** Lowest flagged share of the synthetic out-of-scope slice (other data sets: far out of scope). */
+  minSyntheticFlagged?: number;
+  /** Lowest flagged share of the left-out intents' messages (near out of scope). */
+  minLeftOutFlagged?: number;
   floors?: Readonly<Record<string, number>>;
+  grid?: Partial<typeof CONFIDENCE_GRID>;
+}
+
+const flaggedShare = (msgs: readonly RoutedMessage[], thresholds: Readonly<Record<string, number>>): number | null =>
+  msgs.length === 0 ? null : msgs.filter((r) => !(r.autoAtZero && r.confidence >= (thresholds[r.area] ?? 1))).length / msgs.length;
+
+/** One setting's outcome on the out-of-fold records: thresholds from the in-scope records, flagged shares from the rest. */
+export function scoreSetting(records: readonly HybridRecord[], setting: HybridSetting, o: ChooseOptions = {}): Omit<HybridChoice, 'tried' | 'feasible'> {
+  const routed = recordsRouted(records, setting);
+  const inScope = routed.filter((_, i) => records[i]?.slice === 'in_scope');
+  const areaThresholds = pickAreaThresholds(inScope, o.maxUnsafe ?? 0.005, o.maxCritical ?? 0.002, o.floors ?? {});
+  return {
+    setting,
+    areaThresholds,
+    crossValidation: computeMetrics(inScope, (r) => r.autoAtZero && r.confidence >= (areaThresholds[r.area] ?? 1)),
+    syntheticFlagged: flaggedShare(routed.filter((_, i) => records[i]?.slice === 'synthetic'), areaThresholds),
+    leftOutFlagged: flaggedShare(routed.filter((_, i) => records[i]?.slice === 'left_out'), areaThresholds),
+  };
 }
 
 /**
- * Picks the gate, ramp, semantic weight and disagreement rule, and one threshold per area, from
- * the out-of-fold records only: the most coverage whose unsafe/critical automation stays within
- * the limits and which flags at least `minOosFlagged` of the out-of-scope records.
+ * Picks the gate, ramp, weights and disagreement rule, and one threshold per area, from the
+ * out-of-fold records only: per-area thresholds keep the in-scope unsafe/critical automation within
+ * the limits (as `autoThreshold` does); the setting with the most coverage wins, less
+ * `shortfallPenalty` × every point by which it flags less than `minSyntheticFlagged` of the
+ * synthetic slice or `minLeftOutFlagged` of the left-out intents.
  */
 export function chooseHybrid(records: readonly HybridRecord[], o: ChooseOptions = {}): HybridChoice {
-  const maxUnsafe = o.maxUnsafe ?? 0.005;
-  const maxCritical = o.maxCritical ?? 0.002;
-  const minOos = o.minOosFlagged ?? 0.97;
-  let best: HybridChoice | undefined;
+  const minSynthetic = o.minSyntheticFlagged ?? 0.97;
+  const minLeftOut = o.minLeftOutFlagged ?? 0.8;
+  const penalty = o.shortfallPenalty ?? 2;
+  const grid = { ...CONFIDENCE_GRID, ...o.grid };
+  let best: { s: Omit<HybridChoice, 'tried' | 'feasible'>; score: number } | undefined;
   let tried = 0;
   let feasible = 0;
-  for (const gate of CONFIDENCE_GRID.gate)
-    for (const ramp of CONFIDENCE_GRID.ramp)
-      for (const semanticWeight of CONFIDENCE_GRID.semanticWeight)
-        for (const disagreementConfidence of CONFIDENCE_GRID.disagreementConfidence) {
-          tried++;
-          const setting: HybridSetting = { gate, ramp, semanticWeight, disagreementConfidence };
-          const routed = recordsRouted(records, setting);
-          const areaThresholds = pickAreaThresholds(routed, maxUnsafe, maxCritical, o.floors ?? {});
-          const m = computeMetrics(routed, (r) => r.autoAtZero && r.confidence >= (areaThresholds[r.area] ?? 1));
-          if ((m.oos_flagged ?? 1) < minOos) continue;
-          feasible++;
-          if (!best || (m.coverage ?? 0) > (best.crossValidation.coverage ?? 0)) best = { setting, areaThresholds, crossValidation: m, tried: 0, feasible: 0 };
-        }
-  if (!best) {
-    const setting: HybridSetting = { ...DEFAULT_HYBRID, gate: 1 };
-    const routed = recordsRouted(records, setting);
-    best = { setting, areaThresholds: {}, crossValidation: computeMetrics(routed, () => false), tried: 0, feasible: 0 };
-  }
-  return { ...best, tried, feasible };
+  for (const gate of grid.gate)
+    for (const ramp of grid.ramp)
+      for (const semanticWeight of grid.semanticWeight)
+        for (const disagreementConfidence of grid.disagreementConfidence)
+          for (const intentWeight of grid.intentWeight) {
+            tried++;
+            const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight }, o);
+            const shortfall = Math.max(0, minSynthetic - (s.syntheticFlagged ?? 1)) + Math.max(0, minLeftOut - (s.leftOutFlagged ?? 1));
+            if (shortfall === 0) feasible++;
+            const score = (s.crossValidation.coverage ?? 0) - penalty * shortfall;
+            if (!best || score > best.score + 1e-12) best = { s, score };
+          }
+  if (!best) throw new Error('chooseHybrid: empty grid');
+  return { ...best.s, tried, feasible };
 }
 
 export interface HybridEvaluation {
@@ -270,3 +298,44 @@ export function asOutOfScope(messages: readonly GoldMessage[], n: number, seed =
 
 export const isEligibleArea = (a: string): boolean => (ELIGIBLE_AREAS as readonly string[]).includes(a);
 export type { Classification };
+
+/**
+ * Where each evaluation's synthetic out-of-scope slice comes from: another shared data set, never
+ * the one under test nor the one `make eval-oos` uses as its out-of-scope test (NLU++ hotels for the
+ * bank settings).
+ */
+export const SYNTHETIC_SOURCE: Readonly<Record<string, string>> = {
+  banking77: 'bitext',
+  'oos-far': 'bitext',
+  'oos-near': 'bitext',
+  bitext: 'nlupp-hotels',
+  'nlupp-banking': 'bitext',
+  'nlupp-hotels': 'banking77',
+};
+
+export interface HybridRunInput {
+  train: readonly GoldMessage[];
+  test: readonly GoldMessage[];
+  synthetic: readonly GoldMessage[];
+  encoder: TextEncoder;
+  policy: PolicyPack;
+  cacheDir?: string;
+  choose?: ChooseOptions;
+  leaveIntentsOut?: number;
+  onPhase?: (phase: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The whole hybrid protocol on one split: embed, cross-validate with the synthetic slice, choose, train, test. */
+export async function runHybrid(i: HybridRunInput): Promise<HybridEvaluation & { embedMs: number }> {
+  i.onPhase?.('embedding (cached on disk by encoder version)');
+  const t0 = performance.now();
+  const vectors = await embedTexts(i.encoder, [...i.train, ...i.test, ...i.synthetic].map((g) => g.text), i.cacheDir, i.onProgress);
+  const embedMs = performance.now() - t0;
+  i.onPhase?.('hybrid: cross-validation on the training split + synthetic out-of-scope slice');
+  const records = hybridCvRecords(i.train, i.synthetic, vectors, i.encoder.version, i.policy, { leaveIntentsOut: i.leaveIntentsOut ?? 0.15, onProgress: i.onProgress });
+  i.onPhase?.('hybrid: choosing gates and thresholds');
+  const choice = chooseHybrid(records, i.choose);
+  i.onPhase?.('hybrid: training on the whole training split, classifying the test split');
+  return { ...evaluateHybrid(i.train, i.test, vectors, i.encoder.version, i.policy, choice), embedMs };
+}
