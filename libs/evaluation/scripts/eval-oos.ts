@@ -99,7 +99,7 @@ for (const s of settings) {
   if (encoder) {
     const h = await runHybrid({ train: s.train, test: s.test, synthetic, encoder, policy, cacheDir: resolve('.cache'), onPhase: (p) => process.stderr.write(`${s.name} hybrid: ${p}\n`) });
     process.stderr.write(
-      `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n`,
+      `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n${s.name} hybrid: CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
     );
     const hm = h.metrics;
     hybrid = {

@@ -51,7 +51,7 @@ for (const s of splits) {
   if (encoder && source) {
     const h = await runHybrid({ train: s.train, test: s.test, synthetic: asOutOfScope(source.train, 1000), encoder, policy, cacheDir: resolve('.cache'), onPhase: (p) => process.stderr.write(`${s.name}-hybrid: ${p}\n`) });
     process.stderr.write(
-      `${s.name}-hybrid: ${h.modelVersion} setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic ${SYNTHETIC_SOURCE[s.name]} flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}); test ECE ${h.reliability.ece}, largest overconfidence ${h.reliability.max_overconfidence}\n`,
+      `${s.name}-hybrid: ${h.modelVersion} setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic ${SYNTHETIC_SOURCE[s.name]} flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}); test ECE ${h.reliability.ece}, largest overconfidence ${h.reliability.max_overconfidence}; CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
     );
     console.log(`${s.name}-hybrid ${JSON.stringify(h.metrics)}`);
   }
