@@ -356,7 +356,11 @@ export async function runHybrid(i: HybridRunInput): Promise<HybridEvaluation & {
   i.onPhase?.('hybrid: cross-validation on the training split + synthetic out-of-scope slice');
   const records = hybridCvRecords(i.train, i.synthetic, vectors, i.encoder.version, i.policy, { leaveIntentsOut: i.leaveIntentsOut ?? 0.15, onProgress: i.onProgress });
   i.onPhase?.('hybrid: choosing gates and thresholds');
-  const choice = chooseHybrid(records, i.choose);
+  // As `autoThreshold` does: no area's threshold below the pack's own (the service applies the pack's
+  // thresholds to the combined confidence, and an area with no confident mistakes in CV would
+  // otherwise get a near-zero threshold from too little evidence — issue 4).
+  const floors = Object.fromEntries(Object.entries(i.policy.areas).map(([a, p]) => [a, p.confidence_threshold]));
+  const choice = chooseHybrid(records, { floors, ...i.choose });
   i.onPhase?.('hybrid: training on the whole training split, classifying the test split');
   return { ...evaluateHybrid(i.train, i.test, vectors, i.encoder.version, i.policy, choice), embedMs };
 }
