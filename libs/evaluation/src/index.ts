@@ -21,3 +21,5 @@ export { runEvalCommand, runBenchCommand, EVAL_USAGE, BENCH_USAGE } from './comm
 export type { CommandIo } from './commands.js';
 export { loadSharedDatasets } from './shared.js';
 export type { SharedSplit } from './shared.js';
+export { loadAnswerQuestions, runAnswerEval, summariseAnswers, chooseGates } from './answers.js';
+export type { AnswerQuestion, AnswerOutcome, AnswerRow, AnswerEvalDeps, AnswerSummary, GateChoice } from './answers.js';
