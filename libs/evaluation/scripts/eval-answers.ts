@@ -17,7 +17,8 @@ import { demoPaths } from '@handrail/demo';
 import { ingestDirectory, RELEVANCE_GATES, type RelevanceGates } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
 import { chooseGates, loadAnswerQuestions, runAnswerEval, summariseAnswers, type AnswerRow } from '@handrail/evaluation';
-import type { SemanticScorer } from '@handrail/decisions';
+import { semanticScorer, type SemanticScorer } from '@handrail/decisions';
+import { createEncoder } from '@handrail/encoder';
 
 const args = new Set(process.argv.slice(2));
 const data = (name: string) => fileURLToPath(new URL(`../data/answers/${name}`, import.meta.url));
@@ -27,7 +28,8 @@ const now = new Date('2026-06-01T12:00:00Z');
 const pack = await loadPolicyFile(demoPaths.policy);
 const kb = await ingestDirectory(demoPaths.kb, { now });
 const classifier = createClassifier(trainingExamplesFromPolicy(pack));
-const semantic: SemanticScorer | undefined = undefined;
+const encoder = args.has('--no-encoder') ? undefined : await createEncoder();
+const semantic: SemanticScorer | undefined = encoder ? semanticScorer(encoder) : undefined;
 const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));
 const deps = { pack, policyRevision: policyRevisionId(pack), classifier, kb, semantic, now };
@@ -37,7 +39,7 @@ const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
   if (args.has('--rows')) for (const r of rows) console.log(`  ${JSON.stringify(r)}`);
 };
 
-const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1 };
+const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1, lexicalOnlyKeyTermCoverage: 0 };
 const calibration = await runAnswerEval(train, { ...deps, gates: open });
 show('train-open-gates', calibration, open);
 const choice = chooseGates(calibration, semantic !== undefined);
@@ -49,3 +51,4 @@ for (const [name, gates] of [
   show(`train-${name}`, await runAnswerEval(train, { ...deps, gates }), gates);
   show(`test-${name}`, await runAnswerEval(test, { ...deps, gates }), gates);
 }
+await encoder?.close();

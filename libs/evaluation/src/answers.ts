@@ -159,15 +159,15 @@ export interface GateChoice {
 /**
  * Gates from a calibration run made with open gates (every draft passes the key-term and semantic
  * checks, so the row shows what would be sent): the pair that sends no wrong answer and the most
- * right ones; among equals, the middle of the widest run of key-term gates, then the lowest
- * semantic gate — margin on both sides rather than a gate hugging one example.
+ * right ones; among equals, the middle of the widest run of semantic gates, then of key-term gates
+ * at it — margin on both sides rather than a gate hugging one example.
  */
 export function chooseGates(open: readonly AnswerRow[], semantic: boolean): GateChoice {
   const keyGrid = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
-  const semGrid = semantic ? Array.from({ length: 41 }, (_, i) => Math.round(i * 2.5) / 100) : [0];
+  const semGrid = semantic ? Array.from({ length: 41 }, (_, i) => Math.round(i * 25) / 1000) : [0];
   const outcomeAt = (r: AnswerRow, k: number, s: number): AnswerOutcome => {
     if (r.route !== 'auto_resolved' || r.relevance === undefined) return r.outcome;
-    const passes = r.relevance.keyTermCoverage >= k && (r.relevance.semantic === undefined || r.relevance.semantic >= s);
+    const passes = r.relevance.keyTermCoverage >= k && (!semantic || r.relevance.semantic === undefined || r.relevance.semantic >= s);
     return passes ? r.outcome : 'held';
   };
   const sweep = semGrid.flatMap((s) =>
@@ -180,15 +180,20 @@ export function chooseGates(open: readonly AnswerRow[], semantic: boolean): Gate
   const safe = sweep.filter((x) => x.wrongSent === fewestWrong);
   const mostRight = Math.max(...safe.map((x) => x.rightSent));
   const best = safe.filter((x) => x.rightSent === mostRight);
-  const lowestSem = Math.min(...best.map((x) => x.semanticSimilarity));
-  const keys = best.filter((x) => x.semanticSimilarity === lowestSem).map((x) => x.keyTermCoverage).sort((a, b) => a - b);
-  // The widest run of consecutive grid values, and its middle.
+  const sem = middleOfWidestRun([...new Set(best.map((x) => x.semanticSimilarity))].sort((a, b) => a - b), 0.025);
+  const key = middleOfWidestRun(best.filter((x) => x.semanticSimilarity === sem).map((x) => x.keyTermCoverage).sort((a, b) => a - b), 0.05);
+  // Without an encoder the key-term gate is the lexical-only one.
+  const gates = semantic ? { keyTermCoverage: key, semanticSimilarity: sem, lexicalOnlyKeyTermCoverage: key } : { keyTermCoverage: key, semanticSimilarity: 0, lexicalOnlyKeyTermCoverage: key };
+  return { gates, wrongSent: fewestWrong, rightSent: mostRight, sweep };
+}
+
+/** The middle value of the longest run of consecutive grid values (step apart) in sorted `values`. */
+function middleOfWidestRun(values: readonly number[], step: number): number {
   let run: number[] = [];
   let widest: number[] = [];
-  for (const k of keys) {
-    run = run.length > 0 && Math.abs(k - (run[run.length - 1] ?? 0) - 0.05) < 1e-9 ? [...run, k] : [k];
+  for (const v of values) {
+    run = run.length > 0 && Math.abs(v - (run[run.length - 1] ?? 0) - step) < 1e-9 ? [...run, v] : [v];
     if (run.length > widest.length) widest = run;
   }
-  const key = widest[Math.floor((widest.length - 1) / 2)] ?? 0;
-  return { gates: { keyTermCoverage: key, semanticSimilarity: lowestSem }, wrongSent: fewestWrong, rightSent: mostRight, sweep };
+  return widest[Math.floor((widest.length - 1) / 2)] ?? 0;
 }
