@@ -224,11 +224,14 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
 
   for (const draftClause of clauses(text).map(toClause)) {
     if (draftClause.terms.size === 0 && draftClause.quantityKeys.size === 0) continue;
+    // "Once an order has been dispatched, it can no longer be cancelled": the condition clause claims
+    // nothing on its own, so its polarity is the main clause's.
+    const subordinate = SUBORDINATE.test(draftClause.text);
     const best = bestClause(draftClause, passageClauses);
-    if (best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
+    if (!subordinate && best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
       problems.push(`"${draftClause.text}" has the opposite polarity of the cited passage ("${best.text}")`);
     }
-    if (!draftClause.negated) {
+    if (!draftClause.negated && !subordinate) {
       // A positive statement built from words the passage only uses in a negation ("not when you place it").
       const onlyNegated = [...draftClause.terms].filter(
         (t) => passageClauses.some((c) => c.terms.has(t)) && passageClauses.every((c) => !c.terms.has(t) || c.negated),
@@ -245,6 +248,7 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
       }
     }
   }
+  problems.push(...bindingProblems(text, cited));
   const sentenceWords = new Set(words(text));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
@@ -253,6 +257,143 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   }
   return problems;
 }
+
+/** A clause that states a condition ("once…", "if…") rather than a claim. */
+const SUBORDINATE = /^(?:once|if|when|whenever|after|before|until|while|as soon as|unless|where|provided)\b/i;
+
+/**
+ * Words whose meaning must stay bound to the same passage sentence (issue 12). Each group is a
+ * dimension; a draft may not use a member the aligned sentence does not, nor swap one for another.
+ */
+const CHANNELS: Record<string, string> = {
+  email: 'email', emails: 'email', 'e-mail': 'email', mail: 'email', emailed: 'email',
+  chat: 'chat', chats: 'chat', 'live chat': 'chat', messenger: 'chat',
+  phone: 'phone', phones: 'phone', call: 'phone', calls: 'phone', telephone: 'phone', ring: 'phone',
+  post: 'post', letter: 'post', sms: 'text', text: 'text', whatsapp: 'whatsapp',
+};
+/** Conditions: time order and thresholds. Opposites are a swap, not a paraphrase. */
+const CONDITIONS: Record<string, string> = {
+  before: 'before', prior: 'before', earlier: 'before', after: 'after', later: 'after', past: 'after',
+  over: 'over', above: 'over', more: 'over', exceeding: 'over', greater: 'over',
+  under: 'under', below: 'under', less: 'under', fewer: 'under',
+  within: 'within', inside: 'within', outside: 'outside', beyond: 'outside',
+};
+const OPPOSITE: Record<string, string> = { before: 'after', after: 'before', over: 'under', under: 'over', within: 'outside', outside: 'within' };
+/** Quantifiers, weakest to strongest is not linear: a different one is a different claim. */
+const QUANTIFIERS: Record<string, string> = {
+  all: 'all', every: 'all', each: 'all', any: 'any', always: 'always', never: 'never', none: 'none',
+  most: 'most', majority: 'most', some: 'some', several: 'some', many: 'many', few: 'few', only: 'only', first: 'first',
+};
+/** Quantifiers that widen a claim: absent from the aligned sentence, they are invented. */
+const UNIVERSAL = new Set(['all', 'always', 'never', 'none', 'only']);
+
+function markers(text: string, table: Record<string, string>): Set<string> {
+  const lower = ` ${text.toLowerCase().replace(/[’']/g, '')} `;
+  const out = new Set<string>();
+  for (const [word, canonical] of Object.entries(table)) {
+    if (new RegExp(`[^a-z-]${word.replace('-', '\\-')}[^a-z-]`).test(lower)) out.add(canonical);
+  }
+  return out;
+}
+
+interface PassageSentence {
+  text: string;
+  passageId: string;
+  terms: Set<string>;
+  /** Terms of the sentence's heading and title: the topic a paraphrase may name. */
+  context: Set<string>;
+  quantityKeys: Set<string>;
+  lower: string;
+}
+
+const sentenceCache = new Map<string, PassageSentence[]>();
+
+function passageSentences(cited: readonly Passage[]): PassageSentence[] {
+  const key = cited.map((p) => `${p.id}@${p.articleVersion}`).join('|');
+  const hit = sentenceCache.get(key);
+  if (hit) return hit;
+  const out = cited.flatMap((p) => {
+    const context = new Set(contentTerms(`${p.heading} ${p.title}`));
+    return splitSentences(p.text).map((text) => ({
+      text,
+      passageId: p.id,
+      terms: new Set(contentTerms(text)),
+      context,
+      quantityKeys: new Set(extractQuantities(text).map((q) => q.key)),
+      lower: text.toLowerCase(),
+    }));
+  });
+  if (sentenceCache.size >= SUPPORT_CACHE_SIZE) sentenceCache.delete(sentenceCache.keys().next().value ?? '');
+  sentenceCache.set(key, out);
+  return out;
+}
+
+/**
+ * The passage sentence a draft clause paraphrases: most shared terms, then names and figures it
+ * holds; ties go to the sentence most favourable to the draft.
+ */
+function alignedSentence(clause: Clause, names: readonly string[], sentences: readonly PassageSentence[]): PassageSentence | undefined {
+  let best: PassageSentence | undefined;
+  let bestScore = 0;
+  for (const s of sentences) {
+    const overlap = [...clause.terms].filter((t) => s.terms.has(t)).length;
+    const figures = [...clause.quantityKeys].filter((k) => s.quantityKeys.has(k)).length;
+    const named = names.filter((n) => s.lower.includes(n.toLowerCase())).length;
+    const score = overlap + 0.5 * figures + 0.25 * named;
+    if (overlap > 0 && score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Claims that hold (issue 12): each clause of a draft sentence is aligned with the one passage
+ * sentence it paraphrases, and what the passage binds there must stay bound — its entities (names),
+ * channel, condition and quantifier, and the words it states (not words borrowed from another
+ * sentence or another cited passage).
+ */
+function bindingProblems(text: string, cited: readonly Passage[]): string[] {
+  const sentences = passageSentences(cited);
+  const problems: string[] = [];
+  for (const clause of clauses(text).map(toClause)) {
+    if (clause.terms.size < 2 && clause.quantityKeys.size === 0) continue;
+    const names = capitalisedNames(` ${clause.text}`);
+    const aligned = alignedSentence(clause, names, sentences);
+    if (aligned === undefined) continue;
+    const quote = `"${aligned.text}"`;
+    const swapped = names.filter((n) => !aligned.lower.includes(n.toLowerCase()) && sentences.some((s) => s !== aligned && s.lower.includes(n.toLowerCase())));
+    if (swapped.length > 0) problems.push(`"${clause.text}" names ${swapped.join(', ')}, but the passage sentence it paraphrases says ${quote}`);
+
+    // Within one passage a paraphrase may resolve "it" from the sentence before; across passages it stitches.
+    const borrowed = [...clause.terms].filter(
+      (t) => !aligned.terms.has(t) && !aligned.context.has(t) && !GENERIC_BINDING.has(t) && sentences.some((s) => s.passageId !== aligned.passageId && s.terms.has(t)),
+    );
+    if (clause.terms.size >= 2 && borrowed.length > 0) {
+      problems.push(`"${clause.text}" joins ${borrowed.join(', ')} from another sentence to ${quote}`);
+    }
+
+    const channelsIn = markers(clause.text, CHANNELS);
+    const channelsAligned = markers(aligned.text, CHANNELS);
+    const otherChannel = [...channelsIn].filter((c) => !channelsAligned.has(c));
+    if (otherChannel.length > 0) problems.push(`"${clause.text}" says ${otherChannel.join(', ')}, but ${quote} is about ${[...channelsAligned].join(', ') || 'no channel'}`);
+
+    const conditionsIn = markers(clause.text, CONDITIONS);
+    const conditionsAligned = markers(aligned.text, CONDITIONS);
+    const flipped = [...conditionsIn].filter((c) => !conditionsAligned.has(c) && conditionsAligned.has(OPPOSITE[c] ?? ''));
+    if (flipped.length > 0) problems.push(`"${clause.text}" has the condition "${flipped.join(', ')}", but ${quote} does not`);
+
+    const quantIn = markers(clause.text, QUANTIFIERS);
+    const quantAligned = markers(aligned.text, QUANTIFIERS);
+    const changed = [...quantIn].filter((q) => !quantAligned.has(q) && (UNIVERSAL.has(q) || [...quantAligned].some((a) => a !== 'any')));
+    if (changed.length > 0) problems.push(`"${clause.text}" says "${changed.join(', ')}", but ${quote} says ${[...quantAligned].join(', ') || 'neither'}`);
+  }
+  return problems;
+}
+
+/** Terms common to most support sentences: borrowing them from a neighbour changes nothing. */
+const GENERIC_BINDING = new Set(['order', 'item', 'northwind', 'account', 'busi', 'dai', 'us', 'customer'].map((w) => w));
 
 /**
  * Check that every factual sentence of a draft is supported by the passages it cites, at the cited
