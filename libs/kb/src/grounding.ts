@@ -134,6 +134,24 @@ function toClause(text: string): Clause {
   };
 }
 
+/** Most words of a list item ("…does not cover accidental damage, normal wear and tear, or misuse"). */
+const LIST_ITEM_WORDS = 4;
+
+/**
+ * A sentence's clauses, where a short list item after a negated clause keeps its negation: in
+ * "does not cover misuse or accidental damage", "accidental damage" is not covered either.
+ */
+function clausesOf(sentence: string): Clause[] {
+  const out: Clause[] = [];
+  for (const text of clauses(sentence)) {
+    const c = toClause(text);
+    const previous = out[out.length - 1];
+    const item = words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
+    out.push(previous?.negated && item && !c.negated ? { ...c, negated: true } : c);
+  }
+  return out;
+}
+
 /**
  * The passage clause sharing most terms with `draft`. Ties go to the reading most favourable to the
  * draft (same polarity, holds the draft figures): a sentence fails only when no equally close clause backs it.
@@ -193,7 +211,7 @@ function supportOf(cited: readonly Passage[]): Support {
     supportLower: supportText.toLowerCase(),
     passageKeys: new Set(extractQuantities(supportText).map((q) => q.key)),
     supportTerms: new Set(contentTerms(supportText)),
-    passageClauses: cited.flatMap((p) => splitSentences(p.text)).flatMap(clauses).map(toClause),
+    passageClauses: cited.flatMap((p) => splitSentences(p.text)).flatMap(clausesOf),
     passageWords,
     passageStems: new Set([...passageWords].map((w) => stemmer(w))),
   };
@@ -222,13 +240,18 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()));
   if (names.length > 0) problems.push(`name(s) not in the cited passage: ${names.join(', ')}`);
 
-  for (const draftClause of clauses(text).map(toClause)) {
+  const sentences = passageSentences(cited);
+  for (const draftClause of clausesOf(text)) {
     if (draftClause.terms.size === 0 && draftClause.quantityKeys.size === 0) continue;
+    const aligned = alignedSentence(draftClause, capitalisedNames(` ${draftClause.text}`), sentences);
+    // "Your card is not charged when you place the order": the negation the aligned sentence holds
+    // ("…, not when you place it") is about the same words.
+    const negationHeld = draftClause.negated && aligned !== undefined && clausesOf(aligned.text).some((c) => c.negated && [...c.terms].some((t) => draftClause.terms.has(t)));
     // "Once an order has been dispatched, it can no longer be cancelled": the condition clause claims
     // nothing on its own, so its polarity is the main clause's.
     const subordinate = SUBORDINATE.test(draftClause.text);
     const best = bestClause(draftClause, passageClauses);
-    if (!subordinate && best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
+    if (!subordinate && !negationHeld && best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
       problems.push(`"${draftClause.text}" has the opposite polarity of the cited passage ("${best.text}")`);
     }
     if (!draftClause.negated && !subordinate) {
@@ -241,7 +264,11 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
       }
     }
     const bound = bestClause(draftClause, passageClauses, draftClause.quantityKeys);
-    for (const key of draftClause.quantityKeys) {
+    // The sentence it paraphrases holds every figure: a closer-looking clause elsewhere does not matter.
+    // (Inside that sentence, the clause binding still decides: "1-year" for electronics, "2-year" for furniture.)
+    const figuresHeld =
+      aligned !== undefined && bound !== undefined && !aligned.text.includes(bound.text) && [...draftClause.quantityKeys].every((k) => aligned.quantityKeys.has(k));
+    for (const key of figuresHeld ? [] : draftClause.quantityKeys) {
       const sameKind = bound === undefined ? [] : [...bound.quantityKeys].filter((k) => quantityKind(k) === quantityKind(key));
       if (bound !== undefined && sameKind.length > 0 && !bound.quantityKeys.has(key)) {
         problems.push(`"${draftClause.text}" gives a different figure than the cited passage ("${bound.text}")`);
@@ -249,7 +276,7 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
     }
   }
   problems.push(...bindingProblems(text, cited));
-  const sentenceWords = new Set(words(text));
+  const sentenceWords = new Set(words(text.replace(ONLY_COUNT, ' ')));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
   if (sentenceWords.has('will') && !passageWords.has('will') && (passageWords.has('may') || passageWords.has('can') || passageWords.has('up'))) {
@@ -286,6 +313,10 @@ const QUANTIFIERS: Record<string, string> = {
 };
 /** Quantifiers that widen a claim: absent from the aligned sentence, they are invented. */
 const UNIVERSAL = new Set(['all', 'always', 'never', 'none', 'only']);
+/** "Only one promo code per order" restates "one promo code per order". */
+const ONLY_COUNT = /\b(?:only|just)\s+(?=(?:one|two|three|four|five|\d)\b)/gi;
+
+const BOUND_TERMS = new Set([...Object.keys(CHANNELS), ...Object.keys(CONDITIONS), ...Object.keys(QUANTIFIERS)].flatMap((w) => contentTerms(w)));
 
 function markers(text: string, table: Record<string, string>): Set<string> {
   const lower = ` ${text.toLowerCase().replace(/[’']/g, '')} `;
@@ -335,8 +366,11 @@ function passageSentences(cited: readonly Passage[]): PassageSentence[] {
 function alignedSentence(clause: Clause, names: readonly string[], sentences: readonly PassageSentence[]): PassageSentence | undefined {
   let best: PassageSentence | undefined;
   let bestScore = 0;
+  // Align on what the clause is about, not on the words being checked (a flipped "before" must not
+  // pull the clause to the sentence that says "before").
+  const about = [...clause.terms].filter((t) => !BOUND_TERMS.has(t));
   for (const s of sentences) {
-    const overlap = [...clause.terms].filter((t) => s.terms.has(t)).length;
+    const overlap = about.filter((t) => s.terms.has(t)).length;
     const figures = [...clause.quantityKeys].filter((k) => s.quantityKeys.has(k)).length;
     const named = names.filter((n) => s.lower.includes(n.toLowerCase())).length;
     const score = overlap + 0.5 * figures + 0.25 * named;
@@ -357,7 +391,7 @@ function alignedSentence(clause: Clause, names: readonly string[], sentences: re
 function bindingProblems(text: string, cited: readonly Passage[]): string[] {
   const sentences = passageSentences(cited);
   const problems: string[] = [];
-  for (const clause of clauses(text).map(toClause)) {
+  for (const clause of clausesOf(text)) {
     if (clause.terms.size < 2 && clause.quantityKeys.size === 0) continue;
     const names = capitalisedNames(` ${clause.text}`);
     const aligned = alignedSentence(clause, names, sentences);
@@ -379,12 +413,19 @@ function bindingProblems(text: string, cited: readonly Passage[]): string[] {
     const otherChannel = [...channelsIn].filter((c) => !channelsAligned.has(c));
     if (otherChannel.length > 0) problems.push(`"${clause.text}" says ${otherChannel.join(', ')}, but ${quote} is about ${[...channelsAligned].join(', ') || 'no channel'}`);
 
+    const elsewhere = [...clause.quantityKeys].filter((k) => !aligned.quantityKeys.has(k) && sentences.some((s) => s !== aligned && s.quantityKeys.has(k)));
+    if (elsewhere.length > 0) problems.push(`"${clause.text}" binds a figure from another sentence to ${quote}`);
+
     const conditionsIn = markers(clause.text, CONDITIONS);
     const conditionsAligned = markers(aligned.text, CONDITIONS);
-    const flipped = [...conditionsIn].filter((c) => !conditionsAligned.has(c) && conditionsAligned.has(OPPOSITE[c] ?? ''));
+    // "Charged when your order leaves": the passage ties it to the moment; "before" or "after" it is another claim.
+    const atTheMoment = /\bwhen\b/i.test(aligned.text) && !/\bonce\b/i.test(aligned.text) && clause.quantityKeys.size === 0;
+    const flipped = [...conditionsIn].filter(
+      (c) => !conditionsAligned.has(c) && (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && atTheMoment)),
+    );
     if (flipped.length > 0) problems.push(`"${clause.text}" has the condition "${flipped.join(', ')}", but ${quote} does not`);
 
-    const quantIn = markers(clause.text, QUANTIFIERS);
+    const quantIn = markers(clause.text.replace(ONLY_COUNT, ' '), QUANTIFIERS);
     const quantAligned = markers(aligned.text, QUANTIFIERS);
     const changed = [...quantIn].filter((q) => !quantAligned.has(q) && (UNIVERSAL.has(q) || [...quantAligned].some((a) => a !== 'any')));
     if (changed.length > 0) problems.push(`"${clause.text}" says "${changed.join(', ')}", but ${quote} says ${[...quantAligned].join(', ') || 'neither'}`);
