@@ -373,7 +373,10 @@ function alignedSentence(clause: Clause, names: readonly string[], sentences: re
     const overlap = about.filter((t) => s.terms.has(t)).length;
     const figures = [...clause.quantityKeys].filter((k) => s.quantityKeys.has(k)).length;
     const named = names.filter((n) => s.lower.includes(n.toLowerCase())).length;
-    const score = overlap + 0.5 * figures + 0.25 * named;
+    // Ties go to the sentence that also shares the checked words, and above all to one quoting the clause.
+    const boundShared = [...clause.terms].filter((t) => BOUND_TERMS.has(t) && s.terms.has(t)).length;
+    const quoted = s.lower.includes(clause.text.toLowerCase().replace(/[.!?]+$/, '')) ? 1 : 0;
+    const score = overlap + 0.5 * figures + 0.25 * named + 0.1 * boundShared + quoted;
     if (overlap > 0 && score > bestScore) {
       best = s;
       bestScore = score;
