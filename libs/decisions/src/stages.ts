@@ -13,7 +13,7 @@ import {
   type TicketClassified,
   type TicketContext,
 } from '@handrail/contracts';
-import { classifyWithLlm, type Classifier, type EmbeddedModel, type LlmClassifyFallbackReason } from '@handrail/classifier';
+import { classifyWithLlm, type Classifier, type ClassifierModels, type EmbeddedModel, type LlmClassifyFallbackReason } from '@handrail/classifier';
 import { actionName, AI_ACTION, AREA, EnvelopeError, PRIORITY, ROUTE, type AreaName, type RouteName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
 import type { LlmClient } from '@handrail/llm';
@@ -49,6 +49,11 @@ function areaOf(c: Classification): AreaName {
 
 export interface ClassifyDeps {
   classifier: Classifier;
+  /**
+   * The meaning-aware second model (issue 12): the ticket's text is embedded (batched with whatever
+   * else is in flight) and both models' opinions are combined; their doubts route to a person.
+   */
+  semantic?: ClassifierModels['semantic'];
   /** The optional LLM classifier; the embedded model must then expose its intents (a trained classifier does). */
   llm?: { client: LlmClient; embedded: EmbeddedModel; timeoutMs: number } | undefined;
 }
@@ -70,6 +75,10 @@ export async function classifyStage(ticket: Ticket, pack: PolicyPack, d: Classif
     const r = await classifyWithLlm(text, { client: d.llm.client, embedded: d.llm.embedded, timeoutMs: d.llm.timeoutMs });
     classification = r.result;
     fallback = { fallbackReason: r.fallbackReason, fallbackDetail: r.fallbackDetail };
+  } else if (d.semantic) {
+    const [vector] = await d.semantic.embed([text]);
+    if (vector === undefined) throw new Error('classifier: the encoder returned no vector');
+    classification = d.semantic.hybrid.classifyVector(text, vector);
   } else {
     classification = d.classifier.classify(text);
   }
@@ -126,6 +135,7 @@ export function routeStage(p: ActionPermitted, contacts: ContactLookup, pack: Po
     confidence: c.confidence,
     confidenceThreshold: perm.confidenceThreshold,
     outOfScope: c.outOfScope,
+    modelDoubts: c.modelDoubts,
     sentiment: c.sentiment,
     riskKeywords: need(p.signals, 'text signals').riskKeywords,
     customer: customerOf(p.context),

@@ -23,3 +23,5 @@ export { loadSharedDatasets } from './shared.js';
 export type { SharedSplit } from './shared.js';
 export { loadAnswerQuestions, runAnswerEval, summariseAnswers, chooseGates } from './answers.js';
 export type { AnswerQuestion, AnswerOutcome, AnswerRow, AnswerEvalDeps, AnswerSummary, GateChoice } from './answers.js';
+export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, chooseHybrid, evaluateHybrid, asOutOfScope } from './hybrid.js';
+export type { TextEncoder, HybridRecord, HybridCalibrationOptions, HybridSetting, HybridChoice, ChooseOptions, HybridEvaluation } from './hybrid.js';

@@ -31,6 +31,8 @@ function escalationRows(pack: PolicyPack): string[][] {
   const prio = (code: string) => e.priorities[code] ?? 'normal';
   return [
     ['low_confidence', 'classifier confidence below the area threshold, or the message is out of scope', 'per area (table above)', prio('low_confidence'), 'AI must not act on a guess'],
+    ['out_of_scope', 'the semantic model finds the message far from every trained example', 'gate calibrated on the training examples', prio('out_of_scope'), 'a message about something never taught gets a person, however confident a model is'],
+    ['model_disagreement', 'the lexical and the semantic model name different areas', '-', prio('model_disagreement'), 'two models that read the message differently are a doubt a person resolves'],
     [
       'risk_keyword',
       `message contains a risk keyword (${Object.keys(e.risk_keywords).join(', ') || 'none configured'})`,

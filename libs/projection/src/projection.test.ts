@@ -35,7 +35,7 @@ describe('projection', () => {
   it('projection — builds a ticket view from received, classified, draft_checked, concluded, handoff and qa_sampled', () => {
     const s = build([
       ev('received', 't1', { ticket: ticket('t1') }),
-      ev('classified', 't1', { context: context('t1'), classification: { area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, sentiment: -0.1, entities: [], riskFlags: ['money'], outOfScope: false, modelVersion: 'm' }, signals: { injection: [], riskKeywords: [] } }, 1),
+      ev('classified', 't1', { context: context('t1'), classification: { area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, sentiment: -0.1, entities: [], riskFlags: ['money'], outOfScope: false, modelVersion: 'm', models: [], opinions: [], modelDoubts: [] }, signals: { injection: [], riskKeywords: [] } }, 1),
       ev('draftChecked', 't1', {
         context: context('t1'),
         classification: undefined,

@@ -454,7 +454,34 @@ export interface Classification {
   /** Deterministic detectors that fired (safety, privacy, legal ...): a model score never overrides them. */
   riskFlags: string[];
   outOfScope: boolean;
+  /** Every model behind this classification, joined: e.g. `hr-…+sem-…` (what the envelope's revisions cite). */
   modelVersion: string;
+  /** Each model version by role (`lexical`, `encoder`, `head`), so a decision names all of them. */
+  models: ModelVersion[];
+  /** What each model said on its own, before they were combined (issue 12). */
+  opinions: ModelOpinion[];
+  /**
+   * Why the combined models want a person to look: the models disagree on the area, or the message
+   * is far from every trained example. Empty when they agree and the message is in scope.
+   */
+  modelDoubts: Reason[];
+}
+
+export interface ModelVersion {
+  role: string;
+  version: string;
+}
+
+export interface ModelOpinion {
+  /** `lexical` (TF-IDF + logistic regression) or `semantic` (sentence encoder + nearest neighbours + head). */
+  role: string;
+  version: string;
+  area: Area;
+  intent: string;
+  confidence: number;
+  /** Cosine similarity to the closest trained example, in this model's own space. */
+  nearestSimilarity: number;
+  outOfScope: boolean;
 }
 
 /** One named rule that fired, with its evidence. */
@@ -1746,6 +1773,9 @@ function createBaseClassification(): Classification {
     riskFlags: [],
     outOfScope: false,
     modelVersion: "",
+    models: [],
+    opinions: [],
+    modelDoubts: [],
   };
 }
 
@@ -1774,6 +1804,15 @@ export const Classification: MessageFns<Classification> = {
     }
     if (message.modelVersion !== "") {
       writer.uint32(66).string(message.modelVersion);
+    }
+    for (const v of message.models) {
+      ModelVersion.encode(v!, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.opinions) {
+      ModelOpinion.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.modelDoubts) {
+      Reason.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1855,6 +1894,30 @@ export const Classification: MessageFns<Classification> = {
             message.modelVersion = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.models.push(ModelVersion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.opinions.push(ModelOpinion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.modelDoubts.push(Reason.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1889,6 +1952,15 @@ export const Classification: MessageFns<Classification> = {
         : isSet(object.model_version)
         ? globalThis.String(object.model_version)
         : "",
+      models: globalThis.Array.isArray(object?.models) ? object.models.map((e: any) => ModelVersion.fromJSON(e)) : [],
+      opinions: globalThis.Array.isArray(object?.opinions)
+        ? object.opinions.map((e: any) => ModelOpinion.fromJSON(e))
+        : [],
+      modelDoubts: globalThis.Array.isArray(object?.modelDoubts)
+        ? object.modelDoubts.map((e: any) => Reason.fromJSON(e))
+        : globalThis.Array.isArray(object?.model_doubts)
+        ? object.model_doubts.map((e: any) => Reason.fromJSON(e))
+        : [],
     };
   },
 
@@ -1918,6 +1990,15 @@ export const Classification: MessageFns<Classification> = {
     if (message.modelVersion !== "") {
       obj.modelVersion = message.modelVersion;
     }
+    if (message.models?.length) {
+      obj.models = message.models.map((e) => ModelVersion.toJSON(e));
+    }
+    if (message.opinions?.length) {
+      obj.opinions = message.opinions.map((e) => ModelOpinion.toJSON(e));
+    }
+    if (message.modelDoubts?.length) {
+      obj.modelDoubts = message.modelDoubts.map((e) => Reason.toJSON(e));
+    }
     return obj;
   },
 
@@ -1934,6 +2015,275 @@ export const Classification: MessageFns<Classification> = {
     message.riskFlags = object.riskFlags?.map((e) => e) || [];
     message.outOfScope = object.outOfScope ?? false;
     message.modelVersion = object.modelVersion ?? "";
+    message.models = object.models?.map((e) => ModelVersion.fromPartial(e)) || [];
+    message.opinions = object.opinions?.map((e) => ModelOpinion.fromPartial(e)) || [];
+    message.modelDoubts = object.modelDoubts?.map((e) => Reason.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseModelVersion(): ModelVersion {
+  return { role: "", version: "" };
+}
+
+export const ModelVersion: MessageFns<ModelVersion> = {
+  encode(message: ModelVersion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== "") {
+      writer.uint32(10).string(message.role);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelVersion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelVersion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelVersion {
+    return {
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: ModelVersion): unknown {
+    const obj: any = {};
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelVersion>, I>>(base?: I): ModelVersion {
+    return ModelVersion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelVersion>, I>>(object: I): ModelVersion {
+    const message = createBaseModelVersion();
+    message.role = object.role ?? "";
+    message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseModelOpinion(): ModelOpinion {
+  return {
+    role: "",
+    version: "",
+    area: Area.AREA_UNSPECIFIED,
+    intent: "",
+    confidence: 0,
+    nearestSimilarity: 0,
+    outOfScope: false,
+  };
+}
+
+export const ModelOpinion: MessageFns<ModelOpinion> = {
+  encode(message: ModelOpinion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== "") {
+      writer.uint32(10).string(message.role);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      writer.uint32(24).int32(areaToNumber(message.area));
+    }
+    if (message.intent !== "") {
+      writer.uint32(34).string(message.intent);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(41).double(message.confidence);
+    }
+    if (message.nearestSimilarity !== 0) {
+      writer.uint32(49).double(message.nearestSimilarity);
+    }
+    if (message.outOfScope !== false) {
+      writer.uint32(56).bool(message.outOfScope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelOpinion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelOpinion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.area = areaFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.intent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.nearestSimilarity = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.outOfScope = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelOpinion {
+    return {
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
+      intent: isSet(object.intent) ? globalThis.String(object.intent) : "",
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      nearestSimilarity: isSet(object.nearestSimilarity)
+        ? globalThis.Number(object.nearestSimilarity)
+        : isSet(object.nearest_similarity)
+        ? globalThis.Number(object.nearest_similarity)
+        : 0,
+      outOfScope: isSet(object.outOfScope)
+        ? globalThis.Boolean(object.outOfScope)
+        : isSet(object.out_of_scope)
+        ? globalThis.Boolean(object.out_of_scope)
+        : false,
+    };
+  },
+
+  toJSON(message: ModelOpinion): unknown {
+    const obj: any = {};
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      obj.area = areaToJSON(message.area);
+    }
+    if (message.intent !== "") {
+      obj.intent = message.intent;
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.nearestSimilarity !== 0) {
+      obj.nearestSimilarity = floatToJson(message.nearestSimilarity);
+    }
+    if (message.outOfScope !== false) {
+      obj.outOfScope = message.outOfScope;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelOpinion>, I>>(base?: I): ModelOpinion {
+    return ModelOpinion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelOpinion>, I>>(object: I): ModelOpinion {
+    const message = createBaseModelOpinion();
+    message.role = object.role ?? "";
+    message.version = object.version ?? "";
+    message.area = object.area ?? Area.AREA_UNSPECIFIED;
+    message.intent = object.intent ?? "";
+    message.confidence = object.confidence ?? 0;
+    message.nearestSimilarity = object.nearestSimilarity ?? 0;
+    message.outOfScope = object.outOfScope ?? false;
     return message;
   },
 };
