@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventEnvelope, Ticket } from '@handrail/contracts';
 import { encodeJson, openBucket } from '@handrail/bus';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { decideInOrder, type TicketDecision } from '@handrail/decisions';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { decideInOrder, semanticScorer, type TicketDecision } from '@handrail/decisions';
+import { sharedEncoder } from '@handrail/encoder';
 import { demoPaths, readSampleTickets } from '@handrail/demo';
 import type { PayloadCase } from '@handrail/events';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
@@ -81,10 +82,14 @@ describe('decideTicket gives what the services give (issue 9)', () => {
     });
     const pack = await loadPolicyFile(demoPaths.policy);
     const kb = await ingestDirectory(demoPaths.kb);
+    // Both classifier models and the answer-relevance encoder, as the services run them by default (issue 12).
+    const encoder = await sharedEncoder();
+    const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
     const decisions = await decideInOrder(received, {
       policy: { pack, revision: policyRevisionId(pack) },
       kb: { kb, revision: toSnapshot(kb).revision },
-      classify: { classifier: createClassifier(trainingExamplesFromPolicy(pack)) },
+      classify: { classifier: models.classifier, semantic: models.semantic },
+      relevance: { semantic: semanticScorer(encoder) },
     });
 
     const expected = (d: TicketDecision): Array<[PayloadCase, unknown]> =>

@@ -12,7 +12,7 @@
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
  */
 import { fileURLToPath } from 'node:url';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
 import { demoPaths } from '@handrail/demo';
 import { ingestDirectory, RELEVANCE_GATES, type RelevanceGates } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
@@ -27,12 +27,13 @@ const now = new Date('2026-06-01T12:00:00Z');
 
 const pack = await loadPolicyFile(demoPaths.policy);
 const kb = await ingestDirectory(demoPaths.kb, { now });
-const classifier = createClassifier(trainingExamplesFromPolicy(pack));
 const encoder = args.has('--no-encoder') ? undefined : await createEncoder();
+// Both classifier models, as the classifier service trains them (lexical only with --no-encoder).
+const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
 const semantic: SemanticScorer | undefined = encoder ? semanticScorer(encoder) : undefined;
 const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));
-const deps = { pack, policyRevision: policyRevisionId(pack), classifier, kb, semantic, now };
+const deps = { pack, policyRevision: policyRevisionId(pack), models, kb, semantic, now };
 
 const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
   console.log(`${name} ${JSON.stringify({ gates, encoder: semantic ? 'on' : 'off', ...summariseAnswers(rows) })}`);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Ticket } from '@handrail/contracts';
-import type { TrainedClassifier } from '@handrail/classifier';
+import type { ClassifierModels } from '@handrail/classifier';
 import { decideTicket, type RelevanceOptions, type SemanticScorer } from '@handrail/decisions';
 import { ROUTE, type RouteName } from '@handrail/events';
 import type { KnowledgeBase, RelevanceGates } from '@handrail/kb';
@@ -60,7 +60,8 @@ export async function loadAnswerQuestions(file: string): Promise<AnswerQuestion[
 export interface AnswerEvalDeps {
   pack: PolicyPack;
   policyRevision: string;
-  classifier: TrainedClassifier;
+  /** The classifier stage's models, as the classifier service trains them. */
+  models: ClassifierModels;
   kb: KnowledgeBase;
   semantic?: SemanticScorer | undefined;
   gates?: RelevanceGates | undefined;
@@ -82,7 +83,7 @@ export async function runAnswerEval(questions: readonly AnswerQuestion[], d: Ans
       receivedAt: d.now.toISOString(),
       customer: { customerId: `c-${q.id}`, tier: 'standard' },
     });
-    const decision = await decideTicket({ ticket }, { policy: { pack: d.pack, revision: d.policyRevision }, kb: { kb: d.kb, revision: d.kb.revision }, classify: { classifier: d.classifier }, relevance });
+    const decision = await decideTicket({ ticket }, { policy: { pack: d.pack, revision: d.policyRevision }, kb: { kb: d.kb, revision: d.kb.revision }, classify: { classifier: d.models.classifier, semantic: d.models.semantic }, relevance });
     const route = ROUTE.name(decision.concluded.route) ?? 'unknown';
     const citedArticles = [...new Set(decision.reply?.citations.map((c) => c.articleId) ?? [])];
     const outcome: AnswerOutcome =
