@@ -25,11 +25,10 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
   if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
   if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
-  // Loaded once per process (shared with anything else in it that embeds); passages are embedded
-  // once per article version and cached.
-  const encoder = ctx.config.ANSWER_SEMANTIC === 'on' ? await sharedEncoder() : undefined;
-  const relevance = { semantic: encoder ? semanticScorer(encoder) : undefined };
-  if (encoder) ctx.log.info({ encoder: encoder.version }, 'answer relevance: sentence encoder loaded');
+  // Loaded once per process (shared with anything else in it that embeds) while the consumers
+  // start, and awaited by the first draft; passages are embedded once per article version and cached.
+  const scorer = ctx.config.ANSWER_SEMANTIC === 'on' ? sharedEncoder().then(semanticScorer) : undefined;
+  void scorer?.then((s) => ctx.log.info({ encoder: s.version }, 'answer relevance: sentence encoder loaded'), () => undefined);
 
   /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
   async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
@@ -48,7 +47,7 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
     const ticket = await ticketOf(env.ticketId);
     if (!ticket) return retry(backoffMs(d.deliveryCount), 'the ticket\'s received event is not readable yet');
     const active = kb.current();
-    await ctx.emit({ kind: 'drafted', value: await draftStage(p, ticket, active.kb, llm(), relevance), cause: env, revisions: { kb: active.revision } });
+    await ctx.emit({ kind: 'drafted', value: await draftStage(p, ticket, active.kb, llm(), { semantic: scorer ? await scorer : undefined }), cause: env, revisions: { kb: active.revision } });
     return ack();
   });
   // Escalated tickets get a handoff packet so the human starts with context.
