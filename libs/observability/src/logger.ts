@@ -62,6 +62,9 @@ export function scrubValue(v: unknown, depth = 0, seen = new WeakSet<object>()):
   seen.add(v);
   if (Array.isArray(v)) return v.map((x) => scrubValue(x, depth + 1, seen));
   if (v instanceof Uint8Array) return `[${v.length} bytes]`;
+  // A value that says how it serialises (Date, a secret wrapper) is logged as it says.
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return scrubValue(toJSON.call(v), depth + 1, seen);
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = REDACTED_KEYS.has(k) && (typeof x === 'string' ? x !== '' : typeof x === 'object' && x !== null) ? '[redacted]' : scrubValue(x, depth + 1, seen);
   return out;

@@ -3,9 +3,10 @@ import os from 'node:os';
 import { baseConfigSchema, loadConfig, trustConfigSchema, type BaseConfig, type z } from '@handrail/config';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
 import { deadLetter, EventPublisher, runConsumer, verifyStreams, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
-import { decodeEvent, eventTypeOf, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
+import { decodeEvent, eventTypeOf, isIdentity, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
 import { createLogger, initTelemetry, type Context, type Logger, type Telemetry } from '@handrail/observability';
 import { connectAs, loadOwnIdentity, openTrust, type Trust } from './trust.js';
+import { readableStreams } from '@handrail/trust';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: Readonly<C>;
@@ -105,7 +106,12 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   let trust: Trust;
   try {
     // Services only verify the topology; the provisioner alone creates or changes it.
-    await verifyStreams(bus.jsm, streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }));
+    // Each checks the streams it reads, and may read no others.
+    const readable = new Set<string>(isIdentity(def.name) ? readableStreams(def.name).map((k) => topo.streams[k]) : []);
+    await verifyStreams(
+      bus.jsm,
+      streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }).filter((s) => readable.has(s.name)),
+    );
     trust = await openTrust(bus, topo, { config: trustConfig, identity: def.name }, identity);
   } catch (err) {
     await bus.nc.close().catch(() => undefined);

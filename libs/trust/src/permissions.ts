@@ -28,6 +28,11 @@ const READS: Record<Identity, readonly StreamKey[]> = {
 /** Streams whose individual messages an identity may securely erase (crypto-shredding leaves no plaintext behind). */
 const ERASES: Partial<Record<Identity, readonly StreamKey[]>> = { privacy: ['inbound', 'deadLetter'] };
 
+/** The streams (by topology key) an identity may read: the ones a service checks at start. */
+export function readableStreams(identity: Identity): readonly StreamKey[] {
+  return READS[identity];
+}
+
 function kvStream(bucket: string): string {
   return `KV_${bucket}`;
 }
