@@ -6,7 +6,8 @@
  *   1. train, gates open: what each draft's relevance scores are; the gates are chosen there only
  *      (no wrong answer sent, most right ones, margin);
  *   2. train and test with the chosen gates, and with the shipped gates (RELEVANCE_GATES): wrong
- *      answers sent, right answers sent citing the right article, held (by reason).
+ *      answers sent, right answers sent citing the right article, held (by reason);
+ *   3. holdout (written after the code and gates were frozen) with the shipped gates.
  *
  * usage: tsx libs/evaluation/scripts/eval-answers.ts [--rows] [--no-encoder]
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
@@ -33,6 +34,8 @@ const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
 const semantic: SemanticScorer | undefined = encoder ? semanticScorer(encoder) : undefined;
 const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));
+// Written after the code and gates were frozen, run once as written: the unseen figure.
+const holdout = await loadAnswerQuestions(data('holdout.jsonl'));
 const deps = { pack, policyRevision: policyRevisionId(pack), models, kb, semantic, now };
 
 const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
@@ -52,4 +55,5 @@ for (const [name, gates] of [
   show(`train-${name}`, await runAnswerEval(train, { ...deps, gates }), gates);
   show(`test-${name}`, await runAnswerEval(test, { ...deps, gates }), gates);
 }
+show('holdout-shipped', await runAnswerEval(holdout, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
 await encoder?.close();
