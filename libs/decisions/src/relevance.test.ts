@@ -18,6 +18,8 @@ const failed = Relevance.fromPartial({
   semanticSimilarity: 0.448,
   semanticThreshold: 0.425,
   encoderVersion: 'use-lite@0.2.0',
+  semanticRank: 6,
+  semanticRankGate: 8,
 });
 const ok = { check: 'grounding', passed: true, code: 'grounded', detail: '', evidence: [] };
 
@@ -34,6 +36,7 @@ describe('no_answer', () => {
       'key_term_coverage=0.191 (gate 0.2)',
       'uncovered=match|retail',
       'similarity=0.448 (gate 0.425, use-lite@0.2.0)',
+      'rank=6 (gate 8)',
     ]);
   });
 
@@ -80,9 +83,10 @@ describe('semantic scorer', () => {
     const s = semanticScorer(enc);
     const a = passage('a#1', 'Apples.');
     const b = passage('b#1', 'Bananas.');
-    expect(await s.similarity('A question', [b])).toBe(0.6);
-    expect(await s.similarity('A question', [a, b])).toBe(1);
-    expect(await s.similarity('Another', [a, b])).toBe(1);
+    // Apples is closer to an "A" message than Bananas: citing Bananas ranks 2nd.
+    expect(await s.measure('A question', [b], [b])).toEqual({ similarity: 0.6, rank: 1 });
+    expect(await s.measure('A question', [b], [a, b])).toEqual({ similarity: 0.6, rank: 2 });
+    expect(await s.measure('Another', [a, b], [a, b])).toEqual({ similarity: 1, rank: 1 });
     // The message each time; each passage once.
     expect(enc.calls).toEqual([['A question', 'H. Bananas.'], ['A question', 'H. Apples.'], ['Another']]);
     expect(s.version).toBe('fake@1');

@@ -16,8 +16,11 @@ export interface SentenceEncoder {
 /** Scores how close a message is to passages; passages are embedded once per version and cached. */
 export interface SemanticScorer {
   readonly version: string;
-  /** Best cosine between `message` and any of `passages`. */
-  similarity(message: string, passages: readonly Passage[]): Promise<number>;
+  /**
+   * Best cosine between `message` and any of `cited`, and that passage's rank among `all` (the KB's
+   * customer passages) by cosine to the message.
+   */
+  measure(message: string, cited: readonly Passage[], all: readonly Passage[]): Promise<{ similarity: number; rank: number }>;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -44,27 +47,29 @@ export function passageText(p: Pick<Passage, 'title' | 'heading' | 'text'>): str
 
 export function semanticScorer(encoder: SentenceEncoder): SemanticScorer {
   const cache = new Map<string, Float32Array>();
+  const key = (p: Passage) => `${p.id}@${p.articleVersion}`;
   return {
     version: encoder.version,
-    async similarity(message, passages) {
-      if (passages.length === 0) return 0;
-      const key = (p: Passage) => `${p.id}@${p.articleVersion}`;
+    async measure(message, cited, all) {
+      if (cited.length === 0) return { similarity: 0, rank: 0 };
+      const passages = [...new Map([...cited, ...all].map((p) => [key(p), p])).values()];
       const missing = passages.filter((p) => !cache.has(key(p)));
       const vectors = await encoder.embed([message, ...missing.map(passageText)]);
       const [query] = vectors;
-      if (query === undefined) return 0;
+      if (query === undefined) return { similarity: 0, rank: 0 };
       missing.forEach((p, i) => {
         const v = vectors[i + 1];
         if (v === undefined) return;
         if (cache.size >= PASSAGE_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
         cache.set(key(p), v);
       });
-      let best = -1;
-      for (const p of passages) {
+      const score = (p: Passage) => {
         const v = cache.get(key(p));
-        if (v !== undefined) best = Math.max(best, cosine(query, v));
-      }
-      return Math.round(best * 1000) / 1000;
+        return v === undefined ? -1 : Math.round(cosine(query, v) * 1000) / 1000;
+      };
+      const best = Math.max(...cited.map(score));
+      const rank = 1 + all.filter((p) => score(p) > best).length;
+      return { similarity: best, rank };
     },
   };
 }
@@ -91,6 +96,8 @@ export function relevanceMessage(a: RelevanceAssessment): Relevance {
     semanticSimilarity: a.semantic?.similarity ?? 0,
     semanticThreshold: a.semantic?.threshold ?? 0,
     encoderVersion: a.semantic?.encoderVersion ?? '',
+    semanticRank: a.semantic?.rank ?? 0,
+    semanticRankGate: a.semantic?.rankGate ?? 0,
   });
 }
 
@@ -115,7 +122,8 @@ export async function draftRelevance(i: DraftRelevanceInput): Promise<Relevance>
   const passages = citedPassageIds.map((id) => i.kb.getPassage(id)).filter((p): p is Passage => p !== undefined);
   let semantic: SemanticMeasure | undefined;
   if (i.semantic !== undefined && passages.length > 0) {
-    semantic = { similarity: await i.semantic.similarity(i.message, passages), encoderVersion: i.semantic.version };
+    const all = i.kb.passages.filter((p) => p.audience === 'customer');
+    semantic = { ...(await i.semantic.measure(i.message, passages, all)), encoderVersion: i.semantic.version };
   }
   return relevanceMessage(assessRelevance({ message: i.message, intent: i.intent, citedPassageIds, semantic }, i.kb, i.gates));
 }
@@ -128,7 +136,7 @@ export function noAnswerReason(r: Relevance): Reason {
     `article_intents=${r.articleIntents.join('|')}`,
     `key_term_coverage=${r.keyTermCoverage.toFixed(3)} (gate ${r.keyTermThreshold})`,
     ...(r.uncoveredTerms.length > 0 ? [`uncovered=${r.uncoveredTerms.join('|')}`] : []),
-    ...(r.hasSemantic ? [`similarity=${r.semanticSimilarity.toFixed(3)} (gate ${r.semanticThreshold}, ${r.encoderVersion})`] : []),
+    ...(r.hasSemantic ? [`similarity=${r.semanticSimilarity.toFixed(3)} (gate ${r.semanticThreshold}, ${r.encoderVersion})`, `rank=${r.semanticRank} (gate ${r.semanticRankGate})`] : []),
   ];
   return { code: NO_ANSWER, rule: 'drafting.relevance', detail: `the draft does not answer the message: ${r.detail}`, evidence };
 }

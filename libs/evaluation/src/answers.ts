@@ -33,7 +33,7 @@ export interface AnswerRow {
   citedArticles: string[];
   reasons: string[];
   /** From the drafted event, when there was a draft. */
-  relevance?: { passed: boolean; failedCheck: string; intentMatched: boolean; keyTermCoverage: number; semantic?: number | undefined } | undefined;
+  relevance?: { passed: boolean; failedCheck: string; intentMatched: boolean; keyTermCoverage: number; semantic?: number | undefined; rank?: number | undefined } | undefined;
 }
 
 export async function loadAnswerQuestions(file: string): Promise<AnswerQuestion[]> {
@@ -105,6 +105,7 @@ export async function runAnswerEval(questions: readonly AnswerQuestion[], d: Ans
         intentMatched: r.intentMatched,
         keyTermCoverage: r.keyTermCoverage,
         semantic: r.hasSemantic ? r.semanticSimilarity : undefined,
+        rank: r.hasSemantic ? r.semanticRank : undefined,
       },
     });
   }
@@ -154,7 +155,7 @@ export interface GateChoice {
   /** On the calibration rows: what these gates give. */
   wrongSent: number;
   rightSent: number;
-  sweep: Array<{ keyTermCoverage: number; semanticSimilarity: number; wrongSent: number; rightSent: number }>;
+  sweep: Array<{ keyTermCoverage: number; semanticSimilarity: number; semanticRank: number; wrongSent: number; rightSent: number }>;
 }
 
 /**
@@ -166,27 +167,41 @@ export interface GateChoice {
 export function chooseGates(open: readonly AnswerRow[], semantic: boolean): GateChoice {
   const keyGrid = Array.from({ length: 21 }, (_, i) => Math.round(i * 5) / 100);
   const semGrid = semantic ? Array.from({ length: 41 }, (_, i) => Math.round(i * 25) / 1000) : [0];
-  const outcomeAt = (r: AnswerRow, k: number, s: number): AnswerOutcome => {
+  // Ranks 1…11, and 12 for "no rank gate".
+  const rankGrid = semantic ? Array.from({ length: 12 }, (_, i) => i + 1) : [RANK_OFF_GRID];
+  const outcomeAt = (r: AnswerRow, k: number, s: number, n: number): AnswerOutcome => {
     if (r.route !== 'auto_resolved' || r.relevance === undefined) return r.outcome;
-    const passes = r.relevance.keyTermCoverage >= k && (!semantic || r.relevance.semantic === undefined || r.relevance.semantic >= s);
-    return passes ? r.outcome : 'held';
+    const rel = r.relevance;
+    const close = !semantic || rel.semantic === undefined || (rel.semantic >= s && (n === RANK_OFF_GRID || (rel.rank ?? 0) <= n));
+    return rel.keyTermCoverage >= k && close ? r.outcome : 'held';
   };
-  const sweep = semGrid.flatMap((s) =>
-    keyGrid.map((k) => {
-      const outcomes = open.map((r) => outcomeAt(r, k, s));
-      return { keyTermCoverage: k, semanticSimilarity: s, wrongSent: outcomes.filter((o) => o === 'wrong_sent').length, rightSent: outcomes.filter((o) => o === 'right_sent').length };
-    }),
+  const sweep = rankGrid.flatMap((n) =>
+    semGrid.flatMap((s) =>
+      keyGrid.map((k) => {
+        const outcomes = open.map((r) => outcomeAt(r, k, s, n));
+        return { keyTermCoverage: k, semanticSimilarity: s, semanticRank: n, wrongSent: outcomes.filter((o) => o === 'wrong_sent').length, rightSent: outcomes.filter((o) => o === 'right_sent').length };
+      }),
+    ),
   );
   const fewestWrong = Math.min(...sweep.map((x) => x.wrongSent));
   const safe = sweep.filter((x) => x.wrongSent === fewestWrong);
   const mostRight = Math.max(...safe.map((x) => x.rightSent));
   const best = safe.filter((x) => x.rightSent === mostRight);
-  const sem = middleOfWidestRun([...new Set(best.map((x) => x.semanticSimilarity))].sort((a, b) => a - b), 0.025);
-  const key = middleOfWidestRun(best.filter((x) => x.semanticSimilarity === sem).map((x) => x.keyTermCoverage).sort((a, b) => a - b), 0.05);
+  const rank = middleOfWidestRun([...new Set(best.map((x) => x.semanticRank))].sort((a, b) => a - b), 1);
+  const atRank = best.filter((x) => x.semanticRank === rank);
+  const sem = middleOfWidestRun([...new Set(atRank.map((x) => x.semanticSimilarity))].sort((a, b) => a - b), 0.025);
+  const key = middleOfWidestRun(atRank.filter((x) => x.semanticSimilarity === sem).map((x) => x.keyTermCoverage).sort((a, b) => a - b), 0.05);
+  const semanticRank = rank === RANK_OFF_GRID ? RANK_OFF : rank;
   // Without an encoder the key-term gate is the lexical-only one.
-  const gates = semantic ? { keyTermCoverage: key, semanticSimilarity: sem, lexicalOnlyKeyTermCoverage: key } : { keyTermCoverage: key, semanticSimilarity: 0, lexicalOnlyKeyTermCoverage: key };
+  const gates = semantic
+    ? { keyTermCoverage: key, semanticSimilarity: sem, lexicalOnlyKeyTermCoverage: key, semanticRank }
+    : { keyTermCoverage: key, semanticSimilarity: 0, lexicalOnlyKeyTermCoverage: key, semanticRank: RANK_OFF };
   return { gates, wrongSent: fewestWrong, rightSent: mostRight, sweep };
 }
+
+/** The rank gate that never holds anything, and its place on the sweep's grid. */
+const RANK_OFF = 1000;
+const RANK_OFF_GRID = 12;
 
 /** The middle value of the longest run of consecutive grid values (step apart) in sorted `values`. */
 function middleOfWidestRun(values: readonly number[], step: number): number {

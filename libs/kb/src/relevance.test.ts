@@ -10,8 +10,8 @@ beforeAll(async () => {
   kb = await ingestDirectory(DEMO_KB, { now: new Date('2026-06-01T12:00:00Z') });
 });
 
-const assess = (message: string, intent: string, cited: string[], similarity?: number) =>
-  assessRelevance({ message, intent, citedPassageIds: cited, semantic: similarity === undefined ? undefined : { similarity, encoderVersion: 'enc@1' } }, kb);
+const assess = (message: string, intent: string, cited: string[], similarity?: number, rank = 1) =>
+  assessRelevance({ message, intent, citedPassageIds: cited, semantic: similarity === undefined ? undefined : { similarity, rank, encoderVersion: 'enc@1' } }, kb);
 
 describe('answer relevance', () => {
   it('relevance — a reply from an article that answers the intent and covers the key terms passes', () => {
@@ -45,7 +45,13 @@ describe('answer relevance', () => {
   it('relevance — semantic closeness below the gate fails when the words alone pass', () => {
     const r = assess('Is there a student discount?', 'discount_codes', ['promo-codes#using-a-promo-code-1', 'promo-codes#newsletter-discount-1'], 0.3);
     expect(r.keyTermCoverage).toBeGreaterThanOrEqual(RELEVANCE_GATES.keyTermCoverage);
-    expect(r).toMatchObject({ passed: false, failedCheck: 'semantic', semantic: { similarity: 0.3, threshold: RELEVANCE_GATES.semanticSimilarity, encoderVersion: 'enc@1' } });
+    expect(r).toMatchObject({ passed: false, failedCheck: 'semantic', semantic: { similarity: 0.3, rank: 1, threshold: RELEVANCE_GATES.semanticSimilarity, encoderVersion: 'enc@1' } });
+  });
+
+  it('relevance — a cited passage that many others in the KB are closer to fails, however close it is', () => {
+    const r = assess('How long does standard shipping take?', 'shipping_times', ['shipping-times#delivery-speeds-1'], 0.9, RELEVANCE_GATES.semanticRank + 1);
+    expect(r).toMatchObject({ passed: false, failedCheck: 'semantic' });
+    expect(r.detail).toMatch(/passage\(s\) of the KB are closer/);
   });
 
   it('relevance — without an encoder the stricter lexical-only gate applies', () => {

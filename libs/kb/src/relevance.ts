@@ -19,17 +19,24 @@ export interface RelevanceGates {
   semanticSimilarity: number;
   /** The key-term gate when no encoder measured closeness: stricter, as words alone must carry it. */
   lexicalOnlyKeyTermCoverage: number;
+  /**
+   * Most a cited passage may rank among the KB's passages by closeness to the message: when other
+   * passages are much closer, the reply is from the wrong place even if it is close enough.
+   */
+  semanticRank: number;
 }
 
 /**
  * Calibrated by `make eval-answers` on the training half of libs/evaluation/data/answers (never the
  * test half); see that script's output for the sweep. The semantic gate belongs to one encoder version.
  */
-export const RELEVANCE_GATES: RelevanceGates = { keyTermCoverage: 0.2, semanticSimilarity: 0.425, lexicalOnlyKeyTermCoverage: 0.6 };
+export const RELEVANCE_GATES: RelevanceGates = { keyTermCoverage: 0.2, semanticSimilarity: 0.4, lexicalOnlyKeyTermCoverage: 0.6, semanticRank: 8 };
 
 export interface SemanticMeasure {
   /** Best cosine between the message and a cited passage. */
   similarity: number;
+  /** That passage's rank among every customer passage of the KB by cosine to the message (1 = closest). */
+  rank: number;
   encoderVersion: string;
 }
 
@@ -55,7 +62,7 @@ export interface RelevanceAssessment {
   keyTermThreshold: number;
   keyTerms: string[];
   uncoveredTerms: string[];
-  semantic?: (SemanticMeasure & { threshold: number }) | undefined;
+  semantic?: (SemanticMeasure & { threshold: number; rankGate: number }) | undefined;
 }
 
 /**
@@ -120,7 +127,7 @@ export function assessRelevance(input: RelevanceInput, kb: KnowledgeBase, gates:
   const keyTermCoverage = total === 0 ? 1 : Math.round((coveredWeight / total) * 1000) / 1000;
   const uncoveredTerms = keyTerms.filter((t) => !covered.has(t.term)).map((t) => t.term);
 
-  const semantic = input.semantic === undefined ? undefined : { ...input.semantic, threshold: gates.semanticSimilarity };
+  const semantic = input.semantic === undefined ? undefined : { ...input.semantic, threshold: gates.semanticSimilarity, rankGate: gates.semanticRank };
   const keyGate = semantic === undefined ? gates.lexicalOnlyKeyTermCoverage : gates.keyTermCoverage;
   const base = {
     intent: input.intent,
@@ -156,9 +163,17 @@ export function assessRelevance(input: RelevanceInput, kb: KnowledgeBase, gates:
       detail: `the closest cited passage has similarity ${semantic.similarity.toFixed(3)} to the message, below the gate ${semantic.threshold} (${semantic.encoderVersion})`,
     };
   }
+  if (semantic !== undefined && semantic.rank > semantic.rankGate) {
+    return {
+      ...base,
+      passed: false,
+      failedCheck: 'semantic',
+      detail: `${semantic.rank - 1} passage(s) of the KB are closer to the message than any cited one (gate: rank ${semantic.rankGate}, ${semantic.encoderVersion})`,
+    };
+  }
   return {
     ...base,
     passed: true,
-    detail: `answers ${input.intent}: ${(keyTermCoverage * 100).toFixed(0)}% of key terms covered${semantic ? `, similarity ${semantic.similarity.toFixed(3)}` : ''}`,
+    detail: `answers ${input.intent}: ${(keyTermCoverage * 100).toFixed(0)}% of key terms covered${semantic ? `, similarity ${semantic.similarity.toFixed(3)}, rank ${semantic.rank}` : ''}`,
   };
 }

@@ -549,6 +549,12 @@ export interface Relevance {
   semanticSimilarity: number;
   semanticThreshold: number;
   encoderVersion: string;
+  /**
+   * Where the closest cited passage ranks among every customer passage of the KB by that cosine
+   * (1 = nothing in the KB is closer), and the most a reply may rank.
+   */
+  semanticRank: number;
+  semanticRankGate: number;
 }
 
 export interface Verdict {
@@ -2976,6 +2982,8 @@ function createBaseRelevance(): Relevance {
     semanticSimilarity: 0,
     semanticThreshold: 0,
     encoderVersion: "",
+    semanticRank: 0,
+    semanticRankGate: 0,
   };
 }
 
@@ -3022,6 +3030,12 @@ export const Relevance: MessageFns<Relevance> = {
     }
     if (message.encoderVersion !== "") {
       writer.uint32(114).string(message.encoderVersion);
+    }
+    if (message.semanticRank !== 0) {
+      writer.uint32(120).uint32(message.semanticRank);
+    }
+    if (message.semanticRankGate !== 0) {
+      writer.uint32(128).uint32(message.semanticRankGate);
     }
     return writer;
   },
@@ -3151,6 +3165,22 @@ export const Relevance: MessageFns<Relevance> = {
             message.encoderVersion = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.semanticRank = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.semanticRankGate = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3223,6 +3253,16 @@ export const Relevance: MessageFns<Relevance> = {
         : isSet(object.encoder_version)
         ? globalThis.String(object.encoder_version)
         : "",
+      semanticRank: isSet(object.semanticRank)
+        ? globalThis.Number(object.semanticRank)
+        : isSet(object.semantic_rank)
+        ? globalThis.Number(object.semantic_rank)
+        : 0,
+      semanticRankGate: isSet(object.semanticRankGate)
+        ? globalThis.Number(object.semanticRankGate)
+        : isSet(object.semantic_rank_gate)
+        ? globalThis.Number(object.semantic_rank_gate)
+        : 0,
     };
   },
 
@@ -3270,6 +3310,12 @@ export const Relevance: MessageFns<Relevance> = {
     if (message.encoderVersion !== "") {
       obj.encoderVersion = message.encoderVersion;
     }
+    if (message.semanticRank !== 0) {
+      obj.semanticRank = Math.round(message.semanticRank);
+    }
+    if (message.semanticRankGate !== 0) {
+      obj.semanticRankGate = Math.round(message.semanticRankGate);
+    }
     return obj;
   },
 
@@ -3292,6 +3338,8 @@ export const Relevance: MessageFns<Relevance> = {
     message.semanticSimilarity = object.semanticSimilarity ?? 0;
     message.semanticThreshold = object.semanticThreshold ?? 0;
     message.encoderVersion = object.encoderVersion ?? "";
+    message.semanticRank = object.semanticRank ?? 0;
+    message.semanticRankGate = object.semanticRankGate ?? 0;
     return message;
   },
 };
