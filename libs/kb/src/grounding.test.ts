@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BINDING_CORRECT, BINDING_WRONG, CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, bindingDraft, materialise, mutate } from './fixtures/red-team.js';
+import { BINDING_CORRECT, BINDING_WRONG, HELD_OUT_BINDING_CORRECT, HELD_OUT_BINDING_WRONG, CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, bindingDraft, materialise, mutate } from './fixtures/red-team.js';
 import type { Citation, GroundingVerdict } from './grounding.js';
 import { checkGrounding, groundingFailures } from './grounding.js';
 import { ingestDirectory } from './knowledge-base.js';
@@ -153,6 +153,12 @@ describe('checkGrounding', () => {
     expect(judge('An order placed after 2pm leaves on the next business day.', 'shipping-times#delivery-speeds-3').passed).toBe(true);
   });
 
+  it('grounding — claims that hold: a figure bound by another condition fails, a restated one passes (issue 12)', () => {
+    expect(judge('You can cancel an order free of charge after 2 hours of placing it.', 'cancellation-policy#cancelling-before-dispatch-1').passed).toBe(false);
+    expect(judge('Klarna is available on orders over $1,000.', 'payment-methods#paying-in-instalments-1').passed).toBe(false);
+    expect(judge('A cancellation is free of charge within 2 hours of placing the order.', 'cancellation-policy#cancelling-before-dispatch-1').passed).toBe(true);
+  });
+
   it('grounding — claims that hold: a swapped channel fails (issue 12)', () => {
     expect(judge('A member of our team confirms every cancellation by phone.', 'cancellation-policy#cancelling-before-dispatch-1').detail).toMatch(/says phone/);
     expect(judge('Emails get a reply within 24 hours.', 'contact-hours#email-1').passed).toBe(true);
@@ -171,8 +177,10 @@ describe('checkGrounding', () => {
   });
 
   it('grounding — claims that hold: by kind, ≥ 98% of wrong bindings caught and ≤ 3% false alarms on correct paraphrases (issue 12)', () => {
+    const wrong = [...BINDING_WRONG, ...HELD_OUT_BINDING_WRONG];
+    const correct = [...BINDING_CORRECT, ...HELD_OUT_BINDING_CORRECT];
     const caughtByKind = new Map<string, { caught: number; total: number }>();
-    for (const claim of BINDING_WRONG) {
+    for (const claim of wrong) {
       const kind = claim.kind ?? 'none';
       const row = caughtByKind.get(kind) ?? { caught: 0, total: 0 };
       row.total += 1;
@@ -181,8 +189,8 @@ describe('checkGrounding', () => {
     }
     expect(new Set(caughtByKind.keys())).toEqual(new Set(['entity_swap', 'stitched', 'quantifier', 'condition', 'channel', 'figure_unit']));
     const caught = [...caughtByKind.values()].reduce((n, r) => n + r.caught, 0);
-    expect(caught / BINDING_WRONG.length, JSON.stringify(Object.fromEntries(caughtByKind))).toBeGreaterThanOrEqual(0.98);
-    const falseAlarms = BINDING_CORRECT.filter((c) => groundingFailures(checkGrounding(materialise(bindingDraft(c), kb), kb)).length > 0).map((c) => c.id);
-    expect(falseAlarms.length / BINDING_CORRECT.length, falseAlarms.join(', ')).toBeLessThanOrEqual(0.03);
+    expect(caught / wrong.length, JSON.stringify(Object.fromEntries(caughtByKind))).toBeGreaterThanOrEqual(0.98);
+    const falseAlarms = correct.filter((c) => groundingFailures(checkGrounding(materialise(bindingDraft(c), kb), kb)).length > 0).map((c) => c.id);
+    expect(falseAlarms.length / correct.length, falseAlarms.join(', ')).toBeLessThanOrEqual(0.03);
   });
 });

@@ -111,11 +111,21 @@ function quantitySupported(key: string, passageKeys: Set<string>): boolean {
  * Clauses are where polarity and number binding live: "covers defects, not accidental damage".
  * "$1,000" and "between $35 and $1,000" stay whole.
  */
+const CLAUSE_BREAK = /([,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s)/i;
+
 function clauses(text: string): string[] {
-  return text
-    .split(/[,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s/i)
-    .map((c) => c.trim())
-    .filter((c) => c.length > 0);
+  return clausesWithBreaks(text).map((c) => c.text);
+}
+
+/** Clauses with the break that opened each ("" for the first): "," "or" "and" continue a list. */
+function clausesWithBreaks(text: string): { text: string; opener: string }[] {
+  const parts = text.split(CLAUSE_BREAK);
+  const out: { text: string; opener: string }[] = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const t = (parts[i] ?? '').trim();
+    if (t.length > 0) out.push({ text: t, opener: (parts[i - 1] ?? '').trim().toLowerCase() });
+  }
+  return out;
 }
 
 interface Clause {
@@ -143,10 +153,12 @@ const LIST_ITEM_WORDS = 4;
  */
 function clausesOf(sentence: string): Clause[] {
   const out: Clause[] = [];
-  for (const text of clauses(sentence)) {
+  for (const { text, opener } of clausesWithBreaks(sentence)) {
     const c = toClause(text);
     const previous = out[out.length - 1];
-    const item = words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
+    // Only a list goes on after ",", "or" and "and"; "so enter it at checkout" is a new claim.
+    const continuesList = opener === ',' || opener === 'or' || opener === 'and';
+    const item = continuesList && words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
     out.push(previous?.negated && item && !c.negated ? { ...c, negated: true } : c);
   }
   return out;
@@ -304,7 +316,19 @@ const CONDITIONS: Record<string, string> = {
   over: 'over', above: 'over', more: 'over', exceeding: 'over', greater: 'over',
   under: 'under', below: 'under', less: 'under', fewer: 'under',
   within: 'within', inside: 'within', outside: 'outside', beyond: 'outside',
+  // "Once your order is dispatched" is after it; "between $35 and $1,000" is a range, not "over".
+  once: 'after', between: 'range',
 };
+/** Conditions written right before a figure ("after 2 hours", "over $1,000"): what the figure is bound by. */
+function figureConditions(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(/\b([a-z]+)\s+(?:[$£€]\s?)?\d/g)) {
+    const c = CONDITIONS[m[1] ?? ''];
+    if (c !== undefined) out.add(c);
+  }
+  return out;
+}
+
 const OPPOSITE: Record<string, string> = { before: 'after', after: 'before', over: 'under', under: 'over', within: 'outside', outside: 'within' };
 /** Quantifiers, weakest to strongest is not linear: a different one is a different claim. */
 const QUANTIFIERS: Record<string, string> = {
@@ -423,8 +447,14 @@ function bindingProblems(text: string, cited: readonly Passage[]): string[] {
     const conditionsAligned = markers(aligned.text, CONDITIONS);
     // "Charged when your order leaves": the passage ties it to the moment; "before" or "after" it is another claim.
     const atTheMoment = /\bwhen\b/i.test(aligned.text) && !/\bonce\b/i.test(aligned.text) && clause.quantityKeys.size === 0;
+    // A figure the passage binds under one condition ("within 2 hours", "between $35 and $1,000")
+    // stated under another ("after 2 hours", "over $1,000").
+    const attachedIn = figureConditions(clause.text);
+    const attachedAligned = figureConditions(aligned.text);
+    const figureRebound =
+      [...clause.quantityKeys].some((k) => aligned.quantityKeys.has(k)) && attachedAligned.size > 0 && [...attachedIn].some((c) => !attachedAligned.has(c));
     const flipped = [...conditionsIn].filter(
-      (c) => !conditionsAligned.has(c) && (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && atTheMoment)),
+      (c) => !conditionsAligned.has(c) && (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && atTheMoment) || (figureRebound && attachedIn.has(c))),
     );
     if (flipped.length > 0) problems.push(`"${clause.text}" has the condition "${flipped.join(', ')}", but ${quote} does not`);
 
