@@ -113,10 +113,6 @@ function quantitySupported(key: string, passageKeys: Set<string>): boolean {
  */
 const CLAUSE_BREAK = /([,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s)/i;
 
-function clauses(text: string): string[] {
-  return clausesWithBreaks(text).map((c) => c.text);
-}
-
 /** Clauses with the break that opened each ("" for the first): "," "or" "and" continue a list. */
 function clausesWithBreaks(text: string): { text: string; opener: string }[] {
   const parts = text.split(CLAUSE_BREAK);
