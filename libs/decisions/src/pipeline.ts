@@ -14,6 +14,7 @@ import type {
 import type { KnowledgeBase } from '@handrail/kb';
 import type { PolicyPack } from '@handrail/policy';
 import type { LlmDrafting } from './compose.js';
+import type { RelevanceOptions } from './relevance.js';
 import { appendContact, contactLookup, historyWindowHours, type ContactLookup, type ContactRecord } from './history.js';
 import {
   checkStage,
@@ -57,6 +58,8 @@ export interface DecideDeps {
   kb: { kb: KnowledgeBase; revision: string };
   classify: ClassifyDeps;
   llmDrafting?: LlmDrafting | undefined;
+  /** The answer-relevance check: semantic closeness needs an encoder (lexical checks only without); gates default to the calibrated ones. */
+  relevance?: RelevanceOptions | undefined;
 }
 
 /** One ticket's whole decision: every payload the services would publish for it, in order. */
@@ -97,7 +100,7 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
       handoff: handoffStage(concluded, input.ticket, kb),
     };
   }
-  const drafted = await draftStage(routed.request, input.ticket, kb, deps.llmDrafting);
+  const drafted = await draftStage(routed.request, input.ticket, kb, deps.llmDrafting, deps.relevance);
   const checked = checkStage(drafted, pack, kb);
   const { concluded, reply } = concludeStage(checked, pack);
   return {

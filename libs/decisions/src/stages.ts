@@ -26,6 +26,7 @@ import type { ContactLookup, ContactRecord } from './history.js';
 import { permit, requestedAmount } from './permit.js';
 import { decideRoute, priorityFor } from './route.js';
 import { decideSample } from './sampling.js';
+import { draftRelevance, type RelevanceOptions } from './relevance.js';
 import { readSignals } from './signals.js';
 import { ticketText } from './text.js';
 
@@ -167,11 +168,15 @@ function withRepeats(context: TicketContext, repeatOf: readonly string[]): Ticke
   return { ...context, customer: { ...context.customer, repeatOf: [...repeatOf] } };
 }
 
-/** drafting: a grounded reply, from the ticket's own words (read from its `received` event). */
-export async function draftStage(p: DraftRequested, ticket: Ticket, kb: KnowledgeBase, llm?: LlmDrafting): Promise<DraftProposed> {
+/**
+ * drafting: a grounded reply, from the ticket's own words (read from its `received` event), and
+ * whether it answers them (`relevance`; semantic closeness only with an encoder).
+ */
+export async function draftStage(p: DraftRequested, ticket: Ticket, kb: KnowledgeBase, llm?: LlmDrafting, answer: RelevanceOptions = {}): Promise<DraftProposed> {
   const c = need(p.classification, 'classification');
   const r = await composeDraft(ticket, c, areaOf(c), need(p.permission, 'permission').refundLimit, kb, llm);
-  return { context: p.context, classification: c, permission: p.permission, plan: p.plan, draft: r.draft, kbFindings: r.kbFindings };
+  const relevance = r.draft ? await draftRelevance({ message: ticketText(ticket), intent: c.intent, draft: r.draft, kb, semantic: answer.semantic, gates: answer.gates }) : undefined;
+  return { context: p.context, classification: c, permission: p.permission, plan: p.plan, draft: r.draft, kbFindings: r.kbFindings, relevance };
 }
 
 /** The customer's own e-mail and phone, as found in their message: a draft may repeat these. */
@@ -197,7 +202,7 @@ export function checkStage(p: DraftProposed, pack: PolicyPack, kb: KnowledgeBase
       )
     : [];
   const passed = p.draft !== undefined && verdicts.every((v) => v.passed);
-  return { context: p.context, classification: c, plan: p.plan, draft: p.draft, verdicts, passed };
+  return { context: p.context, classification: c, plan: p.plan, draft: p.draft, verdicts, passed, relevance: p.relevance };
 }
 
 export interface Concluded {
@@ -221,6 +226,8 @@ export function concludeStage(p: DraftChecked, pack: PolicyPack): Concluded {
     hasDraft: p.draft !== undefined && p.draft.text !== '',
     draftFailure: p.draft ? undefined : 'no_grounding',
     verdicts: p.verdicts,
+    relevance: p.relevance,
+    noAnswer: pack.escalation.no_answer,
   });
   const concluded = TicketConcluded.fromPartial({
     context: p.context,

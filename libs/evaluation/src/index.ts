@@ -25,3 +25,5 @@ export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, sc
 export type { TextEncoder, HybridRunInput, HybridRecord, HybridCalibrationOptions, HybridSetting, HybridChoice, ChooseOptions, HybridEvaluation } from './hybrid.js';
 export { runServicePath, servicePathInChild } from './service-path.js';
 export type { ServicePathResult } from './service-path.js';
+export { loadAnswerQuestions, runAnswerEval, summariseAnswers, chooseGates } from './answers.js';
+export type { AnswerQuestion, AnswerOutcome, AnswerRow, AnswerEvalDeps, AnswerSummary, GateChoice } from './answers.js';

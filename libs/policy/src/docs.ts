@@ -62,6 +62,13 @@ function escalationRows(pack: PolicyPack): string[][] {
     ['human_only_area', `area is ${HUMAN_ONLY_AREAS.join(', ')}`, '-', prio('human_only_area'), 'legal deadlines, harm or liability'],
     ['prompt_injection', 'the message tries to instruct the assistant', 'any match', prio('prompt_injection'), 'AI never acts alone on a manipulated input'],
     ['tone_violation / policy_violation / pii_leak', 'the draft fails a guardrail check', 'any match', `${prio('tone_violation')} / ${prio('policy_violation')} / ${prio('pii_leak')}`, 'a human fixes the draft before it is sent'],
+    [
+      'no_answer',
+      'the draft is grounded but does not answer the message (intent, key terms or meaning of the cited passages)',
+      e.no_answer === 'draft' ? 'a person approves the draft' : 'nothing sent; a person answers',
+      prio('no_answer'),
+      'a true sentence about something else is not an answer',
+    ],
   ];
 }
 

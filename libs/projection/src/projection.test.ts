@@ -43,6 +43,7 @@ describe('projection', () => {
         draft: { text: 'Refunds take 5 days.', sentences: [{ text: 'Refunds take 5 days.', citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }] }], citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }], templateId: 'tpl', drafter: 'template-v1' },
         verdicts: [{ check: 'tone', passed: true, code: 'ok', detail: '', evidence: [] }],
         passed: true,
+        relevance: undefined,
       }, 2),
       concluded('t1', Route.ROUTE_AWAITING_APPROVAL),
       ev('qaSampled', 't1', { ticketId: 't1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 0.2 }, 4),
