@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Area, Route } from '@handrail/contracts';
+import { Area, QaSampled, Route } from '@handrail/contracts';
 import { ack } from '@handrail/bus';
 import { baseConfigSchema } from '@handrail/config';
 import { CONSUMERS } from '@handrail/events';
@@ -42,7 +42,7 @@ describe('service runtime (issue 9)', () => {
     const svc = await startService(echo({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent' }));
     try {
       const { newEvent, encodeEvent, decodeEvent } = await import('@handrail/events');
-      const cause = newEvent({ kind: 'qaSampled', value: { ticketId: 't-echo', route: Route.ROUTE_AUTO_RESOLVED, area: Area.AREA_FAQ_STATUS, sampleReason: 'by_route.auto_resolved', rate: 0.2 }, ticketId: 't-echo', producer: { service: 't', version: '0', instance: 'i' } });
+      const cause = newEvent({ kind: 'qaSampled', value: QaSampled.fromPartial({ ticketId: 't-echo', route: Route.ROUTE_AUTO_RESOLVED, area: Area.AREA_FAQ_STATUS, sampleReason: 'by_route.auto_resolved', rate: 0.2 }), ticketId: 't-echo', producer: { service: 't', version: '0', instance: 'i' } });
       await tb.bus.js.publish(tb.topo.subjects.event('qa_sampled', 't-echo'), encodeEvent(cause), { msgID: cause.eventId });
       let handoff: ReturnType<typeof decodeEvent> | undefined;
       for (let i = 0; i < 100 && !handoff; i++) {

@@ -9,9 +9,9 @@ function view(id: string, o: { route?: RouteName; received?: string; reasons?: s
     ...t,
     route: o.route,
     reasons: (o.reasons ?? []).map((code) => ({ code, rule: `r.${code}`, detail: '', evidence: [] })),
-    qaSampled: o.sampled ? { reason: 'route', rate: 0.1 } : undefined,
-    decisions: o.decided ? [{ actor: 'ann', actorName: 'Ann', actorRoles: ['agent'], action: o.decided, finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [] }] : [],
-    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, reviewerName: reviewer, defects, passed: defects.length === 0, note: '', time: '', blind: true })),
+    qaSampled: o.sampled ? { reason: 'route', rate: 0.1, inclusionProbability: 0.1, factors: ['base'], stage: 'conclusion', stratum: `unknown/${o.route ?? ''}` } : undefined,
+    decisions: o.decided ? [{ actor: 'ann', actorName: 'Ann', actorRoles: ['agent'], action: o.decided, finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [], reviewMs: 0 }] : [],
+    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, reviewerName: reviewer, defects, findings: defects.map((category) => ({ category, severity: 'major', note: '' })), passed: defects.length === 0, note: '', time: '', blind: true, reviewMs: 0, session: '' })),
     times: { ...t.times, received: o.received ?? '2025-01-07T10:00:00Z' },
   };
 }

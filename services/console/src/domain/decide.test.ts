@@ -119,7 +119,7 @@ describe('console decisions', () => {
   });
 
   it('reviews — QA reviewers only, never of your own decision, once each, blind until given', () => {
-    const t = view('auto_resolved', { reviews: [{ reviewer: 'u-rita', reviewerName: 'rita', defects: [], passed: true, note: '', time: '', blind: true }] });
+    const t = view('auto_resolved', { reviews: [{ reviewer: 'u-rita', reviewerName: 'rita', defects: [], findings: [], passed: true, note: '', time: '', blind: true, reviewMs: 0, session: '' }] });
     const quinn = as('quinn', ['qa_reviewer']);
     expect(seesReviews(t, quinn)).toBe(false);
     expect(seesReviews(t, as('alex', ['analyst']))).toBe(true);
@@ -132,5 +132,5 @@ describe('console decisions', () => {
 });
 
 function emptyDecision(): TicketView['decisions'][number] {
-  return { actor: '', actorName: '', actorRoles: [], action: '', finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [] };
+  return { actor: '', actorName: '', actorRoles: [], action: '', finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [], reviewMs: 0 };
 }
