@@ -29,3 +29,4 @@ export { DEFECTS, isoWeek, cohensKappa, calibration, weekReport, weeklyReport, e
 export type { Defect, WeekReport, Agreement, Calibration, EditRate, EditReport } from './report.js';
 export { explainTimeline, renderTimeline } from './timeline.js';
 export type { TimelineStep } from './timeline.js';
+export { qaUnitOf, qaUnitsOf } from './qa.js';
