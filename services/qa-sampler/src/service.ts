@@ -1,12 +1,11 @@
 import type { EventEnvelope } from '@handrail/contracts';
 import { ack, follow, retry, backoffMs } from '@handrail/bus';
-import { applyAutomationChange, editSampleStage, emptyAutomation, isoWeekOf, sampleStage, SamplingCounters, type AutomationState } from '@handrail/decisions';
+import { editSampleStage, isoWeekOf, sampleStage, SamplingCounters } from '@handrail/decisions';
 import { AREA, CONSUMERS, newEvent, ROUTE, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { applyEvent, emptyProjection } from '@handrail/projection';
 import { defineService, livePolicy } from '@handrail/runtime';
 import { qaConfigSchema } from './config.js';
-import { planAlarms, planDemotions, planPilotStops } from './domain/plan.js';
-import { seedAfter } from './domain/seed.js';
+import { LoopState, planAlarms, planDemotions, planPilotStops, seedAfter } from '@handrail/quality';
 
 export const VERSION = '0.2.0';
 
@@ -19,17 +18,13 @@ export const qaSamplerService = defineService({ name: 'qa-sampler', version: VER
   const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
   // The read model the loop judges from: every ticket's sample, reviews, decisions and outcomes.
   const state = emptyProjection();
-  let automation: AutomationState = emptyAutomation();
-  const lastChangeAt = new Map<string, string>();
+  const loop = new LoopState();
   let caughtUp = false;
   let dirty = true;
   const apply = (e: EventEnvelope) => {
     applyEvent(state, e);
+    loop.apply(e);
     const p = e.payload;
-    if (p?.$case === 'automationChanged') {
-      automation = applyAutomationChange(automation, p.value, e.time);
-      lastChangeAt.set(p.value.action === 'pilot_stop' ? `pilot:${p.value.pilot}` : (AREA.name(p.value.area) ?? ''), e.time);
-    }
     if (p?.$case === 'qaReview' || p?.$case === 'concluded' || p?.$case === 'helpdeskOutcome' || p?.$case === 'humanDecision') dirty = true;
   };
   const follower = await follow(ctx.bus, ctx.topo.streams.events, ctx.topo.subjects.allEvents(), apply, log, ctx.trust.readEvent);
@@ -43,7 +38,7 @@ export const qaSamplerService = defineService({ name: 'qa-sampler', version: VER
     if (!t.qaSampled.factors.includes('csat_bad')) realSamples++;
   }
   caughtUp = true;
-  log.info({ tickets: state.tickets.size, samples: realSamples, demoted: [...automation.demoted.keys()] }, 'QA read model rebuilt');
+  log.info({ tickets: state.tickets.size, samples: realSamples, demoted: [...loop.automation.demoted.keys()] }, 'QA read model rebuilt');
 
   const publishOwn = async <C extends PayloadCase>(kind: C, value: PayloadOf<C>, ticketId: string, idSuffix: string) => {
     const env = newEvent({ kind, value, ticketId, producer: ctx.producer, idSuffix, revisions: { policy: policy.current().revision } });
@@ -88,14 +83,14 @@ export const qaSamplerService = defineService({ name: 'qa-sampler', version: VER
     dirty = false;
     try {
       const { pack } = policy.current();
-      for (const p of planDemotions(state.tickets.values(), pack, automation, lastChangeAt)) {
+      for (const p of planDemotions(state.tickets.values(), pack, loop.automation, loop.lastChangeAt)) {
         const r = await publishOwn('automationChanged', p.change, AUTOMATION_TIMELINE, p.idSuffix);
         if (!r.duplicate) {
           log.error({ alert: 'breaker_tripped', area: AREA.name(p.change.area), detail: p.change.detail }, 'circuit breaker demoted automation');
           await publishOwn('qaAlert', p.alert, QA_TIMELINE, `breaker-${p.idSuffix}`);
         }
       }
-      for (const p of planPilotStops(state.tickets.values(), pack, automation)) {
+      for (const p of planPilotStops(state.tickets.values(), pack, loop.automation)) {
         const r = await publishOwn('automationChanged', p.change, AUTOMATION_TIMELINE, p.idSuffix);
         if (!r.duplicate) {
           log.error({ alert: 'pilot_stopped', pilot: p.change.pilot, detail: p.change.detail }, 'pilot stopped itself');
