@@ -75,7 +75,7 @@ export function parseDecisionRequest(body: unknown): DecisionRequest {
  * A review body: `findings: [{category, severity, note}]` (or, shorter, `defects: [category]`, each
  * `major`). Categories are checked against the pack's taxonomy when the review is planned.
  */
-export function parseReviewRequest(body: unknown): ReviewRequest {
+export function parseReviewRequest(body: unknown, taxonomy?: readonly string[]): ReviewRequest {
   if (!isObject(body)) throw new ValidationError([{ field: 'body', problem: 'must be a JSON object' }]);
   const problems: Array<{ field: string; problem: string }> = [];
   const findings: ReviewRequest['findings'] = [];
@@ -99,6 +99,11 @@ export function parseReviewRequest(body: unknown): ReviewRequest {
         else findings.push({ category: d, severity: 'major', note: '' });
       });
   } else problems.push({ field: 'findings', problem: 'is required: the defects found, or [] for a pass' });
+  if (taxonomy) {
+    findings.forEach((f, i) => {
+      if (!taxonomy.includes(f.category)) problems.push({ field: rawFindings !== undefined ? `findings[${i}].category` : 'defects', problem: `unknown defect ${JSON.stringify(f.category)}; allowed: ${taxonomy.join(', ')}` });
+    });
+  }
   const seen = new Set<string>();
   for (const f of findings) {
     if (seen.has(f.category)) problems.push({ field: 'findings', problem: `category ${f.category} is listed twice` });
