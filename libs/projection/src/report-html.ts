@@ -78,9 +78,9 @@ export function lineChartSvg(labels: readonly string[], series: ReadonlyArray<{ 
 
 /** Horizontal bars with interval whiskers; values are shares (0..1). */
 export function barChartSvg(bars: ReadonlyArray<{ label: string; value: number; lo?: number | undefined; hi?: number | undefined; note?: string | undefined }>, o: { title: string; color?: string; bound?: number | undefined }): string {
-  const W = 640;
+  const W = 660;
   const row = 22;
-  const m = { l: 170, r: 120, t: 28, b: 20 };
+  const m = { l: 150, r: 170, t: 28, b: 20 };
   const H = m.t + m.b + Math.max(1, bars.length) * row;
   const iw = W - m.l - m.r;
   const xMax = Math.min(1, Math.max(0.05, o.bound ?? 0, ...bars.map((b) => b.hi ?? b.value)) * 1.1);

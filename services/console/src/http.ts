@@ -162,6 +162,8 @@ function viewFor(t: TicketView, actor: Actor, timeline: TimelineStep[], pack: Po
       ...rest,
       /** What acting on it approves beyond the action itself, and the permission each needs. */
       exceptions: open ? exceptionsOf(t, pack) : [],
+      /** The defect categories a reviewer picks from (the built-in four and the pack's own). */
+      taxonomy: defectTaxonomy(pack),
       sla: slaMinutes ? { queue: t.queue, slaMinutes, ageMinutes, breached: open && ageMinutes > slaMinutes } : undefined,
       reviews: blind ? [] : rest.reviews,
       reviewCount: t.reviews.length,
