@@ -238,3 +238,94 @@ describe('qa loop — circuit breaker, re-promotion and a pilot over the bus (is
     expect(out.join('\n')).toMatch(/pilot routine-chat: FAIL/);
   }, 120_000);
 });
+
+describe('qa loop — seeded defects and a calibration session through the console (issue 13)', () => {
+  let tb: TestBus;
+  let pipeline: InProcessPipeline;
+  let con: ConsoleUnderTest;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    tb = await openTestBus(inject('natsUrl'), 'qacal');
+    const POLICY_FILE = packFile('calibration', (p) => {
+      p['sampling']['first_after_revision'] = 1000;
+      p['qa']['seeding'] = { ...(p['qa']['seeding'] as object), every: 3 };
+    });
+    pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix, { POLICY_FILE, QA_EVALUATE_INTERVAL_MS: '300' });
+    con = await startConsole(inject('natsUrl'), tb.topo.prefix, undefined, { POLICY_FILE });
+    for (const u of ['sam', 'quinn', 'rita', 'alex']) tokens[u] = await con.token(u);
+  });
+  afterAll(async () => {
+    await con?.stop();
+    await pipeline?.stop();
+    await tb?.cleanup();
+  });
+  const call = (p: string, user: string, body?: unknown) => rawCall(con.base, p, { token: tokens[user], body });
+
+  it('seeds — known defects join the queue unlabelled; each reviewer’s catch rate; a calibration session measures agreement, lists disagreements and records its outcome', async () => {
+    const c = intakeClient(pipeline.grpcAddr);
+    const ids: string[] = [];
+    for (let k = 0; k < 9; k++) ids.push((await c.submit({ connector: 'grpc', externalId: `cal-${k}`, customerId: `c-cal-${k}`, channel: 'chat', body: 'How long does standard shipping take?' })).ticketId);
+    c.close();
+    const seeds = await eventually(async () => {
+      const evs = await openedEvents(tb.bus, tb.topo, tb.topo.subjects.eventsOfType('qa_seeded'));
+      return evs.length >= 3 ? evs : undefined;
+    });
+    const seedIds = seeds.map((e) => e.ticketId);
+    const queue = await eventually(async () => {
+      const q = (await call('/api/queues', 'quinn')).json as { qaSample: Array<{ ticketId: string }> };
+      return q.qaSample.length >= 12 ? q.qaSample : undefined;
+    });
+    expect(seedIds.every((id) => queue.some((q) => q.ticketId === id))).toBe(true);
+    // Unlabelled: the reviewer's view of a seed says nothing about it.
+    const seedView = await call(`/api/tickets/${seedIds[0]}`, 'quinn');
+    expect(seedView.status).toBe(200);
+    const text = JSON.stringify(seedView.json);
+    expect(text).not.toMatch(/seed/i);
+    expect((seedView.json['ticket'] as { qaSampled: { reason: string } }).qaSampled.reason).not.toBe('seeded');
+
+    // quinn passes everything, seeds included; rita finds what was seeded.
+    for (const id of seedIds) {
+      expect((await call(`/api/tickets/${id}/review`, 'quinn', { findings: [] })).status).toBe(201);
+      const expected = seeds.find((e) => e.ticketId === id)?.payload;
+      const cats = expected?.$case === 'qaSeeded' ? expected.value.expectedDefects : [];
+      expect((await call(`/api/tickets/${id}/review`, 'rita', { findings: cats.map((category) => ({ category, severity: 'major' })) })).status).toBe(201);
+    }
+    const qa = await eventually(async () => {
+      const o = (await call('/api/qa', 'alex')).json as { catchRates: Array<{ name: string; seeded: number; caught: number }>; alerts: Array<{ kind: string; subject: string }> };
+      return o.alerts.some((a) => a.kind === 'reviewer_passes_seeded') ? o : undefined;
+    });
+    expect(qa.catchRates.find((r) => r.name === 'Quinn Park')).toMatchObject({ seeded: seedIds.length, caught: 0 });
+    expect(qa.catchRates.find((r) => r.name === 'Rita Moreau')).toMatchObject({ seeded: seedIds.length, caught: seedIds.length });
+    // The automation-bias alarm names the reviewer passing everything while seeded defects slip through.
+    expect(qa.alerts.filter((a) => a.kind === 'reviewer_passes_seeded').map((a) => a.subject)).toEqual(['u-quinn']);
+
+    // A calibration session on three real tickets, for two reviewers; only qa.calibrate opens one.
+    const items = ids.slice(0, 3);
+    const body = { title: 'shipping answers', ticketIds: items, reviewers: ['u-quinn', 'u-rita'] };
+    expect((await call('/api/calibration', 'quinn', body)).status).toBe(403);
+    expect((await call('/api/calibration', 'sam', { ...body, reviewers: ['u-quinn'] })).json['fields']).toEqual([expect.objectContaining({ field: 'reviewers' })]);
+    const opened = await call('/api/calibration', 'sam', body);
+    expect(opened.status).toBe(201);
+    const sessionId = String(opened.json['sessionId']);
+    const verdicts: Record<string, [string[], string[]]> = { [items[0] ?? '']: [[], []], [items[1] ?? '']: [['incomplete_resolution'], ['incomplete_resolution']], [items[2] ?? '']: [['tone_mismatch'], []] };
+    for (const id of items) {
+      const [q, r] = verdicts[id] ?? [[], []];
+      expect((await call(`/api/tickets/${id}/review`, 'quinn', { session: sessionId, findings: q.map((category) => ({ category, severity: 'minor' })) })).status).toBe(201);
+      expect((await call(`/api/tickets/${id}/review`, 'rita', { session: sessionId, findings: r.map((category) => ({ category, severity: 'minor' })) })).status).toBe(201);
+    }
+    expect((await call(`/api/tickets/${ids[5]}/review`, 'quinn', { session: sessionId, findings: [] })).status).toBe(400);
+    const report = (await call(`/api/calibration/${sessionId}`, 'alex')).json as { agreement: { items: number; perCategory: Array<{ category: string; fleissKappa: number | null; krippendorffAlpha: number | null }>; disagreements: Array<{ ticketId: string; category: string; yes: string[]; no: string[] }> } };
+    expect(report.agreement.items).toBe(3);
+    expect(report.agreement.perCategory.find((x) => x.category === 'incomplete_resolution')?.fleissKappa).toBeCloseTo(1, 10);
+    expect(report.agreement.disagreements).toEqual([
+      { ticketId: items[2], category: 'pass', yes: ['Rita Moreau'], no: ['Quinn Park'] },
+      { ticketId: items[2], category: 'tone_mismatch', yes: ['Quinn Park'], no: ['Rita Moreau'] },
+    ]);
+    const closed = await call(`/api/calibration/${sessionId}/close`, 'sam', { outcome: 'tone_mismatch means against the brand voice, not merely short' });
+    expect(closed.status).toBe(200);
+    expect((await call(`/api/calibration/${sessionId}/close`, 'sam', { outcome: 'again, twice' })).status).toBe(409);
+    const ev = await eventually(async () => (await openedEvents(tb.bus, tb.topo, tb.topo.subjects.eventsOfType('calibration'))).find((e) => e.payload?.$case === 'calibration' && e.payload.value.action === 'close'));
+    expect(ev.payload?.$case === 'calibration' && ev.payload.value).toMatchObject({ sessionId, outcome: 'tone_mismatch means against the brand voice, not merely short', person: { subject: 'u-sam' } });
+  }, 120_000);
+});
