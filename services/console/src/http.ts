@@ -164,6 +164,8 @@ function viewFor(t: TicketView, actor: Actor, timeline: TimelineStep[], pack: Po
       exceptions: open ? exceptionsOf(t, pack) : [],
       /** The defect categories a reviewer picks from (the built-in four and the pack's own). */
       taxonomy: defectTaxonomy(pack),
+      /** What a tone mismatch is judged against. */
+      brandVoice: pack.tone.brand_voice,
       sla: slaMinutes ? { queue: t.queue, slaMinutes, ageMinutes, breached: open && ageMinutes > slaMinutes } : undefined,
       reviews: blind ? [] : rest.reviews,
       reviewCount: t.reviews.length,

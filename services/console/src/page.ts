@@ -307,7 +307,8 @@ function reviewPanel(t) {
       await refresh();
     } catch (e) { status(msg, false, refusal(e)); }
   };
-  return el('div', {}, head, blind, el('h2', {}, 'Your review — tick the defects you see, none for a pass'), checks, note,
+  const voice = (t.brandVoice && t.brandVoice.length) ? el('div', { class: 'empty', id: 'brand-voice' }, 'Tone mismatch is judged against the brand voice: ' + t.brandVoice.join(' · ')) : '';
+  return el('div', {}, head, blind, el('h2', {}, 'Your review — tick the defects you see with their severity, none for a pass'), voice, checks, note,
     el('div', { class: 'actions' }, el('button', { class: 'act primary', id: 'btn-review', onclick: submit }, 'Submit review')), msg);
 }
 
