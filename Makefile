@@ -48,7 +48,7 @@ gen: deps ## regenerate libs/contracts/src/gen from proto/
 check: deps ## prove the generated contracts match proto/ (and buf lint); every package wired into the build, run-time imports in dependencies
 	pnpm -s check
 
-bench: build ## compiled services: pipeline vs raw JetStream chain: throughput, p50/p99 latency, ratio (last line is JSON)
+bench: build ## compiled services: pipeline vs raw JetStream chain (throughput, p50/p99, ratio), then drafting scale-out 1→2→4 replicas with a 200 ms LLM (each part ends with a JSON line)
 	pnpm -s bench
 
 bench-classifier: deps ## classifier vs NLP.js vs TF-IDF+LR on ../shared/datasets

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InboundMessage } from '@handrail/contracts';
 import { ack, connectBus, deleteBucket, deleteStreams, ensureStreams, readStream, runConsumer, type Bus, type RunningConsumer } from '@handrail/bus';
-import { streamSpecs, ticketIdFor, topology, type Topology } from '@handrail/events';
+import { CONSUMER_BINDINGS, streamSpecs, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
-import { ensureNats, freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { ensureNats, freePort, repoRoot, SERVICE_NAMES, startCluster, type Cluster } from '@handrail/launcher';
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { uniquePrefix } from '@handrail/testing';
 import { demoServiceEnv } from '@handrail/demo';
@@ -136,12 +136,16 @@ async function rawChain(bus: Bus, topo: Topology, payload: Uint8Array): Promise<
   return { throughput, paced };
 }
 
-/** Waits until no durable consumer on `stream` has messages pending or unacknowledged. */
+/**
+ * Waits until no durable consumer of the running services on `stream` has messages pending or
+ * unacknowledged (the console's and the connectors' durables exist too, with nobody reading them here).
+ */
 async function caughtUp(bus: Bus, stream: string, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
+  const running = new Set(CONSUMER_BINDINGS.filter((b) => (SERVICE_NAMES as readonly string[]).includes(b.owner)).map((b) => b.durable));
   while (Date.now() < until) {
     let behind = 0;
-    for await (const c of bus.jsm.consumers.list(stream)) behind += c.num_pending + c.num_ack_pending;
+    for await (const c of bus.jsm.consumers.list(stream)) if (running.has(c.name)) behind += c.num_pending + c.num_ack_pending;
     if (behind === 0) return;
     await new Promise((r) => setTimeout(r, 250));
   }

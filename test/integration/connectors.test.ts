@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OutboundReply, type EventEnvelope } from '@handrail/contracts';
-import { readStream, readTicketTimeline } from '@handrail/bus';
-import { encodeEvent, newEvent, ticketIdFor } from '@handrail/events';
+import { readStream } from '@handrail/bus';
+import { newEvent, ticketIdFor } from '@handrail/events';
 import { FAKE_GROUPS, FAKE_IDS, startFakeHelpdesks, type FakeHelpdesks } from '@handrail/fake-helpdesks';
 import { startService, type RunningService } from '@handrail/runtime';
 import { connectorsService, type ConnectorsHandle } from '@handrail/svc-connectors';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { eventually, openTestBus, testCredentials, trustedPublisher, type TestBus } from '@handrail/testing';
+import { openedEvents, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 const ZD = FAKE_IDS.zendeskSubdomain;
 const CW = String(FAKE_IDS.chatwootAccountId);
@@ -29,7 +29,7 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
   const handle: ConnectorsHandle = {};
 
   const events = async (ticketId: string, type?: string): Promise<EventEnvelope[]> => {
-    const all = await readTicketTimeline(tb.bus, tb.topo, ticketId).catch(() => []);
+    const all = await openedEvents(tb.bus, tb.topo, tb.topo.subjects.ticketTimeline(ticketId)).catch(() => []);
     return type ? all.filter((e) => e.type === type) : all;
   };
   const one = async (ticketId: string, type: string) => eventually(async () => (await events(ticketId, type))[0]);
@@ -39,12 +39,12 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     fakes = await startFakeHelpdesks();
     dir = mkdtempSync(join(tmpdir(), 'handrail-connectors-'));
     const config = join(dir, 'connectors.yaml');
-    writeFileSync(config, fakes.configYaml({ baseDelayMs: 50, partitions: 3 }));
+    writeFileSync(config, fakes.configYaml({ baseDelayMs: 50 }));
     pipeline = await startInProcess(inject('natsUrl'), tb.topo.prefix);
     let port = 0;
     handle.onListening = (p) => (port = p);
     connectors = await startService(
-      connectorsService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', CONNECTORS_CONFIG: config, CONNECTORS_HTTP_PORT: '0', CONNECTORS_HTTP_HOST: '127.0.0.1', MAX_DELIVER: '6', ...fakes.secretEnv }, handle),
+      connectorsService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', HANDRAIL_CREDENTIALS_DIR: testCredentials(), CONNECTORS_CONFIG: config, CONNECTORS_HTTP_PORT: '0', CONNECTORS_HTTP_HOST: '127.0.0.1', MAX_DELIVER: '6', ...fakes.secretEnv }, handle),
     );
     fakes.connect(port);
   });
@@ -196,9 +196,10 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     await c.agentTakesOver(w.conversationId, 9);
     await fakes.settled();
     const replyFor = (id: string, connector: string, externalId: string, suffix: string) =>
-      newEvent({ kind: 'outboundReply', value: OutboundReply.fromPartial({ ticketId: id, connector, externalId, customerId: 'x', text: 'We accept PayPal.' }), ticketId: id, producer: { service: 'test', version: '0', instance: 't' }, idSuffix: suffix });
+      newEvent({ kind: 'outboundReply', value: OutboundReply.fromPartial({ ticketId: id, connector, externalId, customerId: 'x', text: 'We accept PayPal.' }), ticketId: id, producer: { service: 'escalation', version: '0', instance: 't' }, idSuffix: suffix });
     const env = replyFor(ticketId, 'chatwoot', `${CW}:${w.messageId}`, 'late');
-    await tb.bus.js.publish(tb.topo.subjects.outbound('chatwoot'), encodeEvent(env), { msgID: env.eventId });
+    const { publisher: escalation, trust: escalationTrust } = await trustedPublisher(tb.bus, tb.topo, 'escalation');
+    await escalation.publish(env, { subject: tb.topo.subjects.outbound('chatwoot') });
     const failed = await one(ticketId, 'reply_failed');
     expect(failed.payload?.$case === 'replyFailed' && failed.payload.value).toMatchObject({ kind: 'reply', reason: 'human_owner' });
     expect(c.botReplies(w.conversationId)).toHaveLength(0);
@@ -212,10 +213,11 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     z.webhooks.dropNext(1);
     await z.agentAssigns(created.ticketId, 555);
     const zenv = replyFor(zt, 'zendesk', `${ZD}:${created.commentId}`, 'late');
-    await tb.bus.js.publish(tb.topo.subjects.outbound('zendesk'), encodeEvent(zenv), { msgID: zenv.eventId });
+    await escalation.publish(zenv, { subject: tb.topo.subjects.outbound('zendesk') });
     const zf = await one(zt, 'reply_failed');
     expect(zf.payload?.$case === 'replyFailed' && zf.payload.value).toMatchObject({ reason: 'human_owner' });
     expect(z.botReplies(created.ticketId)).toHaveLength(0);
+    await escalationTrust.close();
   });
 
   it('chatwoot and zendesk — a webhook the helpdesk dropped is picked up by the reconciliation poll exactly once', async () => {
@@ -289,11 +291,11 @@ describe('connectors — one message at a time per ticket, in order (issue 14)',
     fakes = await startFakeHelpdesks();
     dir = mkdtempSync(join(tmpdir(), 'handrail-connectors-'));
     const config = join(dir, 'connectors.yaml');
-    writeFileSync(config, fakes.configYaml({ partitions: 2 }));
+    writeFileSync(config, fakes.configYaml());
     let port = 0;
     handle.onListening = (p) => (port = p);
     // No pipeline: what the connector hands intake is read straight off the inbound stream.
-    connectors = await startService(connectorsService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', CONNECTORS_CONFIG: config, CONNECTORS_HTTP_PORT: '0', CONNECTORS_HTTP_HOST: '127.0.0.1', ...fakes.secretEnv }, handle));
+    connectors = await startService(connectorsService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', HANDRAIL_CREDENTIALS_DIR: testCredentials(), CONNECTORS_CONFIG: config, CONNECTORS_HTTP_PORT: '0', CONNECTORS_HTTP_HOST: '127.0.0.1', ...fakes.secretEnv }, handle));
     fakes.connect(port);
   });
   afterAll(async () => {

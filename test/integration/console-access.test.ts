@@ -9,7 +9,7 @@ import { PolicyStore } from '@handrail/policy';
 import type { TicketView, TimelineStep } from '@handrail/projection';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { call, startConsole, type ConsoleUnderTest } from '../support/console.js';
-import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
+import { conclusions, intakeClient, openedEvents, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 const REFUND = "I returned the blender two weeks ago and still haven't seen my refund of $30. When will it arrive?";
 const OVER_LIMIT = 'The sofa arrived with a broken frame. I want a refund of $900 for it.';
@@ -81,8 +81,7 @@ describe('console access: verified identity, roles and guardrails on people (iss
 
   const deniedEvents = async () => {
     const out: Array<{ subject: string; action: string; permission: string; ticketId: string }> = [];
-    for (const m of await readStream(tb.bus, tb.topo.streams.events, tb.topo.subjects.eventsOfType('access_denied'), { idleMs: 300 })) {
-      const e = decodeEvent(m.data);
+    for (const e of await openedEvents(tb.bus, tb.topo, tb.topo.subjects.eventsOfType('access_denied'))) {
       if (e.payload?.$case === 'accessDenied') out.push({ subject: e.payload.value.person?.subject ?? '', action: e.payload.value.action, permission: e.payload.value.permission, ticketId: e.ticketId });
     }
     return out;

@@ -8,6 +8,8 @@ import { encodeJson, openBucket, readStream } from '@handrail/bus';
 import { demoServiceEnv } from '@handrail/demo';
 import { encodeEvent, decodeEvent, ticketIdFor } from '@handrail/events';
 import { freePort, repoRoot, startCluster, type Cluster } from '@handrail/launcher';
+import { startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
+import { AUDIENCE } from '../support/console.js';
 import { openTrust, startService, type RunningService, type Trust } from '@handrail/runtime';
 import { consoleService } from '@handrail/svc-console';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
@@ -54,6 +56,7 @@ describe('erasure by crypto-shredding and the tamper-evident audit trail (issue 
   let tb: TestBus;
   let cluster: Cluster;
   let consoleSvc: RunningService;
+  let iss: DevIssuer;
   let consolePort = 0;
   let operator: Trust;
   let env: Record<string, string>;
@@ -68,7 +71,8 @@ describe('erasure by crypto-shredding and the tamper-evident audit trail (issue 
     await customers.put(OTHER.id, encodeJson({ tier: 'standard', accountValue: 100 }));
     env = { NATS_URL: sb.url, HANDRAIL_PREFIX: sb.prefix, HANDRAIL_CREDENTIALS_DIR: sb.credentials };
     cluster = await startCluster({ natsUrl: sb.url, prefix: sb.prefix, logDir: logDir(), grpcPort: await freePort(), env: { LOG_LEVEL: 'debug', ...demoServiceEnv, ...env } });
-    consoleSvc = await startService(consoleService({ ...env, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', AUDIT_CHECKPOINT_INTERVAL_MS: '0' }, { onListening: (p) => (consolePort = p) }));
+    iss = await startDevIssuer({ audience: AUDIENCE });
+    consoleSvc = await startService(consoleService({ ...env, LOG_LEVEL: 'silent', ...demoServiceEnv, AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE, CONSOLE_PORT: '0', AUDIT_CHECKPOINT_INTERVAL_MS: '0' }, { onListening: (p) => (consolePort = p) }));
     const connector = await sb.connectAs('connector');
     const send = (m: Partial<InboundMessage>) => connector.js.publish(tb.topo.subjects.inbound('grpc'), JSON.stringify(InboundMessage.toJSON(InboundMessage.fromPartial(m))), { msgID: `grpc:${m.externalId}` });
     await send({ connector: 'grpc', externalId: 'er-1', customerId: VICTIM.id, channel: 'email', subject: `About ${VICTIM.phrase}`, body: `How long does standard shipping take? Reach me at ${VICTIM.email} or ${VICTIM.phone}. Ref ${VICTIM.phrase}.`, metadata: { email: VICTIM.email } });
@@ -88,6 +92,7 @@ describe('erasure by crypto-shredding and the tamper-evident audit trail (issue 
   afterAll(async () => {
     await operator?.close();
     await consoleSvc?.shutdown('test done');
+    await iss?.close();
     await cluster?.stop();
     await tb?.cleanup();
     await sb?.stop();
@@ -98,27 +103,31 @@ describe('erasure by crypto-shredding and the tamper-evident audit trail (issue 
     for (const m of events) expect(Buffer.from(m.data).includes(Buffer.from(VICTIM.email)), m.subject).toBe(false);
     // The store check below can fail: the clear-text inbound and dead-letter copies are on disk now.
     await eventually(async () => (filesContaining(sb.nats.storeDir, [VICTIM.email]).length > 0 ? true : undefined), 10_000);
-    const r = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimFaq}`, { headers: { 'x-handrail-user': 'ann' } });
+    const r = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimFaq}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
     expect(((await r.json()) as { ticket: { body: string } }).ticket.body).toContain(VICTIM.phrase);
   });
 
   it('privacy erase — no plaintext of the customer in the JetStream store, KV, logs or console; others intact; audit verify ok', async () => {
     const cp = await cli(['audit', 'checkpoint'], env);
     expect(cp.stderr + cp.stdout).toMatch(/checkpoint over events 1-/);
-    const erase = await cli(['privacy', 'erase', '--customer', VICTIM.id, '--reason', 'GDPR art. 17 request #42', '--as', 'dpo@example'], env);
+    // The person erasing is the verified subject of a token whose roles hold privacy.erase (a supervisor in the demo pack).
+    const tokenFile = path.join(logDir(), 'sam.token');
+    fs.mkdirSync(logDir(), { recursive: true });
+    fs.writeFileSync(tokenFile, await iss.mint('sam'));
+    const erase = await cli(['privacy', 'erase', '--customer', VICTIM.id, '--reason', 'GDPR art. 17 request #42', '--token-file', tokenFile], { ...env, ...demoServiceEnv, AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE });
     expect(erase.stderr).toBe('');
     expect(erase.code).toBe(0);
     expect(erase.stdout).toMatch(/erased c-victim: [1-9]\d* data keys destroyed/);
 
     // The console shows [erased]; the other customer is intact.
     await eventually(async () => {
-      const r = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimFaq}`, { headers: { 'x-handrail-user': 'ann' } });
+      const r = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimFaq}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
       const t = ((await r.json()) as { ticket: { body: string } }).ticket;
       return t.body === '[erased]' ? true : undefined;
     }, 10_000);
-    const page = await (await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimRefund}`, { headers: { 'x-handrail-user': 'ann' } })).text();
+    const page = await (await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.victimRefund}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } })).text();
     for (const s of [VICTIM.email, VICTIM.phrase, VICTIM.phone]) expect(page).not.toContain(s);
-    const other = await (await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.other}`, { headers: { 'x-handrail-user': 'ann' } })).text();
+    const other = await (await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.other}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } })).text();
     expect(other).toContain(OTHER.phrase);
 
     // Replays (CLI) show [erased] for the victim, the text for the other customer.
@@ -146,7 +155,7 @@ describe('erasure by crypto-shredding and the tamper-evident audit trail (issue 
     const erasures = await readStream(tb.bus, tb.topo.streams.audit, tb.topo.subjects.audit('erasure'), { idleMs: 300 });
     expect(erasures).toHaveLength(1);
     expect(erasures[0]!.headers['Handrail-Signer']).toBe('privacy');
-    expect(JSON.parse(new TextDecoder().decode(erasures[0]!.data))).toMatchObject({ customerId: VICTIM.id, by: 'dpo@example', reason: 'GDPR art. 17 request #42' });
+    expect(JSON.parse(new TextDecoder().decode(erasures[0]!.data))).toMatchObject({ customerId: VICTIM.id, by: 'u-sam', reason: 'GDPR art. 17 request #42' });
   }, 240_000);
 
   it('audit verify — detects a modified, a deleted and an inserted event in a tampered copy, and names them', async () => {

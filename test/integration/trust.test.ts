@@ -6,6 +6,8 @@ import { DLQ_HEADERS, encodeJson, openBucket, readStream, type Bus } from '@hand
 import { demoPaths, demoServiceEnv } from '@handrail/demo';
 import { decodeEvent, encodeEvent, newEvent, ticketIdFor, type EventType } from '@handrail/events';
 import { loadPolicyFile, PolicyStore } from '@handrail/policy';
+import { startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
+import { AUDIENCE } from '../support/console.js';
 import { startService, type RunningService } from '@handrail/runtime';
 import { consoleService } from '@handrail/svc-console';
 import { qaSamplerService } from '@handrail/svc-qa-sampler';
@@ -43,6 +45,7 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
   let tb: TestBus;
   let pipeline: InProcessPipeline;
   let consoleSvc: RunningService;
+  let iss: DevIssuer;
   let consolePort = 0;
   let intruder: Bus;
   const env = () => ({ HANDRAIL_CREDENTIALS_DIR: sb.credentials });
@@ -62,7 +65,8 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     await forge(intruder, tb.topo.subjects.event('concluded', ids.safety), forgedConclusion, 'escalation');
 
     pipeline = await startInProcess(sb.url, sb.prefix, env());
-    consoleSvc = await startService(consoleService({ NATS_URL: sb.url, HANDRAIL_PREFIX: sb.prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', ...env() }, { onListening: (p) => (consolePort = p) }));
+    iss = await startDevIssuer({ audience: AUDIENCE });
+    consoleSvc = await startService(consoleService({ NATS_URL: sb.url, HANDRAIL_PREFIX: sb.prefix, LOG_LEVEL: 'silent', ...demoServiceEnv, AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE, CONSOLE_PORT: '0', ...env() }, { onListening: (p) => (consolePort = p) }));
     const client = intakeClient(pipeline.grpcAddr);
     await client.submit({ connector: 'grpc', externalId: 'trust-faq', customerId: 'c-faq', channel: 'chat', body: FAQ });
     await client.submit({ connector: 'grpc', externalId: 'trust-safety', customerId: 'c-safe', channel: 'chat', body: SAFETY });
@@ -76,6 +80,7 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
 
   afterAll(async () => {
     await consoleSvc?.shutdown('test done');
+    await iss?.close();
     await pipeline?.stop();
     await tb?.cleanup();
     await sb?.stop();
@@ -121,7 +126,7 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     expect(forged.map((d) => d.headers[DLQ_HEADERS.stage]).sort()).toEqual(['drafting', 'qa-sampler']);
     for (const d of forged) expect(d.headers[DLQ_HEADERS.reason]).toMatch(/^unauthenticated: bad signature for escalation/);
     await eventually(async () => ((await signedBy(tb.topo.streams.events, tb.topo.subjects.event('handoff', ids.safety))).some((h) => h.signer === 'drafting') ? true : undefined), 30_000);
-    const res = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.safety}`, { headers: { 'x-handrail-user': 'ann' } });
+    const res = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.safety}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
     const view = ((await res.json()) as { ticket: { route?: string } }).ticket;
     expect(view.route).toBe('escalated');
   });
@@ -140,9 +145,9 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     await new Promise((r) => setTimeout(r, 1_000));
     const replies = (await signedBy(tb.topo.streams.outbound, tb.topo.subjects.allOutbound())).filter((o) => o.env.ticketId === ids.refund);
     expect(replies).toHaveLength(0);
-    const res = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.safety}`, { headers: { 'x-handrail-user': 'ann' } });
+    const res = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.safety}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
     expect(((await res.json()) as { ticket: { route?: string } }).ticket.route).toBe('escalated');
-    const refund = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.refund}`, { headers: { 'x-handrail-user': 'ann' } });
+    const refund = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.refund}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
     expect(((await refund.json()) as { ticket: { route?: string; decision?: unknown } }).ticket.decision).toBeUndefined();
   });
 

@@ -19,16 +19,17 @@ export interface InProcessPipeline {
 }
 
 /** All six services in this process (fast to start; each still talks only over the real bus). */
-export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<InProcessPipeline> {
+export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}, only: Partial<Record<'intake' | 'classifier' | 'guardrail' | 'escalation' | 'drafting' | 'qa-sampler', Record<string, string>>> = {}): Promise<InProcessPipeline> {
   const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ...demoServiceEnv, ...extra };
   let grpcPort = 0;
+  // `only` adds settings for one service (e.g. its own HEALTH_PORT).
   const services = await Promise.all([
-    startService(intakeService(env, (p) => (grpcPort = p))),
-    startService(classifierService(env)),
-    startService(guardrailService(env)),
-    startService(escalationService(env)),
-    startService(draftingService(env)),
-    startService(qaSamplerService(env)),
+    startService(intakeService({ ...env, ...only.intake }, (p) => (grpcPort = p))),
+    startService(classifierService({ ...env, ...only.classifier })),
+    startService(guardrailService({ ...env, ...only.guardrail })),
+    startService(escalationService({ ...env, ...only.escalation })),
+    startService(draftingService({ ...env, ...only.drafting })),
+    startService(qaSamplerService({ ...env, ...only['qa-sampler'] })),
   ]);
   return {
     services,

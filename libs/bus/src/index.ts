@@ -8,7 +8,7 @@ export type { PublishOptions } from './publisher.js';
 export { ack, retry, deadLetter, backoffMs } from './outcome.js';
 export type { Outcome } from './outcome.js';
 export { runConsumer, DLQ_HEADERS, headerSafeReason } from './runner.js';
-export type { Delivery, ConsumerRunOptions, ConsumerStats, RunningConsumer } from './runner.js';
+export type { Delivery, ConsumerRunOptions, ConsumerStats, RunningConsumer, ConsumerObserver } from './runner.js';
 export { openBucket, bindBucket, deleteBucket, encodeJson, decodeJson } from './kv.js';
 export type { KV, BucketOptions } from './kv.js';
 export { readStream, readTicketTimeline } from './timeline.js';

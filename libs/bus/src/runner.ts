@@ -48,6 +48,14 @@ export interface ConsumerRunOptions<T> {
    * (issue 11), taking its ack wait from the server.
    */
   bind?: 'ensure' | 'verify';
+  /** Told how each message ended (metrics); never sees the message. */
+  observer?: ConsumerObserver;
+}
+
+export interface ConsumerObserver {
+  settled(consumer: string, outcome: Outcome['kind'], seconds: number, deliveryCount: number): void;
+  deadLettered(consumer: string): void;
+  error(consumer: string, code: string): void;
 }
 
 export interface ConsumerStats {
@@ -152,6 +160,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
     unsentDeadLetters.delete(m.info.streamSequence);
     m.term();
     stats.deadLettered++;
+    o.observer?.deadLettered(o.durable);
     o.log.warn({ stage: o.stage, seq: m.info.streamSequence, reason: extra[DLQ_HEADERS.reason]?.slice(0, 200) }, 'dead-lettered');
   };
 
@@ -176,6 +185,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
   };
 
   const handleOne = async (m: JsMsg): Promise<void> => {
+    const started = performance.now();
     const heartbeat = setInterval(() => m.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
     try {
       // Crashed or timed out on every delivery so far (a handler that never returns, a process killed
@@ -183,6 +193,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
       if (m.info.deliveryCount > o.maxDeliver) {
         const unsent = unsentDeadLetters.get(m.info.streamSequence);
         await sendToDeadLetter(m, unsent ?? `delivered ${m.info.deliveryCount} times without being settled (a crash or an ack timeout each time)`);
+        o.observer?.settled(o.durable, 'dead_letter', (performance.now() - started) / 1000, m.info.deliveryCount);
         return;
       }
       let value: T;
@@ -190,6 +201,8 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
         value = o.decode(m.data, m.subject);
       } catch (err) {
         await sendToDeadLetter(m, `undecodable: ${(err as Error).message}`);
+        o.observer?.error(o.durable, 'undecodable');
+        o.observer?.settled(o.durable, 'dead_letter', (performance.now() - started) / 1000, m.info.deliveryCount);
         return;
       }
       const hdrs: MsgHdrs | undefined = m.headers;
@@ -211,6 +224,7 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
               header: (name) => (hdrs?.has(name) ? hdrs.get(name) : undefined),
             });
           } catch (err) {
+            o.observer?.error(o.durable, err instanceof HandrailError ? err.code : 'internal');
             // A known, non-retryable error is final now; anything else may be passing trouble and is
             // retried with back-off until max deliveries, then dead-lettered as "kept failing".
             if (err instanceof HandrailError && !err.retryable) return { kind: 'dead_letter', reason: `${err.code}: ${err.message}` } as const;
@@ -219,7 +233,10 @@ export async function runConsumer<T>(o: ConsumerRunOptions<T>): Promise<RunningC
         },
       );
       await settle(m, outcome);
+      const final = outcome.kind === 'retry' && m.info.deliveryCount >= o.maxDeliver ? 'dead_letter' : outcome.kind;
+      o.observer?.settled(o.durable, final, (performance.now() - started) / 1000, m.info.deliveryCount);
     } catch (err) {
+      o.observer?.error(o.durable, 'settle_failed');
       // Settling itself failed (bus unavailable): leave the message un-acked; it is redelivered.
       o.log.error({ err, stage: o.stage }, 'could not settle message; it will be redelivered');
     } finally {

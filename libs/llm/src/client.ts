@@ -153,3 +153,24 @@ export function createLlmClient(config: LlmConfig, deps: LlmClientDeps = {}): Ll
     },
   };
 }
+
+/**
+ * The same client, telling `observe` how each call ended ("ok" or the LlmError kind) and how long it
+ * took — for metrics; it never sees the prompt or the answer.
+ */
+export function observedLlmClient(client: LlmClient, observe: (result: string, seconds: number) => void): LlmClient {
+  return {
+    model: client.model,
+    async complete(messages, options) {
+      const t0 = performance.now();
+      try {
+        const out = await client.complete(messages, options);
+        observe('ok', (performance.now() - t0) / 1000);
+        return out;
+      } catch (err) {
+        observe(err instanceof LlmError ? err.kind : 'error', (performance.now() - t0) / 1000);
+        throw err;
+      }
+    },
+  };
+}

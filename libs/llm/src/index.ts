@@ -1,4 +1,4 @@
-export { createLlmClient, llmConfigProblems, messageContent } from './client.js';
+export { createLlmClient, llmConfigProblems, messageContent, observedLlmClient } from './client.js';
 export type { ChatMessage, ChatOptions, LlmClient, LlmClientDeps, LlmConfig } from './client.js';
 export { LLM_ERROR_KINDS, LlmError, isRetryableStatus } from './errors.js';
 export type { LlmErrorKind } from './errors.js';

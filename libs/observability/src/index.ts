@@ -9,3 +9,5 @@ export {
   SpanStatusCode,
 } from './telemetry.js';
 export type { Telemetry, TelemetrySettings, HeaderCarrier, Span, Tracer, Context } from './telemetry.js';
+export { createMetrics } from './metrics.js';
+export type { Metrics, ConsumerLag } from './metrics.js';

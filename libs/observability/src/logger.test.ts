@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createLogger, scrubPii } from './logger.js';
+import { extractTraceContext, initTelemetry, withSpan } from './telemetry.js';
 
 function capture(): { stream: Writable; lines: () => string } {
   const chunks: string[] = [];
@@ -14,6 +16,26 @@ function capture(): { stream: Writable; lines: () => string } {
 }
 
 describe('logger', () => {
+  it('logger — a line logged inside a span carries its trace and span ids; one outside carries none (issue 16)', async () => {
+    const out = capture();
+    const log = createLogger({ service: 's', version: '1', level: 'info', destination: out.stream });
+    const exporter = new InMemorySpanExporter();
+    const t = initTelemetry({ service: 's', version: '1', exporter });
+    const parent = extractTraceContext({ get: (k) => (k === 'traceparent' ? '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' : undefined), set: () => {} });
+    let spanId = '';
+    await withSpan(t.tracer, 'handle', parent, {}, async (span) => {
+      spanId = span.spanContext().spanId;
+      log.info('inside');
+    });
+    log.info('outside');
+    await t.shutdown();
+    const [inside, outside] = out.lines().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(inside?.['trace_id']).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(inside?.['span_id']).toBe(spanId);
+    expect(inside?.['span_id']).not.toBe('b7ad6b7169203331');
+    expect(outside?.['trace_id']).toBeUndefined();
+  });
+
   it('logger — never prints customer text or PII, even when handed a whole ticket', () => {
     const out = capture();
     const log = createLogger({ service: 's', version: '1', level: 'info', destination: out.stream });

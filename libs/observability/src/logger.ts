@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
@@ -62,6 +63,9 @@ export function scrubValue(v: unknown, depth = 0, seen = new WeakSet<object>()):
   seen.add(v);
   if (Array.isArray(v)) return v.map((x) => scrubValue(x, depth + 1, seen));
   if (v instanceof Uint8Array) return `[${v.length} bytes]`;
+  // A value that says how it serialises (Date, a secret wrapper) is logged as it says.
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return scrubValue(toJSON.call(v), depth + 1, seen);
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = REDACTED_KEYS.has(k) && (typeof x === 'string' ? x !== '' : typeof x === 'object' && x !== null) ? '[redacted]' : scrubValue(x, depth + 1, seen);
   return out;
@@ -79,6 +83,11 @@ export function createLogger(s: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: s.level ?? 'info',
     base: { service: s.service, version: s.version, instance: s.instance },
+    // The active span's ids on every line logged inside it, so a log line leads to its trace.
+    mixin() {
+      const sc = trace.getSpanContext(context.active());
+      return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: `0${sc.traceFlags.toString(16)}`.slice(-2) } : {};
+    },
     formatters: {
       log: (obj) => scrubValue(obj) as Record<string, unknown>,
     },

@@ -47,7 +47,9 @@ function installPropagation(): void {
 }
 
 /** For code that relies on the active context (tests, tools): the AsyncLocalStorage context manager. */
+let contextManagerEnabled = false;
 export function enableContextManager(): void {
+  contextManagerEnabled = true;
   const cm = new AsyncLocalStorageContextManager();
   cm.enable();
   context.setGlobalContextManager(cm);
@@ -56,6 +58,9 @@ export function enableContextManager(): void {
 export function initTelemetry(s: TelemetrySettings): Telemetry {
   if (!s.otlpEndpoint && !s.exporter) {
     installPropagation();
+    // Handlers still run inside their trace's context (from the message headers), so each log line
+    // carries the trace and span ids (the logger's mixin) even when no spans are exported.
+    if (!contextManagerEnabled) enableContextManager();
     return { tracer: trace.getTracer(s.service, s.version), shutdown: async () => {} };
   }
   const processor = s.exporter

@@ -3,9 +3,11 @@ import os from 'node:os';
 import { baseConfigSchema, loadConfig, trustConfigSchema, type BaseConfig, type z } from '@handrail/config';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
 import { deadLetter, EventPublisher, runConsumer, verifyStreams, type Bus, type ConsumerRunOptions, type Delivery, type Outcome, type RunningConsumer } from '@handrail/bus';
-import { decodeEvent, eventTypeOf, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
-import { createLogger, initTelemetry, type Context, type Logger, type Telemetry } from '@handrail/observability';
+import { decodeEvent, eventTypeOf, isIdentity, newEvent, payloadOf, streamSpecs, topology, type PayloadCase, type PayloadOf, type Topology } from '@handrail/events';
+import { createLogger, createMetrics, initTelemetry, type Context, type Logger, type Metrics, type Telemetry } from '@handrail/observability';
+import { decisionOf } from './decisions.js';
 import { connectAs, loadOwnIdentity, openTrust, type Trust } from './trust.js';
+import { readableStreams } from '@handrail/trust';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: Readonly<C>;
@@ -17,6 +19,8 @@ export interface ServiceContext<C extends BaseConfig> {
   producer: { service: string; version: string; instance: string };
   /** Signatures, sealing and the key store of this service's identity (issue 11). */
   trust: Trust;
+  /** Prometheus metrics, served on the health port at /metrics (issue 16). */
+  metrics: Metrics;
   /** Starts a consumer with the service's shared settings (concurrency, max deliver, ack wait). */
   consume<T>(o: Pick<ConsumerRunOptions<T>, 'stream' | 'durable' | 'filterSubject' | 'decode' | 'handler' | 'attributes'> & Partial<Pick<ConsumerRunOptions<T>, 'concurrency' | 'maxAckPending'>>): Promise<RunningConsumer>;
   /**
@@ -87,6 +91,17 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   const topo = topology(config.HANDRAIL_PREFIX);
   const consumers: RunningConsumer[] = [];
   const producer = { service: def.name, version: def.version, instance };
+  const metrics = createMetrics({ service: def.name, version: def.version });
+  /** The durables this process reads, for the lag gauges (read from the server at each scrape). */
+  const durables: Array<{ stream: string; durable: string }> = [];
+  metrics.setLagSource(async () =>
+    Promise.all(
+      durables.map(async ({ stream, durable }) => {
+        const i = await bus.jsm.consumers.info(stream, durable);
+        return { stream, consumer: durable, pending: i.num_pending, ackPending: i.num_ack_pending, redelivered: i.num_redelivered };
+      }),
+    ),
+  );
   // Readiness follows the connection; every disconnect and reconnect is logged.
   let connected = true;
   void (async () => {
@@ -105,7 +120,12 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   let trust: Trust;
   try {
     // Services only verify the topology; the provisioner alone creates or changes it.
-    await verifyStreams(bus.jsm, streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }));
+    // Each checks the streams it reads, and may read no others.
+    const readable = new Set<string>(isIdentity(def.name) ? readableStreams(def.name).map((k) => topo.streams[k]) : []);
+    await verifyStreams(
+      bus.jsm,
+      streamSpecs(topo, { eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS, duplicateWindowMinutes: config.DUPLICATE_WINDOW_MINUTES }).filter((s) => readable.has(s.name)),
+    );
     trust = await openTrust(bus, topo, { config: trustConfig, identity: def.name }, identity);
   } catch (err) {
     await bus.nc.close().catch(() => undefined);
@@ -126,6 +146,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
     publisher,
     producer,
     trust,
+    metrics,
     onEvent(kind, durable, handler) {
       return ctx.consume({
         stream: topo.streams.events,
@@ -149,6 +170,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
     async emit(e) {
       const env = newEvent({ kind: e.kind, value: e.value, ticketId: e.cause.ticketId, producer, cause: e.cause, revisions: e.revisions, idSuffix: e.idSuffix, causeDigest: e.causeDigest ?? digests.get(e.cause) });
       await publisher.publish(env, { ...(e.subject ? { subject: e.subject } : {}), traceContext: traceOf.get(e.cause) });
+      metrics.eventEmitted(eventTypeOf(e.kind));
+      const decided = decisionOf(env);
+      if (decided) metrics.decision(decided.decision, decided.reason);
     },
     async consume(o) {
       const c = await runConsumer({
@@ -162,8 +186,10 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
         ackWaitMs: config.ACK_WAIT_MS,
         log,
         tracer: telemetry.tracer,
+        observer: metrics,
       });
       consumers.push(c);
+      durables.push({ stream: o.stream, durable: o.durable });
       return c;
     },
   };
@@ -181,7 +207,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   let isReady = true;
   let shuttingDown: Promise<void> | undefined;
 
-  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady && connected, () => consumers.map((c) => c.stats())) : undefined;
+  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady && connected, () => consumers.map((c) => c.stats()), metrics) : undefined;
 
   const shutdown = (reason: string): Promise<void> => {
     shuttingDown ??= (async () => {
@@ -213,8 +239,21 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   };
 }
 
-function startHealthServer(port: number, ready: () => boolean, stats: () => unknown): http.Server {
+function startHealthServer(port: number, ready: () => boolean, stats: () => unknown, metrics: Metrics): http.Server {
   const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.render().then(
+        (m) => {
+          res.writeHead(200, { 'content-type': m.contentType });
+          res.end(m.body);
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
+      return;
+    }
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));

@@ -28,6 +28,11 @@ const READS: Record<Identity, readonly StreamKey[]> = {
 /** Streams whose individual messages an identity may securely erase (crypto-shredding leaves no plaintext behind). */
 const ERASES: Partial<Record<Identity, readonly StreamKey[]>> = { privacy: ['inbound', 'deadLetter'] };
 
+/** The streams (by topology key) an identity may read: the ones a service checks at start. */
+export function readableStreams(identity: Identity): readonly StreamKey[] {
+  return READS[identity];
+}
+
 function kvStream(bucket: string): string {
   return `KV_${bucket}`;
 }
@@ -67,7 +72,9 @@ export function permissionsFor(identity: Identity, t: Topology): Permissions {
     allow.push(...r.allow);
     deny.push(...r.deny);
   }
-  for (const b of own) allow.push(`$JS.ACK.${t.streams[b.stream]}.${b.durable}.>`);
+  // The ack subject of today's servers, and the v2 form (domain and account-hash tokens) that
+  // nats-server 2.14 offers and 2.15 makes the default.
+  for (const b of own) allow.push(`$JS.ACK.${t.streams[b.stream]}.${b.durable}.>`, `$JS.ACK.*.*.${t.streams[b.stream]}.${b.durable}.>`);
   for (const key of ERASES[identity] ?? []) allow.push(`${API}.STREAM.MSG.DELETE.${t.streams[key]}`);
 
   for (const [bucketKey, access] of Object.entries(BUCKET_ACCESS) as Array<[keyof Topology['buckets'], Partial<Record<Identity, 'r' | 'rw'>>]>) {

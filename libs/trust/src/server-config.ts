@@ -57,3 +57,35 @@ export function renderServerConfig(o: ServerConfigOptions): string {
     '',
   ].join('\n');
 }
+
+/** The account every Handrail identity lives in on a chart-deployed cluster (KEDA's `account`). */
+export const HELM_ACCOUNT = 'HANDRAIL';
+
+/**
+ * Values for the official NATS Helm chart (`config.merge`): the HANDRAIL account with JetStream and
+ * one nkey user per identity with the permissions of `permissionsFor`, and an empty system account.
+ * The same users and permissions as `renderServerConfig`; public keys only.
+ */
+export function renderHelmAccounts(o: Pick<ServerConfigOptions, 'prefixes' | 'bundle'>): { config: { merge: Record<string, unknown> } } {
+  const users: Array<{ nkey: string; permissions: Permissions }> = [];
+  for (const identity of IDENTITIES as readonly Identity[]) {
+    const nkey = o.bundle.identities[identity]?.nats;
+    if (!nkey) continue;
+    users.push({ nkey, permissions: o.prefixes.map((p) => permissionsFor(identity, topology(p))).reduce(merge) });
+  }
+  const drop = (p: Permissions) => ({
+    publish: p.publish.deny.length ? p.publish : { allow: p.publish.allow },
+    subscribe: p.subscribe.deny.length ? p.subscribe : { allow: p.subscribe.allow },
+  });
+  return {
+    config: {
+      merge: {
+        accounts: {
+          [HELM_ACCOUNT]: { jetstream: 'enabled', users: users.map((u) => ({ nkey: u.nkey, permissions: drop(u.permissions) })) },
+          SYS: {},
+        },
+        system_account: 'SYS',
+      },
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { IDENTITIES, topology } from '@handrail/events';
 import { generateCredentials, loadIdentity, loadTrust } from './credentials.js';
 import { permissionsFor } from './permissions.js';
-import { renderServerConfig } from './server-config.js';
+import { HELM_ACCOUNT, renderHelmAccounts, renderServerConfig } from './server-config.js';
 import { keyedMsgId, signMessage, Verifier } from './signing.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-test-'));
@@ -49,6 +49,18 @@ describe('trust', () => {
     expect(permissionsFor('escalation', t).publish.allow).toEqual(expect.arrayContaining(['p.evt.concluded.*', 'p.outbound.*', '$JS.ACK.P_EVENTS.escalation-conclude.>']));
     expect(permissionsFor('classifier', t).publish.allow).not.toContain('$KV.P_policy.>');
     expect(permissionsFor('policy-admin', t).publish.allow).toContain('$KV.P_policy.>');
+  });
+
+  it('helm accounts — the same users and permissions as the server config, in one account, public keys only (issue 16)', () => {
+    const values = renderHelmAccounts({ prefixes: ['p'], bundle });
+    const account = (values.config.merge['accounts'] as Record<string, { jetstream: string; users: Array<{ nkey: string; permissions: { publish: { allow: string[] } } }> }>)[HELM_ACCOUNT];
+    expect(account?.jetstream).toBe('enabled');
+    expect(account?.users).toHaveLength(IDENTITIES.length);
+    expect(account?.users.every((u) => /^U[A-Z2-7]+$/.test(u.nkey))).toBe(true);
+    expect(JSON.stringify(values)).not.toMatch(/SU[A-Z2-7]{50}/);
+    const drafting = account?.users.find((u) => u.nkey === bundle.identities.drafting?.nats);
+    expect(drafting?.permissions.publish.allow).toEqual(expect.arrayContaining(['$JS.ACK.P_EVENTS.drafting.>', '$JS.ACK.*.*.P_EVENTS.drafting.>']));
+    expect(drafting?.permissions.publish.allow).toEqual(permissionsFor('drafting', topology('p')).publish.allow);
   });
 
   it('server config — one nkey user per identity, public keys only', () => {

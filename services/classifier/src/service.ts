@@ -2,7 +2,7 @@ import { createClassifier, trainingExamplesFromPolicy, type TrainedClassifier } 
 import { ack } from '@handrail/bus';
 import { classifyStage } from '@handrail/decisions';
 import { CONSUMERS, EnvelopeError } from '@handrail/events';
-import { createLlmClient } from '@handrail/llm';
+import { createLlmClient, observedLlmClient } from '@handrail/llm';
 import { defineService, livePolicy, type ActivePolicy } from '@handrail/runtime';
 import { classifierConfigSchema, classifierLlmConfig } from './config.js';
 
@@ -19,7 +19,7 @@ export const classifierService = defineService({ name: 'classifier', version: VE
     ctx.log.info({ model: model.classifier.version, policy: p.revision }, 'classifier retrained');
   });
   const llmConfig = classifierLlmConfig(ctx.config);
-  const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
+  const llmClient = llmConfig ? observedLlmClient(createLlmClient(llmConfig), (result, s) => ctx.metrics.llmCall('classify', result, s)) : undefined;
   if (llmConfig) ctx.log.info({ model: llmConfig.model, timeoutMs: llmConfig.timeoutMs }, 'LLM classifier on');
   await ctx.onEvent('received', CONSUMERS.classifier, async ({ ticket }, env) => {
     if (!ticket) throw new EnvelopeError('received event has no ticket');
@@ -28,6 +28,7 @@ export const classifierService = defineService({ name: 'classifier', version: VE
     const r = await classifyStage(ticket, active.pack, { classifier, llm });
     // Reason codes and endpoint behaviour only: never the ticket's or the model's text.
     if (r.fallbackReason) {
+      ctx.metrics.llmFallback('classify', r.fallbackReason);
       ctx.log.warn({ ticketId: env.ticketId, reason: r.fallbackReason, detail: r.fallbackDetail, model: classifier.version }, 'LLM classifier fell back to the embedded model');
     }
     await ctx.emit({ kind: 'classified', value: r.payload, cause: env, revisions: { model: r.modelVersion, policy: active.revision } });

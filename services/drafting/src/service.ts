@@ -4,17 +4,19 @@ import { draftStage, handoffStage, type LlmDrafting } from '@handrail/decisions'
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
 import { CONSUMERS } from '@handrail/events';
-import { createLlmClient, llmConfigFromEnv } from '@handrail/llm';
+import { createLlmClient, llmConfigFromEnv, observedLlmClient } from '@handrail/llm';
 import { defineService, liveKnowledgeBase, livePolicy } from '@handrail/runtime';
 import { draftingConfigSchema } from './config.js';
 
 export const VERSION = '0.1.0';
+/** How draftStage records that the LLM drafter fell back (libs/decisions compose.ts). */
+const LLM_FALLBACK = 'llm drafter fell back to templates: ';
 
 export const draftingService = defineService({ name: 'drafting', version: VERSION, configSchema: draftingConfigSchema }, async (ctx) => {
   const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
   const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
   const llmConfig = llmConfigFromEnv(ctx.config);
-  const llmClient = llmConfig ? createLlmClient(llmConfig) : undefined;
+  const llmClient = llmConfig ? observedLlmClient(createLlmClient(llmConfig), (result, s) => ctx.metrics.llmCall('draft', result, s)) : undefined;
   // The prompt is versioned with the policy pack; a bad one is refused at start-up, not per ticket.
   const llm = (): LlmDrafting | undefined => {
     if (!llmClient) return undefined;
@@ -42,7 +44,10 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
     const ticket = await ticketOf(env.ticketId);
     if (!ticket) return retry(backoffMs(d.deliveryCount), 'the ticket\'s received event is not readable yet');
     const active = kb.current();
-    await ctx.emit({ kind: 'drafted', value: await draftStage(p, ticket, active.kb, llm()), cause: env, revisions: { kb: active.revision } });
+    const drafted = await draftStage(p, ticket, active.kb, llm());
+    const fellBack = drafted.kbFindings.find((f) => f.startsWith(LLM_FALLBACK));
+    if (fellBack) ctx.metrics.llmFallback('draft', fellBack.slice(LLM_FALLBACK.length).split(/[\s(]/)[0] || 'unknown');
+    await ctx.emit({ kind: 'drafted', value: drafted, cause: env, revisions: { kb: active.revision } });
     return ack();
   });
   // Escalated tickets get a handoff packet so the human starts with context.

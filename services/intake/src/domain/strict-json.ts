@@ -4,28 +4,6 @@ import { ValidationError, type FieldProblem } from '@handrail/errors';
 /** Bytes on the inbound subject are limited before parsing (the NATS max payload is larger). */
 export const MAX_INBOUND_BYTES = 256 * 1024;
 
-type Kind = 'string' | 'number' | 'orders' | 'metadata';
-const FIELDS: Record<string, Kind> = {
-  connector: 'string',
-  externalId: 'string',
-  channel: 'string',
-  customerId: 'string',
-  subject: 'string',
-  body: 'string',
-  locale: 'string',
-  orders: 'orders',
-  metadata: 'metadata',
-  sentAt: 'string',
-};
-const ORDER_FIELDS: Record<string, 'string' | 'number'> = {
-  orderId: 'string',
-  amount: 'number',
-  currency: 'string',
-  placedAt: 'string',
-  deliveredAt: 'string',
-  status: 'string',
-  condition: 'string',
-};
 /** proto3 JSON accepts both names; the problem names the proto field. */
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -54,36 +32,52 @@ export function parseInboundJson(data: Uint8Array): InboundMessage {
     throw new ValidationError([{ field: 'message', problem: `is not JSON (${(err as Error).message.slice(0, 80)})` }]);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError([{ field: 'message', problem: `must be a JSON object, got ${typeName(raw)}` }]);
+  // The contract is the schema: what the generated decoder builds says which fields exist and what
+  // JSON type each has, so a field added to proto/ is accepted here with no second list to keep.
+  const decoded = InboundMessage.fromJSON(raw);
   const p: FieldProblem[] = [];
+  compareToContract(raw as Record<string, unknown>, decoded as unknown as Record<string, unknown>, 'message', 'InboundMessage', p);
+  if (p.length > 0) throw new ValidationError(p.slice(0, 20));
+  return decoded;
+}
+
+/** Every key of `raw` must be a field of the decoded message, holding the JSON type the decoder read. */
+function compareToContract(raw: Record<string, unknown>, decoded: Record<string, unknown>, path: string, type: string, p: FieldProblem[], isMap = false): void {
   for (const [key, value] of Object.entries(raw)) {
-    const name = camel(key);
-    const kind = FIELDS[name];
-    const field = `message.${snake(name)}`;
-    if (!kind) {
-      p.push({ field, problem: 'is not a field of InboundMessage' });
+    const name = isMap ? key : camel(key);
+    const field = isMap ? `${path}.${key.slice(0, 40)}` : `${path}.${snake(name)}`;
+    if (!isMap && !Object.prototype.hasOwnProperty.call(decoded, name)) {
+      p.push({ field, problem: `is not a field of ${type}` });
       continue;
     }
     if (value === null) continue;
-    if (kind === 'string' && typeof value !== 'string') p.push({ field, problem: `must be a string, got ${typeName(value)}` });
-    if (kind === 'orders') {
-      if (!Array.isArray(value)) p.push({ field, problem: `must be an array, got ${typeName(value)}` });
-      else
-        value.forEach((o: unknown, i) => {
-          if (typeof o !== 'object' || o === null || Array.isArray(o)) return p.push({ field: `${field}[${i}]`, problem: `must be an object, got ${typeName(o)}` });
-          for (const [ok, ov] of Object.entries(o)) {
-            const t = ORDER_FIELDS[camel(ok)];
-            const of = `${field}[${i}].${snake(camel(ok))}`;
-            if (!t) p.push({ field: of, problem: 'is not a field of Order' });
-            else if (ov !== null && typeof ov !== t) p.push({ field: of, problem: `must be a ${t}, got ${typeName(ov)}` });
-          }
-          return undefined;
-        });
-    }
-    if (kind === 'metadata') {
-      if (typeof value !== 'object' || Array.isArray(value)) p.push({ field, problem: `must be an object of strings, got ${typeName(value)}` });
-      else for (const [mk, mv] of Object.entries(value as object)) if (typeof mv !== 'string') p.push({ field: `${field}.${mk.slice(0, 40)}`, problem: `must be a string, got ${typeName(mv)}` });
-    }
+    checkValue(value, decoded[name], field, p);
   }
-  if (p.length > 0) throw new ValidationError(p.slice(0, 20));
-  return InboundMessage.fromJSON(raw);
+}
+
+function checkValue(value: unknown, want: unknown, field: string, p: FieldProblem[]): void {
+  if (typeof want === 'string' || typeof want === 'number' || typeof want === 'boolean') {
+    if (typeof value !== typeof want) p.push({ field, problem: `must be a ${typeof want}, got ${typeName(value)}` });
+    return;
+  }
+  if (Array.isArray(want)) {
+    if (!Array.isArray(value)) return void p.push({ field, problem: `must be an array, got ${typeName(value)}` });
+    value.forEach((v: unknown, i) => {
+      const w: unknown = want[i];
+      if (v === null) return;
+      checkValue(v, w, `${field}[${i}]`, p);
+    });
+    return;
+  }
+  if (typeof want === 'object' && want !== null) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return void p.push({ field, problem: `must be an object, got ${typeName(value)}` });
+    // A proto map decodes to exactly the keys it was given; a message decodes to its declared fields.
+    const isMap = Object.keys(value).length > 0 && Object.keys(value).every((k) => Object.prototype.hasOwnProperty.call(want, k)) && !looksLikeMessage(want, value);
+    compareToContract(value as Record<string, unknown>, want as Record<string, unknown>, field, field, p, isMap);
+  }
+}
+
+/** A message has fields the input did not set (defaults filled in); a map has only the input's keys. */
+function looksLikeMessage(decoded: object, input: object): boolean {
+  return Object.keys(decoded).length !== Object.keys(input).length;
 }
