@@ -3,6 +3,7 @@ import { HumanDecision, Route } from '@handrail/contracts';
 import { newEvent } from '@handrail/events';
 import type { Queues, TicketView, WeekReport } from '@handrail/projection';
 import { eventually, openTestBus, trustedPublisher, type TestBus } from '@handrail/testing';
+import { demoServiceEnv } from '@handrail/demo';
 import { call as rawCall, startConsole, type ConsoleUnderTest } from '../support/console.js';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
@@ -161,10 +162,11 @@ describe('console', () => {
     expect(w?.toneIssues.toneMismatchReviews).toBe(1);
     expect(w?.calibration).toMatchObject({ ticketsWithMultipleReviews: 1, passFail: { pairs: 1, agreement: 0 } });
 
-    // The CLI reads the same stream with its own configuration.
-    const saved = { url: process.env['NATS_URL'], prefix: process.env['HANDRAIL_PREFIX'] };
+    // The CLI reads the same stream with its own configuration (and the same pack: categories, SLAs).
+    const saved = { url: process.env['NATS_URL'], prefix: process.env['HANDRAIL_PREFIX'], policy: process.env['POLICY_FILE'] };
     process.env['NATS_URL'] = inject('natsUrl');
     process.env['HANDRAIL_PREFIX'] = tb.topo.prefix;
+    process.env['POLICY_FILE'] = demoServiceEnv.POLICY_FILE;
     const out: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
     try {
@@ -173,7 +175,7 @@ describe('console', () => {
       expect(await run(['weekly'])).toBe(0);
     } finally {
       spy.mockRestore();
-      for (const [k, v] of [['NATS_URL', saved.url], ['HANDRAIL_PREFIX', saved.prefix]] as const) {
+      for (const [k, v] of [['NATS_URL', saved.url], ['HANDRAIL_PREFIX', saved.prefix], ['POLICY_FILE', saved.policy]] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

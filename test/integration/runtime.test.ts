@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AckPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Area, Route } from '@handrail/contracts';
+import { Area, QaSampled, Route } from '@handrail/contracts';
 import { ack } from '@handrail/bus';
 import { baseConfigSchema } from '@handrail/config';
 import { CONSUMERS } from '@handrail/events';
@@ -46,7 +46,7 @@ describe('service runtime (issue 9)', () => {
     try {
       const { newEvent, decodeEvent } = await import('@handrail/events');
       const { publisher, trust } = await trustedPublisher(tb.bus, tb.topo, 'qa-sampler');
-      const cause = newEvent({ kind: 'qaSampled', value: { ticketId: 't-echo', route: Route.ROUTE_AUTO_RESOLVED, area: Area.AREA_FAQ_STATUS, sampleReason: 'by_route.auto_resolved', rate: 0.2 }, ticketId: 't-echo', producer: { service: 'qa-sampler', version: '0', instance: 'i' } });
+      const cause = newEvent({ kind: 'qaSampled', value: QaSampled.fromPartial({ ticketId: 't-echo', route: Route.ROUTE_AUTO_RESOLVED, area: Area.AREA_FAQ_STATUS, sampleReason: 'by_route.auto_resolved', rate: 0.2 }), ticketId: 't-echo', producer: { service: 'qa-sampler', version: '0', instance: 'i' } });
       await publisher.publish(cause);
       await trust.close();
       let handoff: ReturnType<typeof decodeEvent> | undefined;

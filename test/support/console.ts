@@ -16,13 +16,13 @@ export interface ConsoleUnderTest {
 }
 
 /** The console on a test prefix, verifying tokens of a local issuer (browser sign-in enabled). */
-export async function startConsole(natsUrl: string, prefix: string, issuer?: DevIssuer): Promise<ConsoleUnderTest> {
+export async function startConsole(natsUrl: string, prefix: string, issuer?: DevIssuer, extra: Record<string, string> = {}): Promise<ConsoleUnderTest> {
   const own = issuer === undefined;
   const iss = issuer ?? (await startDevIssuer({ audience: AUDIENCE }));
   let port = 0;
   const svc = await startService(
     consoleService(
-      { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', ...demoServiceEnv, HANDRAIL_CREDENTIALS_DIR: testCredentials(), AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE },
+      { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', CONSOLE_PORT: '0', ...demoServiceEnv, HANDRAIL_CREDENTIALS_DIR: testCredentials(), AUTH_ISSUER: iss.url, AUTH_AUDIENCE: AUDIENCE, AUTH_CLIENT_ID: AUDIENCE, ...extra },
       { onListening: (p) => (port = p) },
     ),
   );

@@ -27,6 +27,14 @@ export async function follow(bus: Bus, stream: string, subject: string, apply: (
   if (info.state.messages === 0) markCaughtUp();
   const oc = await bus.js.consumers.get(stream, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
   const messages = await oc.consume();
+  // A filter that matches nothing yet (e.g. one event type nobody published) is caught up at once.
+  if (info.state.messages > 0 && subject !== `${subject.split('.')[0]}.evt.>`) {
+    oc.info()
+      .then((ci) => {
+        if (ci.num_pending === 0 && ci.delivered.stream_seq === 0) markCaughtUp();
+      })
+      .catch(() => undefined);
+  }
   const done = (async () => {
     for await (const m of messages) {
       try {

@@ -37,6 +37,8 @@ const UNKNOWN_FLAG: string[][] = [
   ['kb', 'publish', 'kb', '--bogus'],
   ['draft', 'where is my order', '--bogus'],
   ['report', 'weekly', '--bogus'],
+  ['pilot', 'report', '--bogus'],
+  ['qa', 'status', '--bogus'],
   ['eval', '--bogus'],
   ['bench-classifier', '--bogus'],
   ['provision', '--bogus'],

@@ -18,7 +18,9 @@ const COMMANDS: Record<string, Command> = {
   policy: { summary: 'validate, diff, propose, approve, rollback, show and document policy packs', load: () => import('./commands/policy-entry.js') },
   kb: { summary: 'ingest and search the knowledge base', load: () => import('./commands/kb-entry.js') },
   draft: { summary: 'classify, retrieve, draft and check one message in process', load: () => import('./commands/draft.js') },
-  report: { summary: 'weekly monitoring: defects, escalation rate, tone issues, unresolved, reviewer calibration', load: () => import('./commands/report.js') },
+  report: { summary: 'weekly monitoring: estimated defect rates with intervals, escalations, automation, outcomes, SLA (--html for charts)', load: () => import('./commands/report.js') },
+  pilot: { summary: 'pilot report: each pilot against its pre-registered criteria (pass, fail, not yet decided)', load: () => import('./commands/pilot.js') },
+  qa: { summary: 'the QA loop: status (areas, breakers, demotions), backlog, calibration ID, restore AREA', load: () => import('./commands/qa.js') },
   eval: { summary: 'evaluate routing on a labelled data set', load: () => import('./commands/eval.js') },
   'bench-classifier': { summary: 'classifier vs NLP.js vs TF-IDF baseline on shared data', load: () => import('./commands/bench-classifier.js') },
 };

@@ -54,6 +54,12 @@ export {
   ReplySent,
   ReplyFailed,
   HelpdeskOutcome,
+  DefectFinding,
+  AutomationChanged,
+  RateEstimate,
+  QaAlert,
+  QaSeeded,
+  CalibrationSession,
 } from './gen/handrail/v1/events.js';
 export {
   IntakeServiceService,

@@ -13,9 +13,10 @@ export {
   checkStage,
   concludeStage,
   sampleStage,
+  editSampleStage,
   handoffStage,
 } from './stages.js';
-export type { ClassifyDeps, Classified, Routed, Concluded } from './stages.js';
+export type { ClassifyDeps, Classified, Routed, Concluded, SampleStageContext } from './stages.js';
 export { ticketText } from './text.js';
 export { contextOf, customerOf } from './context.js';
 export { readSignals, riskKeywordHits, injectionEvidence } from './signals.js';
@@ -29,8 +30,8 @@ export { concludeAfterDraft } from './conclude.js';
 export type { Conclusion, DraftCheckSummary } from './conclude.js';
 export { checkDraftAll } from './draft-check.js';
 export type { DraftCheckInput } from './draft-check.js';
-export { decideSample, ticketDraw } from './sampling.js';
-export type { SamplingDecision } from './sampling.js';
+export { decideSample, decideEditSample, baseRate, ticketDraw, isoWeekOf, SamplingCounters } from './sampling.js';
+export type { SamplingDecision, SamplingContext } from './sampling.js';
 export { composeDraft, composeHandoff } from './compose.js';
 export type { ComposeResult, LlmDrafting } from './compose.js';
 export { repeatContacts, openHumanCases, appendContact, contactLookup, historyWindowHours } from './history.js';
@@ -39,3 +40,5 @@ export { checkHumanReply } from './human-reply.js';
 export type { HumanReplyInput, HumanReplyCheck } from './human-reply.js';
 export { NO_ANSWER, draftRelevance, noAnswerReason, passageText, relevanceMessage, semanticScorer } from './relevance.js';
 export type { DraftRelevanceInput, RelevanceOptions, SemanticScorer, SentenceEncoder } from './relevance.js';
+export { emptyAutomation, applyAutomationChange, capAutomation, demotedAction, inPilotSlice, pilotFor } from './automation.js';
+export type { AutomationState, AutomationCap } from './automation.js';

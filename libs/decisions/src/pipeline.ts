@@ -15,6 +15,8 @@ import type { KnowledgeBase } from '@handrail/kb';
 import type { PolicyPack } from '@handrail/policy';
 import type { LlmDrafting } from './compose.js';
 import type { RelevanceOptions } from './relevance.js';
+import type { AutomationState } from './automation.js';
+import { SamplingCounters } from './sampling.js';
 import { appendContact, contactLookup, historyWindowHours, type ContactLookup, type ContactRecord } from './history.js';
 import {
   checkStage,
@@ -46,9 +48,9 @@ export interface TicketPlan {
 }
 
 /** Permission and route for a classified ticket, exactly as the guardrail and escalation services decide them. */
-export function planTicket(input: TicketInput, classification: Classification, pack: PolicyPack): TicketPlan {
+export function planTicket(input: TicketInput, classification: Classification, pack: PolicyPack, automation?: AutomationState): TicketPlan {
   const classified = classifiedOf(input.ticket, classification, pack);
-  const permitted = permitStage(classified, pack);
+  const permitted = permitStage(classified, pack, automation);
   const contacts = contactLookup(input.history ?? [], contactRecordOf(permitted), pack);
   return { classified, permitted, contacts, routed: routeStage(permitted, contacts, pack) };
 }
@@ -60,6 +62,10 @@ export interface DecideDeps {
   llmDrafting?: LlmDrafting | undefined;
   /** The answer-relevance check: semantic closeness needs an encoder (lexical checks only without); gates default to the calibrated ones. */
   relevance?: RelevanceOptions | undefined;
+  /** The QA sampler's certainty selections so far (first decisions after a revision, weekly minimums); decideInOrder keeps one. */
+  sampling?: SamplingCounters | undefined;
+  /** Breakers and pilots in force (from `automation_changed` events); none when absent. */
+  automation?: AutomationState | undefined;
 }
 
 /** One ticket's whole decision: every payload the services would publish for it, in order. */
@@ -86,7 +92,7 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
   const { pack } = deps.policy;
   const kb = deps.kb.kb;
   const cls = await classifyStage(input.ticket, pack, deps.classify);
-  const permitted = permitStage(cls.payload, pack);
+  const permitted = permitStage(cls.payload, pack, deps.automation);
   const contacts = contactLookup(input.history ?? [], contactRecordOf(permitted), pack);
   const routed = routeStage(permitted, contacts, pack);
   const revisions = { policy: deps.policy.revision, model: cls.modelVersion, kb: deps.kb.revision };
@@ -96,7 +102,8 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
     return {
       ...base,
       concluded,
-      sample: sampleStage(concluded, input.ticket.ticketId, pack),
+      // As the qa-sampler sees it: the concluded event of an escalation carries no KB revision.
+      sample: sampleStage(concluded, input.ticket.ticketId, pack, { revisions: { policy: revisions.policy, model: revisions.model }, counters: deps.sampling }),
       handoff: handoffStage(concluded, input.ticket, kb),
     };
   }
@@ -110,7 +117,7 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
     checked,
     concluded,
     reply,
-    sample: sampleStage(concluded, input.ticket.ticketId, pack),
+    sample: sampleStage(concluded, input.ticket.ticketId, pack, { revisions, counters: deps.sampling }),
     handoff: handoffStage(concluded, input.ticket, kb),
   };
 }
@@ -122,9 +129,10 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
 export async function decideInOrder(tickets: readonly Ticket[], deps: DecideDeps): Promise<TicketDecision[]> {
   const histories = new Map<string, ContactRecord[]>();
   const out: TicketDecision[] = [];
+  const withCounters = { ...deps, sampling: deps.sampling ?? new SamplingCounters() };
   for (const ticket of [...tickets].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))) {
     const history = histories.get(ticket.customerId) ?? [];
-    const decision = await decideTicket({ ticket, history }, deps);
+    const decision = await decideTicket({ ticket, history }, withCounters);
     histories.set(ticket.customerId, appendContact(history, contactRecordOf(decision.permitted), historyWindowHours(deps.policy.pack)));
     out.push(decision);
   }

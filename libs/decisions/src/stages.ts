@@ -25,8 +25,9 @@ import { checkDraftAll } from './draft-check.js';
 import type { ContactLookup, ContactRecord } from './history.js';
 import { permit, requestedAmount } from './permit.js';
 import { decideRoute, priorityFor } from './route.js';
-import { decideSample } from './sampling.js';
 import { draftRelevance, type RelevanceOptions } from './relevance.js';
+import { capAutomation, emptyAutomation, type AutomationState } from './automation.js';
+import { decideEditSample, decideSample, type SamplingCounters, type SamplingDecision } from './sampling.js';
 import { readSignals } from './signals.js';
 import { ticketText } from './text.js';
 
@@ -91,11 +92,12 @@ export function classifiedOf(ticket: Ticket, classification: Classification, pac
   return { context: contextOf(ticket), classification: Classification.fromPartial(classification), signals: readSignals(ticketText(ticket), pack) };
 }
 
-/** guardrail: what AI may do for this ticket. */
-export function permitStage(p: TicketClassified, pack: PolicyPack): ActionPermitted {
+/** guardrail: what AI may do for this ticket — the pack's grant, lowered by the QA loop's breakers and pilots. */
+export function permitStage(p: TicketClassified, pack: PolicyPack, automation: AutomationState = emptyAutomation()): ActionPermitted {
   const c = need(p.classification, 'classification');
   const signals = need(p.signals, 'text signals');
-  const result = permit({
+  const context = need(p.context, 'ticket context');
+  const granted = permit({
     area: AREA.name(c.area),
     intent: c.intent,
     riskFlags: c.riskFlags,
@@ -104,8 +106,10 @@ export function permitStage(p: TicketClassified, pack: PolicyPack): ActionPermit
     injection: signals.injection,
     policy: pack,
   });
+  const capped = capAutomation(granted.action, { area: AREA.name(c.area), channel: context.channel, ticketId: context.ticketId }, pack, automation);
+  const result = { ...granted, action: capped.action, reasons: [...granted.reasons, ...capped.reasons] };
   return {
-    context: need(p.context, 'ticket context'),
+    context,
     classification: c,
     signals,
     permission: {
@@ -247,12 +251,39 @@ export function concludeStage(p: DraftChecked, pack: PolicyPack): Concluded {
   return { concluded, reply };
 }
 
-/** qa-sampler: whether a person reviews this decision, even when nothing looks wrong. */
-export function sampleStage(c: TicketConcluded, ticketId: string, pack: PolicyPack): QaSampled | undefined {
+export interface SampleStageContext {
+  /** The revisions on the concluded event (empty ones are not counted). */
+  revisions?: { policy?: string | undefined; model?: string | undefined; kb?: string | undefined } | undefined;
+  /** Certainty selections so far; the stage records what it uses. Without it: base rates only. */
+  counters?: SamplingCounters | undefined;
+}
+
+/**
+ * qa-sampler: whether a person reviews this decision, even when nothing looks wrong, and with what
+ * probability (recorded on the sample, so estimators can weight it).
+ */
+export function sampleStage(c: TicketConcluded, ticketId: string, pack: PolicyPack, ctx: SampleStageContext = {}): QaSampled | undefined {
   const route = ROUTE.name(c.route);
   if (!route) return undefined;
-  const s = decideSample(pack, ticketId, AREA.name(c.area), route);
-  return s.sampled ? { ticketId, route: c.route, area: c.area, sampleReason: s.rule, rate: s.rate } : undefined;
+  const s = decideSample(pack, ticketId, AREA.name(c.area), route, { confidence: c.confidence, revisions: ctx.revisions, receivedAt: c.context?.receivedAt, counters: ctx.counters });
+  ctx.counters?.record(s.claims);
+  return s.sampled ? qaSampledOf(ticketId, c, s, 'conclusion') : undefined;
+}
+
+function qaSampledOf(ticketId: string, c: Pick<TicketConcluded, 'route' | 'area'>, s: SamplingDecision, stage: 'conclusion' | 'human_edit'): QaSampled {
+  return { ticketId, route: c.route, area: c.area, sampleReason: s.rule, rate: s.rate, inclusionProbability: s.inclusionProbability, factors: s.factors, draw: s.draw, stage, stratum: s.stratum };
+}
+
+/**
+ * qa-sampler, after a person edited a draft: a sample (new, or the earlier one with its probability
+ * revised) when the edit raises the ticket's inclusion probability and its draw falls below it.
+ */
+export function editSampleStage(c: Pick<TicketConcluded, 'route' | 'area' | 'confidence'>, ticketId: string, pack: PolicyPack, atConclusion: number | undefined): QaSampled | undefined {
+  const route = ROUTE.name(c.route);
+  if (!route) return undefined;
+  const s = decideEditSample(pack, ticketId, AREA.name(c.area), route, atConclusion, c.confidence);
+  if (!s?.sampled || (atConclusion !== undefined && s.inclusionProbability <= atConclusion)) return undefined;
+  return qaSampledOf(ticketId, c, s, 'human_edit');
 }
 
 /** drafting: the packet a person starts from when a ticket is escalated; none for other routes. */

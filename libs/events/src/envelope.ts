@@ -30,6 +30,10 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   replySent: 'reply_sent',
   replyFailed: 'reply_failed',
   helpdeskOutcome: 'helpdesk_outcome',
+  automationChanged: 'automation_changed',
+  qaAlert: 'qa_alert',
+  qaSeeded: 'qa_seeded',
+  calibration: 'calibration',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {

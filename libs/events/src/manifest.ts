@@ -43,6 +43,11 @@ export const PRODUCERS: Readonly<Record<EventType, readonly Identity[]>> = Objec
   reply_sent: ['connectors'],
   reply_failed: ['connectors'],
   helpdesk_outcome: ['connectors'],
+  // The QA loop (issue 13): breakers demote, people restore; alerts and seeded items come from the sampler.
+  automation_changed: ['qa-sampler', 'console'],
+  qa_alert: ['qa-sampler'],
+  qa_seeded: ['qa-sampler'],
+  calibration: ['console'],
 });
 
 /** The helpdesks the connectors service speaks (one outbound consumer each). */
@@ -80,6 +85,7 @@ export const CONSUMER_BINDINGS: readonly ConsumerBinding[] = Object.freeze([
   { durable: CONSUMERS.drafting, owner: 'drafting', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('draft_requested') },
   { durable: CONSUMERS.draftingHandoff, owner: 'drafting', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('concluded') },
   { durable: CONSUMERS.qaSampler, owner: 'qa-sampler', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('concluded') },
+  { durable: CONSUMERS.qaSamplerDecisions, owner: 'qa-sampler', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('human_decided') },
   { durable: CONSUMERS.console, owner: 'console', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('human_decided') },
   ...Array.from({ length: WEBHOOK_PARTITIONS }, (_, p): ConsumerBinding => ({
     durable: `${CONSUMERS.connectorsNormalise}-p${p}`,

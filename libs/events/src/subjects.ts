@@ -24,6 +24,10 @@ export const EVENT_TYPES = [
   'reply_sent',
   'reply_failed',
   'helpdesk_outcome',
+  'automation_changed',
+  'qa_alert',
+  'qa_seeded',
+  'calibration',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -162,6 +166,8 @@ export const CONSUMERS = {
   drafting: 'drafting',
   draftingHandoff: 'drafting-handoff',
   qaSampler: 'qa-sampler',
+  /** Human decisions: an edited draft may be sampled (issue 13). */
+  qaSamplerDecisions: 'qa-sampler-decisions',
   console: 'console',
   /** One per webhook partition (`connectors-normalise-p<n>`), each with one message in flight. */
   connectorsNormalise: 'connectors-normalise',

@@ -36,6 +36,10 @@ export const PERMISSIONS = [
   'policy.rollback',
   /** Erase a customer's data by destroying their keys (`handrail privacy erase`). */
   'privacy.erase',
+  /** Re-promote automation in an area a circuit breaker demoted (issue 13). */
+  'automation.restore',
+  /** Open and close QA calibration sessions. */
+  'qa.calibrate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -50,7 +54,7 @@ const AGENT: Permission[] = ['ticket.read', 'ticket.claim', 'reply.send', 'reply
 /** What a pack without an `access` section gets: the five standard roles, least privilege. */
 export const DEFAULT_ROLES: Record<string, Permission[]> = {
   agent: AGENT,
-  supervisor: [...AGENT, 'ticket.reassign', 'reply.override_checks', 'refund.approve_over_limit', 'exception.approve', 'report.read', 'privacy.erase'],
+  supervisor: [...AGENT, 'ticket.reassign', 'reply.override_checks', 'refund.approve_over_limit', 'exception.approve', 'report.read', 'privacy.erase', 'automation.restore', 'qa.calibrate'],
   qa_reviewer: ['ticket.read', 'qa.review', 'report.read'],
   policy_admin: ['policy.read', 'policy.propose', 'policy.approve', 'policy.rollback', 'report.read'],
   analyst: ['ticket.read', 'report.read', 'policy.read'],

@@ -141,7 +141,7 @@ function blocks(pack: PolicyPack, o: PolicyDocsOptions): Block[] {
     { kind: 'h', level: 2, text: 'QA sampling plan' },
     {
       kind: 'p',
-      text: `Share of closed tickets a human reviews afterwards. Default ${pct(pack.sampling.default_rate)}; a per-area rate beats a per-route rate, which beats the default.`,
+      text: `Share of closed tickets a human reviews afterwards. Default ${pct(pack.sampling.default_rate)}; an area-and-route rate beats a per-area rate, which beats a per-route rate, which beats the default. Every sample records its inclusion probability, so defect rates are estimated without bias (each review weighted by 1/probability).`,
     },
     {
       kind: 'table',
@@ -150,8 +150,33 @@ function blocks(pack: PolicyPack, o: PolicyDocsOptions): Block[] {
         ['default', pct(pack.sampling.default_rate)],
         ...Object.entries(pack.sampling.by_route).map(([r, v]) => [`route ${r}`, pct(v ?? 0)]),
         ...Object.entries(pack.sampling.by_area).map(([a, v]) => [`area ${a}`, pct(v ?? 0)]),
+        ...Object.entries(pack.sampling.by_area_route).flatMap(([a, rs]) => Object.entries(rs ?? {}).map(([r, v]) => [`area ${a}, route ${r}`, pct(v ?? 0)])),
+        ...(pack.sampling.first_after_revision ? [[`the first ${pack.sampling.first_after_revision} decisions after a new policy, KB or model revision`, '100%']] : []),
+        ...(pack.sampling.weekly_minimum_per_area ? [[`the first ${pack.sampling.weekly_minimum_per_area} decisions of each week in every area`, '100%']] : []),
+        ...(pack.sampling.low_margin ? [[`confidence within ${pack.sampling.low_margin.within} of the area's threshold`, `rate × ${pack.sampling.low_margin.weight}`]] : []),
+        ...(pack.sampling.human_edit_rate !== undefined ? [['a draft a person edited before sending', `at least ${pct(pack.sampling.human_edit_rate)}`]] : []),
       ],
     },
+    { kind: 'h', level: 2, text: 'Circuit breakers and pilots' },
+    {
+      kind: 'p',
+      text: 'When an area\'s estimated defect rate exceeds its bound with confidence (the one-sided lower confidence bound above it, after the minimum number of reviews), automation there is demoted — resolve to draft for approval, draft to a person — with an audit event and an alert; only a person holding automation.restore re-promotes it.',
+    },
+    {
+      kind: 'table',
+      head: ['Area', 'Defect rate bound', 'Confidence', 'Minimum reviews', 'Counted severities'],
+      rows: AREAS.flatMap((a) => {
+        const d = pack.qa.circuit_breakers.default;
+        const own = pack.qa.circuit_breakers.by_area[a];
+        const bound = own?.max_defect_rate ?? d?.max_defect_rate;
+        if (bound === undefined) return [];
+        return [[a, pct(bound), pct(own?.confidence ?? d?.confidence ?? 0.95), String(own?.min_reviews ?? d?.min_reviews ?? 10), (own?.severities ?? d?.severities ?? []).join(', ')]];
+      }),
+    },
+    ...pack.pilots.map((p) => ({
+      kind: 'p' as const,
+      text: `Pilot ${p.name}: areas ${p.areas.join(', ')}, channels ${p.channels.join(', ') || 'all'}, ${pct(p.traffic_share)} of traffic (outside: ${p.outside_action}). Success: ${JSON.stringify(p.success)}. Stop: ${JSON.stringify(p.stop)}.`,
+    })),
     { kind: 'h', level: 2, text: 'Who may do what' },
     {
       kind: 'p',

@@ -52,6 +52,123 @@ export const overrideSchema = z
   })
   .strict();
 
+const routeName = z.enum(['auto_resolved', 'awaiting_approval', 'escalated']);
+
+/**
+ * Who is reviewed. Every decision gets a known inclusion probability: the base rate of its stratum
+ * (area × route, else area, else route, else default), raised by `low_margin` and `human_edit`, and 1
+ * for the first decisions after a new policy, KB or model revision and for each area's weekly minimum.
+ */
+export const samplingSchema = z
+  .object({
+    default_rate: unit,
+    by_route: z.partialRecord(routeName, unit).default({}),
+    by_area: z.partialRecord(areaName, unit).default({}),
+    /** The most specific base rate: per area, per route. */
+    by_area_route: z.partialRecord(areaName, z.partialRecord(routeName, unit)).default({}),
+    /** Every one of the first N decisions under a new policy, KB or model revision is reviewed (0: off). */
+    first_after_revision: z.number().int().min(0).default(0),
+    /** The first N decisions of each ISO week in each area are reviewed, so no area goes a week unseen (0: off). */
+    weekly_minimum_per_area: z.number().int().min(0).default(0),
+    /** Decisions whose confidence is within `within` of the area's threshold: rate × `weight` (at most 1). */
+    low_margin: z.object({ within: unit, weight: z.number().min(1) }).strict().optional(),
+    /** A draft a person edited before sending is reviewed with at least this probability. */
+    human_edit_rate: unit.optional(),
+  })
+  .strict();
+
+export const SEVERITIES = ['minor', 'major', 'critical'] as const;
+export const BUILTIN_DEFECTS = ['hallucination', 'tone_mismatch', 'policy_misapplication', 'incomplete_resolution'] as const;
+
+const breakerSchema = z
+  .object({
+    /** Demote when the estimated defect rate exceeds this with `confidence` (its one-sided lower bound is above it). */
+    max_defect_rate: unit,
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
+    /** Not one bad ticket: at least this many reviewed decisions first. */
+    min_reviews: z.number().int().min(1).default(10),
+    /** Severities that count as a defect for the breaker. */
+    severities: z.array(z.enum(SEVERITIES)).default([...SEVERITIES]),
+  })
+  .strict();
+
+const seedSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/),
+    area: areaName,
+    intent: z.string().min(1),
+    channel: z.string().min(1).default('email'),
+    subject: z.string().default(''),
+    body: z.string().min(1),
+    draft: z.string().min(1),
+    /** The categories a reviewer should find. */
+    defects: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const qaSchema = z
+  .object({
+    /** Categories beyond the four built in (hallucination, tone_mismatch, policy_misapplication, incomplete_resolution). */
+    defect_taxonomy: z.array(z.object({ category: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/), description: z.string().min(1) }).strict()).default([]),
+    circuit_breakers: z
+      .object({
+        /** Off when absent. */
+        default: breakerSchema.optional(),
+        by_area: z.partialRecord(areaName, breakerSchema.partial()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Known defects mixed into the queue unlabelled: one after every `every` real samples (0: off). */
+    seeding: z.object({ every: z.number().int().min(0).default(0), seeds: z.array(seedSchema).default([]) }).strict().prefault({}),
+    alarms: z
+      .object({
+        /** Share of an area's decisions AI may resolve alone, as approved; more (with confidence) raises automation_creep. */
+        approved_automation: z.partialRecord(areaName, unit).default({}),
+        /** Approvals faster than this are "near-zero review time". */
+        fast_approval_ms: z.number().int().min(0).default(5_000),
+        /** A person whose share of fast approvals is above this (over at least min_decisions) raises fast_approvals. */
+        fast_approval_share: unit.default(0.5),
+        min_decisions: z.number().int().min(1).default(10),
+        /** A reviewer who caught at most this share of the seeded defects they saw (at least min_seeded) raises reviewer_passes_seeded. */
+        min_catch_rate: unit.default(0.5),
+        min_seeded: z.number().int().min(1).default(3),
+        confidence: z.number().gt(0.5).lt(1).default(0.95),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type QaPolicy = z.infer<typeof qaSchema>;
+export type BreakerPolicy = z.infer<typeof breakerSchema>;
+
+const criteriaSchema = z
+  .object({
+    defect_rate: unit.optional(),
+    escalation_rate: unit.optional(),
+    unresolved_rate: unit.optional(),
+  })
+  .strict();
+
+export const pilotSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/),
+    description: z.string().default(''),
+    areas: z.array(areaName).min(1),
+    /** Channels in the pilot; empty: every channel. */
+    channels: z.array(z.string().min(1)).default([]),
+    /** Share of the matching traffic in the pilot (a deterministic draw per ticket). */
+    traffic_share: unit,
+    /** What AI may do outside the pilot's slice in its areas (and everywhere once it stopped). */
+    outside_action: aiAction.default('draft'),
+    /** Success: every rate's upper confidence bound below its maximum once the sample sizes are reached. */
+    success: criteriaSchema.extend({ min_tickets: z.number().int().min(1), min_reviews: z.number().int().min(0).default(0) }).strict(),
+    /** Stop: any rate's lower confidence bound above its limit, once its sample size is reached. */
+    stop: criteriaSchema.extend({ min_tickets: z.number().int().min(1), min_reviews: z.number().int().min(0).default(0) }).strict(),
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
+  })
+  .strict();
+export type PilotPolicy = z.infer<typeof pilotSchema>;
+
 export const policyPackSchema = z
   .object({
     version: z.literal(1),
@@ -94,13 +211,11 @@ export const policyPackSchema = z
       .strict(),
     approved_sources: z.array(z.string().min(1)).default([]),
     tone: toneRulesSchema,
-    sampling: z
-      .object({
-        default_rate: unit,
-        by_route: z.partialRecord(z.enum(['auto_resolved', 'awaiting_approval', 'escalated']), unit).default({}),
-        by_area: z.partialRecord(areaName, unit).default({}),
-      })
-      .strict(),
+    sampling: samplingSchema,
+    /** The QA loop (issue 13): defect taxonomy, circuit breakers, seeded defects, alarms. */
+    qa: qaSchema.prefault({}),
+    /** Pilots: automation limited to chosen areas, channels and a share of traffic, with criteria stated up front. */
+    pilots: z.array(pilotSchema).default([]),
     /**
      * Prompt of the optional LLM drafter, versioned with the policy so every draft names both.
      * Placeholders: {{passages}} (the retrieved passages, the only knowledge the model sees) and {{message}}.

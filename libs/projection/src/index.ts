@@ -22,10 +22,20 @@ export type {
   ClaimView,
   BlockedReplyView,
   DeniedView,
+  SampleView,
+  SeedView,
+  AutomationChangeView,
+  AlertView,
+  CalibrationView,
 } from './projection.js';
 export { wordDiff, editStats } from './diff.js';
 export type { DiffOp, EditStats } from './diff.js';
 export { DEFECTS, isoWeek, cohensKappa, calibration, weekReport, weeklyReport, editReport } from './report.js';
-export type { Defect, WeekReport, Agreement, Calibration, EditRate, EditReport } from './report.js';
+export type { Defect, WeekReport, WeekReportOptions, Agreement, Calibration, EditRate, EditReport } from './report.js';
+export { defectEstimates, escalationSection, automationSection, outcomeSection, humanSection, slaSection, reviewerSection, weekUnits, BUILTIN_CATEGORIES } from './report-qa.js';
+export type { DefectEstimates, EscalationSection, AutomationSection, OutcomeSection, HumanSection, SlaSection } from './report-qa.js';
 export { explainTimeline, renderTimeline } from './timeline.js';
 export type { TimelineStep } from './timeline.js';
+export { qaUnitOf, qaUnitsOf } from './qa.js';
+export { renderWeeklyHtml, WEEKLY_SECTIONS, lineChartSvg, barChartSvg, headerSection, defectTrendSection, defectByAreaSection, escalationSection as escalationHtmlSection, outcomesSection, reviewersSection, loopSection } from './report-html.js';
+export type { ReportContext, ReportSection, LoopSummary } from './report-html.js';

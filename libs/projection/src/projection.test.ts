@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Area, HumanDecision, Priority, QaReview, Route, type EventEnvelope } from '@handrail/contracts';
+import { Area, HumanDecision, Priority, QaReview, QaSampled, Route, type EventEnvelope } from '@handrail/contracts';
 import { newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { applyEvent, emptyProjection, queuesOf, type ProjectionState } from './projection.js';
 
@@ -46,14 +46,14 @@ describe('projection', () => {
         relevance: undefined,
       }, 2),
       concluded('t1', Route.ROUTE_AWAITING_APPROVAL),
-      ev('qaSampled', 't1', { ticketId: 't1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 0.2 }, 4),
+      ev('qaSampled', 't1', QaSampled.fromPartial({ ticketId: 't1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 0.2 }), 4),
       ev('handoff', 't1', { ticketId: 't1', packet: { summary: 'refund late', kbFindings: ['refund-times'], triggers: ['low_confidence'], suggestedNextStep: 'check the return' } }, 5),
     ]);
     const t = s.tickets.get('t1');
     expect(t).toMatchObject({
       ticketId: 't1', correlationId: 'corr-t1', customerId: 'c-1', channel: 'email', body: 'Where is my refund of $30?', area: 'refund', intent: 'refund_request',
       confidence: 0.88, riskFlags: ['money'], route: 'awaiting_approval', queue: 'billing', priority: 'high',
-      reasons: [{ code: 'low_confidence', evidence: ['0.4'] }], qaSampled: { reason: 'route', rate: 0.2 },
+      reasons: [{ code: 'low_confidence', evidence: ['0.4'] }], qaSampled: { reason: 'route', rate: 0.2, inclusionProbability: 0.2 },
       handoff: { summary: 'refund late', suggestedNextStep: 'check the return' },
       customer: { tier: 'gold', accountValue: 120 },
     });
@@ -88,8 +88,8 @@ describe('projection', () => {
       concluded('e3', Route.ROUTE_ESCALATED, { queue: 'privacy', priority: Priority.PRIORITY_HIGH }),
       concluded('d1', Route.ROUTE_AWAITING_APPROVAL),
       ev('humanDecision', 'd1', HumanDecision.fromPartial({ ticketId: 'd1', actor: 'ann', action: 'reject', finalText: '', note: '', previousRoute: Route.ROUTE_AWAITING_APPROVAL }), 9),
-      ev('qaSampled', 'a1', { ticketId: 'a1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
-      ev('qaSampled', 'e1', { ticketId: 'e1', route: Route.ROUTE_ESCALATED, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 }),
+      ev('qaSampled', 'a1', QaSampled.fromPartial({ ticketId: 'a1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 })),
+      ev('qaSampled', 'e1', QaSampled.fromPartial({ ticketId: 'e1', route: Route.ROUTE_ESCALATED, area: Area.AREA_REFUND, sampleReason: 'route', rate: 1 })),
       ev('qaReview', 'e1', QaReview.fromPartial({ ticketId: 'e1', reviewer: 'ann', defects: [], note: '', passed: true }), 10, 'ann'),
     ]);
     const q = queuesOf(s.tickets.values(), { viewer: 'ann' });
@@ -138,7 +138,7 @@ describe('queues for people (issue 10)', () => {
     const t = s.tickets.get('t9');
     expect(t?.deliveries.map((d) => [d.kind, d.delivered, d.reason])).toEqual([['reply', true, ''], ['note', false, 'rejected']]);
     expect(t?.outcomes).toEqual([{ kind: 'satisfaction', rating: 'bad', time: at(6).toISOString() }]);
-    expect(t?.qaSampled).toEqual({ reason: 'csat_bad', rate: 1 });
+    expect(t?.qaSampled).toMatchObject({ reason: 'csat_bad', rate: 1, factors: ['csat_bad'] });
     expect(queuesOf(s.tickets.values(), { viewer: 'ann' }).qaSample.map((q) => q.ticketId)).toEqual(['t9']);
   });
 });

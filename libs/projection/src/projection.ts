@@ -1,5 +1,5 @@
 import type { Citation, Draft, DraftSentence, EventEnvelope, Person, Priority, Reason, TicketContext, Verdict } from '@handrail/contracts';
-import { areaLabel, PRIORITY, ROUTE, type RouteName } from '@handrail/events';
+import { AI_ACTION, areaLabel, PRIORITY, ROUTE, type RouteName } from '@handrail/events';
 
 export type DecisionAction = 'approve' | 'edit' | 'reject' | 'resolve';
 
@@ -65,6 +65,8 @@ export interface DecisionView {
   draftText: string;
   edit: { draftWords: number; wordsAdded: number; wordsRemoved: number; changeRatio: number } | undefined;
   exceptions: string[];
+  /** Time between the person first opening the ticket and deciding (0: unknown). */
+  reviewMs: number;
 }
 
 export interface ReviewView {
@@ -72,10 +74,69 @@ export interface ReviewView {
   reviewer: string;
   reviewerName: string;
   defects: string[];
+  /** Each defect with its severity and note (older reviews: the categories with severity `major`). */
+  findings: Array<{ category: string; severity: string; note: string }>;
   passed: boolean;
   note: string;
   time: string;
   blind: boolean;
+  /** Time between first opening the ticket and submitting, as the console measured it (0: unknown). */
+  reviewMs: number;
+  /** The calibration session the review belongs to. */
+  session: string;
+}
+
+/** How a decision was drawn into the QA sample (issue 13). */
+export interface SampleView {
+  reason: string;
+  /** The stratum's base rate. */
+  rate: number;
+  /** The probability the decision had of being sampled: its estimator weight is the inverse. */
+  inclusionProbability: number;
+  factors: string[];
+  stage: string;
+  stratum: string;
+}
+
+/** A known defect mixed into the QA queue: never shown to reviewers as such. */
+export interface SeedView {
+  seedId: string;
+  expected: string[];
+}
+
+export interface AutomationChangeView {
+  action: string;
+  area: string;
+  pilot: string;
+  maxAction: string;
+  previousAction: string;
+  reason: string;
+  detail: string;
+  person: PersonView | undefined;
+  estimate: { rate: number; lower: number; upper: number; bound: number; confidence: number; samples: number; effectiveN: number } | undefined;
+  time: string;
+}
+
+export interface AlertView {
+  kind: string;
+  area: string;
+  subject: string;
+  detail: string;
+  value: number;
+  threshold: number;
+  time: string;
+}
+
+export interface CalibrationView {
+  sessionId: string;
+  title: string;
+  ticketIds: string[];
+  reviewers: string[];
+  openedBy: PersonView | undefined;
+  openedAt: string;
+  closedBy: PersonView | undefined;
+  closedAt: string;
+  outcome: string;
 }
 
 export interface ClaimView {
@@ -129,7 +190,9 @@ export interface TicketView {
   draft: DraftView | undefined;
   verdicts: VerdictView[];
   handoff: HandoffView | undefined;
-  qaSampled: { reason: string; rate: number } | undefined;
+  qaSampled: SampleView | undefined;
+  /** Set when this "ticket" is a seeded known defect (the console never shows it to reviewers). */
+  seed: SeedView | undefined;
   decisions: DecisionView[];
   reviews: ReviewView[];
   reply: { text: string; time: string; citations: CitationView[] } | undefined;
@@ -164,10 +227,16 @@ export interface OutcomeView {
 
 export interface ProjectionState {
   readonly tickets: Map<string, TicketView>;
+  /** Breaker demotions, restorations and pilot stops, oldest first (issue 13). */
+  readonly automation: AutomationChangeView[];
+  readonly alerts: AlertView[];
+  readonly calibrations: Map<string, CalibrationView>;
+  /** Ids of the non-ticket events above already applied. */
+  readonly seenGlobal: Set<string>;
 }
 
 export function emptyProjection(): ProjectionState {
-  return { tickets: new Map() };
+  return { tickets: new Map(), automation: [], alerts: [], calibrations: new Map(), seenGlobal: new Set() };
 }
 
 export function emptyTicket(ticketId: string): TicketView {
@@ -194,6 +263,7 @@ export function emptyTicket(ticketId: string): TicketView {
     verdicts: [],
     handoff: undefined,
     qaSampled: undefined,
+    seed: undefined,
     decisions: [],
     reviews: [],
     reply: undefined,
@@ -229,6 +299,7 @@ export function applyEvent(state: ProjectionState, env: EventEnvelope): Projecti
   const known = state.tickets.get(env.ticketId);
   // Refusals and policy changes are not tickets: they join a ticket's view only when there is one.
   const c = env.payload?.$case;
+  if (c === 'automationChanged' || c === 'qaAlert' || c === 'calibration') return applyGlobal(state, env);
   if (!known && (c === 'accessDenied' || c === 'policyChanged')) return state;
   const before = known ?? emptyTicket(env.ticketId);
   if (before.seen.includes(env.eventId)) return state;
@@ -237,6 +308,39 @@ export function applyEvent(state: ProjectionState, env: EventEnvelope): Projecti
   if (!next.correlationId) next.correlationId = env.correlationId;
   if (env.time > next.times.last) next.times = { ...next.times, last: env.time };
   state.tickets.set(env.ticketId, next);
+  return state;
+}
+
+/** The QA loop's events that belong to no ticket: automation changes, alerts, calibration sessions. */
+function applyGlobal(state: ProjectionState, env: EventEnvelope): ProjectionState {
+  if (state.seenGlobal.has(env.eventId)) return state;
+  state.seenGlobal.add(env.eventId);
+  const p = env.payload;
+  if (p?.$case === 'automationChanged') {
+    const a = p.value;
+    state.automation.push({
+      action: a.action,
+      area: areaLabel(a.area),
+      pilot: a.pilot,
+      maxAction: AI_ACTION.name(a.maxAction) ?? '',
+      previousAction: AI_ACTION.name(a.previousAction) ?? '',
+      reason: a.reason,
+      detail: a.detail,
+      person: a.person ? personOf(a.person, '') : undefined,
+      estimate: a.estimate ? { ...a.estimate } : undefined,
+      time: env.time,
+    });
+  } else if (p?.$case === 'qaAlert') {
+    state.alerts.push({ kind: p.value.kind, area: areaLabel(p.value.area), subject: p.value.subject, detail: p.value.detail, value: p.value.value, threshold: p.value.threshold, time: env.time });
+  } else if (p?.$case === 'calibration') {
+    const c = p.value;
+    const before = state.calibrations.get(c.sessionId);
+    if (c.action === 'open' && !before) {
+      state.calibrations.set(c.sessionId, { sessionId: c.sessionId, title: c.title, ticketIds: [...c.ticketIds], reviewers: [...c.reviewers], openedBy: c.person ? personOf(c.person, '') : undefined, openedAt: env.time, closedBy: undefined, closedAt: '', outcome: '' });
+    } else if (c.action === 'close' && before && !before.closedAt) {
+      state.calibrations.set(c.sessionId, { ...before, closedBy: c.person ? personOf(c.person, '') : undefined, closedAt: env.time, outcome: c.outcome });
+    }
+  }
   return state;
 }
 
@@ -288,8 +392,33 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
     case 'handoff':
       if (p.value.packet) v.handoff = handoffView(p.value.packet);
       return v;
-    case 'qaSampled':
-      v.qaSampled = { reason: p.value.sampleReason, rate: p.value.rate };
+    case 'qaSampled': {
+      const q = p.value;
+      // A later sample (after a human edit) revises the probability; it never lowers it.
+      const pi = Math.max(q.inclusionProbability || q.rate, t.qaSampled?.inclusionProbability ?? 0);
+      v.qaSampled = { reason: t.qaSampled?.reason || q.sampleReason, rate: q.rate, inclusionProbability: pi, factors: [...new Set([...(t.qaSampled?.factors ?? []), ...q.factors])], stage: q.stage || 'conclusion', stratum: q.stratum || t.qaSampled?.stratum || '' };
+      return v;
+    }
+    case 'qaSeeded': {
+      const q = p.value;
+      Object.assign(v, {
+        connector: 'seed',
+        channel: q.channel,
+        subject: q.subject,
+        body: q.body,
+        area: areaLabel(q.area),
+        intent: q.intent,
+        route: ROUTE.name(q.route),
+        draft: { text: q.draftText, citations: q.citations.map(citationView), sentences: [], drafter: 'template', templateId: '' },
+        seed: { seedId: q.seedId, expected: [...q.expectedDefects] },
+        qaSampled: { reason: 'seeded', rate: 1, inclusionProbability: 1, factors: ['seeded'], stage: 'conclusion', stratum: `${areaLabel(q.area)}/${ROUTE.name(q.route) ?? ''}` },
+      });
+      v.times = { ...t.times, received: t.times.received || env.time, concluded: t.times.concluded || env.time };
+      return v;
+    }
+    case 'automationChanged':
+    case 'qaAlert':
+    case 'calibration':
       return v;
     case 'humanDecision': {
       const d = p.value;
@@ -311,6 +440,7 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
           draftText: d.draftText,
           edit: d.edit ? { draftWords: d.edit.draftWords, wordsAdded: d.edit.wordsAdded, wordsRemoved: d.edit.wordsRemoved, changeRatio: d.edit.changeRatio } : undefined,
           exceptions: [...d.exceptions],
+          reviewMs: d.reviewMs,
         },
       ];
       v.times = { ...t.times, decided: t.times.decided || env.time };
@@ -322,7 +452,18 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
       // One review per reviewer: a later event from the same reviewer replaces the earlier one.
       v.reviews = [
         ...t.reviews.filter((x) => x.reviewer !== r.reviewer),
-        { reviewer: r.reviewer, reviewerName: personOf(r.person, r.reviewer).name, defects: [...r.defects], passed: r.passed, note: r.note, time: env.time, blind: r.blind },
+        {
+          reviewer: r.reviewer,
+          reviewerName: personOf(r.person, r.reviewer).name,
+          defects: [...r.defects],
+          findings: r.findings.length ? r.findings.map((f) => ({ category: f.category, severity: f.severity, note: f.note })) : r.defects.map((d) => ({ category: d, severity: 'major', note: '' })),
+          passed: r.passed,
+          note: r.note,
+          time: env.time,
+          blind: r.blind,
+          reviewMs: r.reviewMs,
+          session: r.calibrationSession,
+        },
       ];
       return v;
     }
@@ -356,7 +497,8 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
     case 'helpdeskOutcome':
       v.outcomes = [...t.outcomes, { kind: p.value.kind, rating: p.value.rating, time: p.value.occurredAt || env.time }];
       // A bad satisfaction rating puts the ticket in the QA sample, whatever the sampler drew.
-      if (p.value.kind === 'satisfaction' && p.value.rating === 'bad' && !t.qaSampled) v.qaSampled = { reason: 'csat_bad', rate: 1 };
+      // Outside the sample design: its probability is 1 given the rating, and estimators leave it out (factor csat_bad).
+      if (p.value.kind === 'satisfaction' && p.value.rating === 'bad' && !t.qaSampled) v.qaSampled = { reason: 'csat_bad', rate: 1, inclusionProbability: 1, factors: ['csat_bad'], stage: 'outcome', stratum: '' };
       return v;
     case undefined:
       return v;

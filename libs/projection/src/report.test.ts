@@ -9,9 +9,9 @@ function view(id: string, o: { route?: RouteName; received?: string; reasons?: s
     ...t,
     route: o.route,
     reasons: (o.reasons ?? []).map((code) => ({ code, rule: `r.${code}`, detail: '', evidence: [] })),
-    qaSampled: o.sampled ? { reason: 'route', rate: 0.1 } : undefined,
-    decisions: o.decided ? [{ actor: 'ann', actorName: 'Ann', actorRoles: ['agent'], action: o.decided, finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [] }] : [],
-    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, reviewerName: reviewer, defects, passed: defects.length === 0, note: '', time: '', blind: true })),
+    qaSampled: o.sampled ? { reason: 'route', rate: 0.1, inclusionProbability: 0.1, factors: ['base'], stage: 'conclusion', stratum: `unknown/${o.route ?? ''}` } : undefined,
+    decisions: o.decided ? [{ actor: 'ann', actorName: 'Ann', actorRoles: ['agent'], action: o.decided, finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [], reviewMs: 0 }] : [],
+    reviews: (o.reviews ?? []).map(([reviewer, defects]) => ({ reviewer, reviewerName: reviewer, defects, findings: defects.map((category) => ({ category, severity: 'major', note: '' })), passed: defects.length === 0, note: '', time: '', blind: true, reviewMs: 0, session: '' })),
     times: { ...t.times, received: o.received ?? '2025-01-07T10:00:00Z' },
   };
 }
@@ -64,7 +64,9 @@ describe('weekly report', () => {
       qa: { sampled: 2, reviewed: 3, reviews: 5, passed: 2 },
       defects: { hallucination: 2, tone_mismatch: 1, policy_misapplication: 0, incomplete_resolution: 0 },
       toneIssues: { toneViolations: 1, toneMismatchReviews: 1, total: 2 },
-      unresolved: 2,
+      // No helpdesk said anything: nothing is unresolved, five outcomes are unknown (issue 13), two are still open.
+      unresolved: 0,
+      outcomes: { known: 0, unknown: 5, openWithoutDecision: 2, unresolvedRate: null },
       humanDecisions: { approve: 1, resolve: 1 },
     });
     expect(w?.topReasons.slice(0, 2)).toEqual([{ code: 'low_confidence', count: 2 }, { code: 'refund_needs_approval', count: 2 }]);
@@ -74,7 +76,13 @@ describe('weekly report', () => {
     expect(w?.calibration.passFail).toEqual({ pairs: 2, agreement: 0.5, kappa: 0 });
     expect(w?.calibration.perDefect.hallucination).toEqual({ pairs: 2, agreement: 1, kappa: 1 });
     expect(w?.calibration.perDefect.tone_mismatch.agreement).toBe(0.5);
-    expect(weeks[1]).toMatchObject({ tickets: 1, escalationRate: 1, unresolved: 1 });
+    expect(weeks[1]).toMatchObject({ tickets: 1, escalationRate: 1, unresolved: 0, outcomes: { unknown: 1, openWithoutDecision: 1 } });
+    // Estimates: a (π .1, one of two reviewers found a defect: .5) and b (π .1, 1): Hájek (5 + 10)/(10 + 10) = .75.
+    expect(w?.estimates.reviewedDecisions).toBe(2);
+    expect(w?.estimates.overall.rate).toBeCloseTo(0.75, 10);
+    expect(w?.estimates.byCategory['hallucination']?.rate).toBeCloseTo(0.5, 10);
+    expect(w?.escalation.rate).toMatchObject({ rate: 0.4, n: 5 });
+    expect(w?.escalation.triggers[0]).toEqual({ code: 'low_confidence', count: 2, share: 1 });
   });
 
   it('weekly report — helpdesk outcomes (issue 14): solved there is resolved, reopened is unresolved and a repeat contact, ratings counted', () => {
@@ -86,7 +94,9 @@ describe('weekly report', () => {
       withOutcomes(view('d', { route: 'escalated' }), [['satisfaction', 'bad']]),
       view('e', { route: 'escalated', reasons: ['repeat_contact'] }),
     ]);
-    // a: escalated, undecided, but solved in the helpdesk; b: AI's answer reopened; d, e: undecided escalations.
-    expect(w).toMatchObject({ unresolved: 3, helpdesk: { solved: 1, reopened: 1, satisfaction: { rated: 2, good: 1, bad: 1 } }, repeatContacts: 2 });
+    // a: solved in the helpdesk; b: AI's answer reopened; c, d, e: the helpdesk never said — unknown, not unresolved (issue 13).
+    expect(w).toMatchObject({ unresolved: 1, helpdesk: { solved: 1, reopened: 1, satisfaction: { rated: 2, good: 1, bad: 1 } }, repeatContacts: 2 });
+    expect(w?.outcomes).toMatchObject({ known: 2, unknown: 3, solved: 1, reopened: 1 });
+    expect(w?.outcomes.unresolvedRate?.rate).toBe(0.5);
   });
 });

@@ -1,5 +1,21 @@
 import { ROUTE, type RouteName } from '@handrail/events';
+import type { CatchRate } from '@handrail/qa';
 import type { TicketView } from './projection.js';
+import {
+  automationSection,
+  defectEstimates,
+  escalationSection,
+  humanSection,
+  outcomeSection,
+  reviewerSection,
+  slaSection,
+  type AutomationSection,
+  type DefectEstimates,
+  type EscalationSection,
+  type HumanSection,
+  type OutcomeSection,
+  type SlaSection,
+} from './report-qa.js';
 
 /** The QA defect taxonomy a reviewer picks from. */
 export const DEFECTS = ['hallucination', 'tone_mismatch', 'policy_misapplication', 'incomplete_resolution'] as const;
@@ -66,6 +82,27 @@ export interface WeekReport {
   topReasons: Array<{ code: string; count: number }>;
   calibration: Calibration;
   edits: EditReport;
+  /** Estimated defect rates with intervals, weighted by each sample's inclusion probability (issue 13). */
+  estimates: DefectEstimates;
+  escalation: EscalationSection;
+  automation: AutomationSection;
+  /** Outcomes the helpdesk reported; tickets it never reported on are unknown, not unresolved. */
+  outcomes: OutcomeSection;
+  human: HumanSection;
+  sla: SlaSection;
+  /** Each reviewer's catch rate on seeded known defects. */
+  reviewers: CatchRate[];
+  /** Seeded known defects in the week (never counted in any other figure). */
+  seeded: number;
+}
+
+export interface WeekReportOptions {
+  topN?: number;
+  /** The pack's service level per queue, in minutes (0: none). */
+  slaMinutes?: (queue: string) => number;
+  /** Defect categories to estimate (the built-in four plus the pack's). */
+  categories?: readonly string[];
+  now?: Date;
 }
 
 /** ISO 8601 week (`YYYY-Www`) of a timestamp, in UTC. */
@@ -173,8 +210,10 @@ export function editReport(tickets: readonly TicketView[]): EditReport {
   };
 }
 
-/** The week's numbers for the tickets that arrived in it. */
-export function weekReport(week: string, tickets: readonly TicketView[], topN = 5): WeekReport {
+/** The week's numbers for the tickets that arrived in it; seeded known defects count only as `seeded` and in the reviewers' catch rates. */
+export function weekReport(week: string, allTickets: readonly TicketView[], o: WeekReportOptions = {}): WeekReport {
+  const topN = o.topN ?? 5;
+  const tickets = allTickets.filter((t) => !t.seed);
   const routes = Object.fromEntries(ROUTE.names.map((r) => [r, { count: 0, share: 0 }])) as Record<RouteName, { count: number; share: number }>;
   const defects = Object.fromEntries(DEFECTS.map((d) => [d, 0])) as Record<Defect, number>;
   const reasons = new Map<string, number>();
@@ -205,7 +244,8 @@ export function weekReport(week: string, tickets: readonly TicketView[], topN = 
     if (t.route) {
       concluded++;
       routes[t.route].count++;
-      if (state ? state === 'reopened' : t.route !== 'auto_resolved' && t.decisions.length === 0) unresolved++;
+      // Unresolved only by the helpdesk's word (issue 13): a ticket it never reported on is unknown.
+      if (state === 'reopened') unresolved++;
     }
     if (t.qaSampled) sampled++;
     if (t.reviews.length) reviewed++;
@@ -242,11 +282,19 @@ export function weekReport(week: string, tickets: readonly TicketView[], topN = 
       .slice(0, topN),
     calibration: calibration(tickets),
     edits: editReport(tickets),
+    estimates: defectEstimates(tickets, o.categories),
+    escalation: escalationSection(tickets),
+    automation: automationSection(tickets),
+    outcomes: outcomeSection(tickets),
+    human: humanSection(tickets),
+    sla: slaSection(tickets, o.slaMinutes ?? (() => 0), o.now),
+    reviewers: reviewerSection(allTickets),
+    seeded: allTickets.length - tickets.length,
   };
 }
 
 /** One report per ISO week of arrival, oldest first. */
-export function weeklyReport(tickets: Iterable<TicketView>): WeekReport[] {
+export function weeklyReport(tickets: Iterable<TicketView>, o: WeekReportOptions = {}): WeekReport[] {
   const byWeek = new Map<string, TicketView[]>();
   for (const t of tickets) {
     const w = isoWeek(t.times.received || t.times.concluded || t.times.last);
@@ -254,5 +302,5 @@ export function weeklyReport(tickets: Iterable<TicketView>): WeekReport[] {
     if (list) list.push(t);
     else byWeek.set(w, [t]);
   }
-  return [...byWeek.keys()].sort().map((w) => weekReport(w, byWeek.get(w) ?? []));
+  return [...byWeek.keys()].sort().map((w) => weekReport(w, byWeek.get(w) ?? [], o));
 }

@@ -72,7 +72,11 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, summary: `TERMINAL ${routeName(c.route)}${c.queue ? ` → queue ${c.queue}` : ''}${priority(c.priority) ? `, priority ${priority(c.priority)}` : ''}`, rules: rules(c.reasons) };
       }
       case 'qaSampled':
-        return { ...base, summary: `sampled for QA review (${p.value.sampleReason}, rate ${p.value.rate})`, rules: [] };
+        return {
+          ...base,
+          summary: `sampled for QA review (${p.value.stage === 'human_edit' ? 'after a human edit, ' : ''}${p.value.sampleReason}, rate ${p.value.rate}, inclusion probability ${(p.value.inclusionProbability || p.value.rate).toFixed(3)}${p.value.factors.length > 1 ? `; ${p.value.factors.filter((f) => f !== 'base').join(', ')}` : ''})`,
+          rules: [],
+        };
       case 'handoff':
         return { ...base, summary: `handoff packet: ${p.value.packet?.summary ?? ''} Next step: ${p.value.packet?.suggestedNextStep ?? ''}`, rules: [] };
       case 'humanDecision': {
@@ -95,7 +99,7 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return {
           ...base,
           stage: 'qa',
-          summary: `QA review by ${personLabel(p.value.person, p.value.reviewer)}${p.value.blind ? ' (blind)' : ''}: ${p.value.passed ? 'pass' : `defects ${p.value.defects.join(', ')}`}`,
+          summary: `QA review by ${personLabel(p.value.person, p.value.reviewer)}${p.value.blind ? ' (blind)' : ''}: ${p.value.passed ? 'pass' : `defects ${p.value.findings.length ? p.value.findings.map((f) => `${f.category} (${f.severity})`).join(', ') : p.value.defects.join(', ')}`}${p.value.calibrationSession ? ` [calibration ${p.value.calibrationSession}]` : ''}`,
           rules: [],
         };
       case 'claim':
@@ -126,6 +130,18 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, summary: `${p.value.kind} NOT delivered to ${p.value.connector}: ${p.value.reason}${p.value.detail ? ` — ${p.value.detail}` : ''}`, rules: [] };
       case 'helpdeskOutcome':
         return { ...base, stage: 'helpdesk', summary: `helpdesk says: ${p.value.kind}${p.value.rating ? ` (${p.value.rating}, score ${p.value.score})` : ''}`, rules: [] };
+      case 'automationChanged': {
+        const a = p.value;
+        const est = a.estimate ? ` — estimated defect rate ${(a.estimate.rate * 100).toFixed(1)}% (lower bound ${(a.estimate.lower * 100).toFixed(1)}% > bound ${(a.estimate.bound * 100).toFixed(1)}%, ${a.estimate.samples} reviews)` : '';
+        const what = a.action === 'pilot_stop' ? `pilot ${a.pilot} stopped itself` : `${a.action === 'demote' ? 'DEMOTED' : 'restored'} automation in ${areaLabel(a.area)}: AI may ${actionName(a.maxAction)} (was ${actionName(a.previousAction)})`;
+        return { ...base, stage: a.person ? 'human' : 'qa', summary: `${what}${a.person ? ` by ${personLabel(a.person, '')}` : ''} — ${a.reason}${est}`, rules: a.detail ? [{ code: a.reason, rule: a.pilot ? `pilots.${a.pilot}` : `qa.circuit_breakers.${areaLabel(a.area)}`, detail: a.detail, evidence: [] }] : [] };
+      }
+      case 'qaAlert':
+        return { ...base, stage: 'qa', summary: `ALERT ${p.value.kind}: ${p.value.detail}`, rules: [] };
+      case 'qaSeeded':
+        return { ...base, stage: 'qa', summary: `seeded known defect ${p.value.seedId} into the QA queue (${p.value.expectedDefects.join(', ')})`, rules: [] };
+      case 'calibration':
+        return { ...base, stage: 'qa', summary: `${personLabel(p.value.person, '')} ${p.value.action === 'open' ? 'opened' : 'closed'} calibration session ${p.value.sessionId}${p.value.outcome ? ` — outcome: "${p.value.outcome}"` : ''}`, rules: [] };
       case undefined:
         return { ...base, summary: 'event without payload', rules: [] };
     }

@@ -9,6 +9,7 @@ import { queuesOf, weeklyReport, wordDiff, type QueueFilter, type TicketView, ty
 import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
 import {
   actorFrom,
+  defectTaxonomy,
   exceptionsOf,
   ForbiddenError,
   parseDecisionRequest,
@@ -48,6 +49,19 @@ export interface ConsoleBackend {
   };
   /** The dead-letter queue (issue 11): what failed, where, why (reasons are scrubbed), and the ticket if known. */
   deadLetters?(): Promise<DeadLetterView[]>;
+  /** The QA loop (issue 13). */
+  qa: {
+    /** A person opened a ticket: the first time starts their review clock. */
+    opened(id: string, actor: Actor): void;
+    overview(): unknown;
+    /** Re-promote a demoted area (automation.restore). */
+    restore(area: string, actor: Actor, note: string): Promise<unknown>;
+    openCalibration(actor: Actor, req: { title: string; ticketIds: string[]; reviewers: string[] }): Promise<unknown>;
+    closeCalibration(actor: Actor, id: string, outcome: string): Promise<unknown>;
+    calibration(id: string): unknown;
+    /** The weekly report as a self-contained HTML page. */
+    weeklyHtml(week: string | undefined): string;
+  };
 }
 
 export interface DeadLetterView {
@@ -91,6 +105,33 @@ function ticketIdOf(raw: string): string {
   }
 }
 
+/** A calibration session: a title, the tickets, and at least two reviewers (their token subjects). */
+function parseCalibrationRequest(body: unknown): { title: string; ticketIds: string[]; reviewers: string[] } {
+  const o = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const problems: Array<{ field: string; problem: string }> = [];
+  const title = typeof o['title'] === 'string' ? o['title'].trim() : '';
+  if (!title || title.length > 200) problems.push({ field: 'title', problem: 'is required (at most 200 characters)' });
+  const strings = (field: string, min: number, max: number): string[] => {
+    const v = o[field];
+    if (!Array.isArray(v) || v.length < min || v.length > max || v.some((x) => typeof x !== 'string' || !x)) {
+      problems.push({ field, problem: `must be a list of ${min} to ${max} ids` });
+      return [];
+    }
+    return [...new Set(v as string[])];
+  };
+  const ticketIds = strings('ticketIds', 1, 200);
+  const reviewers = strings('reviewers', 2, 20);
+  for (const [i, id] of ticketIds.entries()) {
+    try {
+      assertToken('ticket id', id);
+    } catch {
+      problems.push({ field: `ticketIds[${i}]`, problem: 'is not a ticket id' });
+    }
+  }
+  if (problems.length) throw new ValidationError(problems);
+  return { title, ticketIds, reviewers };
+}
+
 const noteOf = (body: unknown): string => {
   const n = (body as { note?: unknown } | null)?.note;
   if (n === undefined || n === null) return '';
@@ -103,7 +144,13 @@ const noteOf = (body: unknown): string => {
  * review and no QA step of the timeline (blind review); everyone sees the draft → sent diff.
  */
 function viewFor(t: TicketView, actor: Actor, timeline: TimelineStep[], pack: PolicyPack) {
-  const { seen: _seen, ...rest } = t;
+  // A seeded known defect looks like any sampled ticket: its label never leaves the server (issue 13).
+  const { seen: _seen, seed, ...rest } = t;
+  if (seed) {
+    rest.qaSampled = { reason: 'by_route.auto_resolved', rate: 0.2, inclusionProbability: 0.2, factors: ['base'], stage: 'conclusion', stratum: `${t.area}/${t.route ?? ''}` };
+    rest.connector = '';
+    timeline = [];
+  }
   const blind = !seesReviews(t, actor);
   const d = t.decisions[0];
   const open = t.decisions.length === 0 && (t.route === 'awaiting_approval' || t.route === 'escalated');
@@ -115,6 +162,10 @@ function viewFor(t: TicketView, actor: Actor, timeline: TimelineStep[], pack: Po
       ...rest,
       /** What acting on it approves beyond the action itself, and the permission each needs. */
       exceptions: open ? exceptionsOf(t, pack) : [],
+      /** The defect categories a reviewer picks from (the built-in four and the pack's own). */
+      taxonomy: defectTaxonomy(pack),
+      /** What a tone mismatch is judged against. */
+      brandVoice: pack.tone.brand_voice,
       sla: slaMinutes ? { queue: t.queue, slaMinutes, ageMinutes, breached: open && ageMinutes > slaMinutes } : undefined,
       reviews: blind ? [] : rest.reviews,
       reviewCount: t.reviews.length,
@@ -240,7 +291,39 @@ async function handle(
   }
   if (path === '/api/report/weekly' && method === 'GET') {
     requirePermission(actor, 'report.read', 'report.read', access);
-    return send(200, { weeks: weeklyReport(b.tickets()) });
+    return send(200, { weeks: weeklyReport(b.tickets(), { slaMinutes: (q) => b.slaMinutes(q), categories: defectTaxonomy(b.pack()) }) });
+  }
+  if (path === '/api/qa' && method === 'GET') {
+    requirePermission(actor, 'report.read', 'qa.read', access);
+    return send(200, b.qa.overview());
+  }
+  if ((path === '/report/weekly' || path === '/report/weekly.html') && method === 'GET') {
+    requirePermission(actor, 'report.read', 'report.read', access);
+    const week = url.searchParams.get('week') ?? undefined;
+    if (week !== undefined && !/^\d{4}-W\d{2}$/.test(week)) throw new ValidationError([{ field: 'week', problem: 'must be an ISO week like 2026-W49' }]);
+    // Self-contained: inline styles and SVG, no scripts.
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff' });
+    res.end(b.qa.weeklyHtml(week));
+    return;
+  }
+  const am = /^\/api\/automation\/([a-z_]+)\/restore$/.exec(path);
+  if (am && method === 'POST') {
+    const body = await readJson(req);
+    return send(201, await b.qa.restore(am[1] ?? '', actor, noteOf(body)));
+  }
+  if (path === '/api/calibration' && method === 'POST') {
+    return send(201, await b.qa.openCalibration(actor, parseCalibrationRequest(await readJson(req))));
+  }
+  const cm = /^\/api\/calibration\/([A-Za-z0-9_-]{1,64})(\/close)?$/.exec(path);
+  if (cm && method === 'GET' && !cm[2]) {
+    requirePermission(actor, 'report.read', 'calibration.read', access);
+    return send(200, b.qa.calibration(cm[1] ?? ''));
+  }
+  if (cm && method === 'POST' && cm[2]) {
+    const body = await readJson(req);
+    const outcome = (body as { outcome?: unknown } | null)?.outcome;
+    if (typeof outcome !== 'string' || outcome.trim().length < 5 || outcome.length > 2000) throw new ValidationError([{ field: 'outcome', problem: 'say what the session agreed, 5 to 2000 characters' }]);
+    return send(200, await b.qa.closeCalibration(actor, cm[1] ?? '', outcome.trim()));
   }
   if (path === '/api/queues/dead-letters' && method === 'GET') {
     requirePermission(actor, 'ticket.read', 'queues.read', access);
@@ -256,13 +339,14 @@ async function handle(
       requirePermission(actor, 'ticket.read', 'ticket.read', access);
       const t = b.ticket(id);
       if (!t) throw new HandrailError('not_found', `no ticket ${id}`);
+      b.qa.opened(id, actor);
       return send(200, viewFor(t, actor, await b.timeline(id), b.pack()));
     }
     if (method !== 'POST') return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
     const body = await readJson(req);
     const viewOf = (t: TicketView | undefined) => (t ? viewFor(t, actor, [], b.pack()).ticket : undefined);
     if (sub === '/decision') return send(201, { ticket: viewOf(await b.decide(id, actor, parseDecisionRequest(body))) });
-    if (sub === '/review') return send(201, { ticket: viewOf(await b.review(id, actor, parseReviewRequest(body))) });
+    if (sub === '/review') return send(201, { ticket: viewOf(await b.review(id, actor, parseReviewRequest(body, defectTaxonomy(b.pack())))) });
     if (sub === '/claim' || sub === '/unclaim') return send(201, { ticket: viewOf(await b.claim(id, actor, sub === '/claim')) });
     return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
   }

@@ -286,23 +286,29 @@ function reviewPanel(t) {
   const head = el('h2', {}, 'QA reviews');
   if (!t.route) return el('div', {}, head);
   const list = t.reviews.length ? el('table', { id: 'reviews' }, el('tr', {}, el('th', {}, 'reviewer'), el('th', {}, 'verdict'), el('th', {}, 'note')),
-    t.reviews.map((r) => el('tr', {}, el('td', {}, r.reviewerName + (r.blind ? ' (blind)' : '')), el('td', { class: r.passed ? 'ok' : 'bad' }, r.passed ? 'pass' : r.defects.join(', ')), el('td', {}, r.note)))) : null;
+    t.reviews.map((r) => el('tr', {}, el('td', {}, r.reviewerName + (r.blind ? ' (blind)' : '')), el('td', { class: r.passed ? 'ok' : 'bad' }, r.passed ? 'pass' : (r.findings && r.findings.length ? r.findings.map((f) => f.category + ' (' + f.severity + ')') : r.defects).join(', ')), el('td', {}, r.note)))) : null;
   const mine = t.reviews.find((r) => r.reviewer === ME.subject);
   if (!can('qa.review') || mine) return el('div', {}, head, list || el('div', { class: 'empty' }, 'no reviews yet'));
   if (t.decisions.some((d) => d.actor === ME.subject)) return el('div', {}, head, el('div', { class: 'empty', id: 'review-own' }, 'You decided this ticket; someone else reviews it.'), list || '');
   const blind = el('div', { class: 'banner info', id: 'review-blind' }, 'Blind review: ' + (t.reviewCount ? t.reviewCount + ' other review' + (t.reviewCount === 1 ? ' is' : 's are') + ' hidden' : 'no other reviews yet') + ' until you submit yours.');
-  const checks = DEFECTS.map((d) => el('label', { class: 'defect' }, el('input', { type: 'checkbox', value: d, name: 'defect' }), ' ', d.replace(/_/g, ' ')));
+  // Each defect with its severity (issue 13); the pack may add categories to the taxonomy.
+  const taxonomy = (t.taxonomy && t.taxonomy.length) ? t.taxonomy : DEFECTS;
+  const checks = taxonomy.map((d) => el('label', { class: 'defect' }, el('input', { type: 'checkbox', value: d, name: 'defect' }), ' ', d.replace(/_/g, ' '), ' ',
+    el('select', { 'aria-label': d + ' severity', name: 'severity-' + d }, ['major', 'minor', 'critical'].map((v) => el('option', { value: v }, v)))));
   const note = el('input', { type: 'text', id: 'review-note', placeholder: 'note (optional)', 'aria-label': 'review note' });
   const msg = el('div', { class: 'status', role: 'status', id: 'review-status' });
   const submit = async () => {
-    const defects = checks.map((c) => c.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+    const picked = checks.filter((c) => c.querySelector('input').checked);
+    const defects = picked.map((c) => c.querySelector('input').value);
+    const findings = picked.map((c) => ({ category: c.querySelector('input').value, severity: c.querySelector('select').value }));
     try {
-      await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/review', { defects, note: note.value || undefined });
+      await api('/api/tickets/' + encodeURIComponent(t.ticketId) + '/review', { findings, note: note.value || undefined });
       status(msg, true, defects.length ? 'Review recorded: ' + defects.join(', ') : 'Review recorded: pass');
       await refresh();
     } catch (e) { status(msg, false, refusal(e)); }
   };
-  return el('div', {}, head, blind, el('h2', {}, 'Your review — tick the defects you see, none for a pass'), checks, note,
+  const voice = (t.brandVoice && t.brandVoice.length) ? el('div', { class: 'empty', id: 'brand-voice' }, 'Tone mismatch is judged against the brand voice: ' + t.brandVoice.join(' · ')) : '';
+  return el('div', {}, head, blind, el('h2', {}, 'Your review — tick the defects you see with their severity, none for a pass'), voice, checks, note,
     el('div', { class: 'actions' }, el('button', { class: 'act primary', id: 'btn-review', onclick: submit }, 'Submit review')), msg);
 }
 
@@ -379,7 +385,9 @@ async function loadReport() {
     ['tickets', (w) => w.tickets], ['auto resolved', (w) => pct(w.routes.auto_resolved.share)], ['awaiting approval', (w) => pct(w.routes.awaiting_approval.share)],
     ['escalation rate', (w) => pct(w.escalationRate)], ['QA sampled / reviewed', (w) => w.qa.sampled + ' / ' + w.qa.reviewed],
     ...DEFECTS.map((d) => ['defect: ' + d.replace(/_/g, ' '), (w) => w.defects[d]]), ['tone issues', (w) => w.toneIssues.total],
-    ['unresolved', (w) => w.unresolved], ['top reasons', (w) => w.topReasons.map((r) => r.code + ' ' + r.count).join(', ')],
+    ['estimated defect rate (95% CI)', (w) => w.estimates.reviewedDecisions ? pct(w.estimates.overall.rate) + ' (' + pct(w.estimates.overall.lower) + '–' + pct(w.estimates.overall.upper) + ', ' + w.estimates.reviewedDecisions + ' reviewed)' : '-'],
+    ['unresolved (reopened) · unknown', (w) => w.outcomes.reopened + ' of ' + w.outcomes.known + ' known · ' + w.outcomes.unknown + ' unknown'],
+    ['SLA breaches', (w) => w.sla.breached + ' of ' + w.sla.withSla], ['top reasons', (w) => w.topReasons.map((r) => r.code + ' ' + r.count).join(', ')],
     ['drafts sent by people · edit rate', (w) => w.edits.sent + ' · ' + pct(w.edits.editRate)],
     ['edit rate by area', (w) => Object.entries(w.edits.byArea).map(([a, r]) => a + ' ' + pct(r.editRate)).join(', ') || '-'],
     ['edit rate by agent', (w) => w.edits.byAgent.map((r) => r.name + ' ' + pct(r.editRate) + ' of ' + r.sent).join(', ') || '-'],
@@ -387,7 +395,7 @@ async function loadReport() {
     ['calibration: tickets ≥2 reviews', (w) => w.calibration.ticketsWithMultipleReviews],
     ['pass/fail agreement · kappa', (w) => w.calibration.passFail.agreement === null ? 'n/a' : pct(w.calibration.passFail.agreement) + ' · ' + k(w.calibration.passFail)],
   ];
-  body.replaceChildren(el('h2', {}, 'Weekly monitoring'), el('table', { id: 'report-table' }, el('tr', {}, el('th', {}, ''), weeks.map((w) => el('th', {}, w.week))),
+  body.replaceChildren(el('h2', {}, 'Weekly monitoring'), el('p', {}, el('a', { href: '/report/weekly', target: '_blank', id: 'report-html' }, 'Open the weekly QA report with charts (defect rates with intervals, escalations, automation, the QA loop)')), el('table', { id: 'report-table' }, el('tr', {}, el('th', {}, ''), weeks.map((w) => el('th', {}, w.week))),
     rows.map(([label, f]) => el('tr', {}, el('td', {}, label), weeks.map((w) => el('td', {}, String(f(w))))))));
 }
 

@@ -5,18 +5,21 @@ import type { EventEnvelope, Revisions } from '@handrail/contracts';
 import { ack, backoffMs, DLQ_HEADERS, follow, readStream, retry, type Bus, type Follower } from '@handrail/bus';
 import { cutCheckpoint } from '@handrail/audit';
 import type { BaseConfig } from '@handrail/config';
-import { HandrailError, normalizeError } from '@handrail/errors';
-import { CONSUMERS, newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
+import { HandrailError, normalizeError, NotFoundError, ValidationError } from '@handrail/errors';
+import { AI_ACTION, AREA, CONSUMERS, newEvent, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
 import { liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, type TicketView } from '@handrail/projection';
+import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
+import { calibrationReport } from '@handrail/qa';
+import { LoopState, planRestore, qaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
 import {
   actorKey,
   ChecksFailedError,
+  defectTaxonomy,
   ForbiddenError,
   personOf,
   planClaim,
@@ -37,6 +40,9 @@ export interface ConsoleHandle {
 
 /** Refusals and changes that belong to no ticket are filed under this id (e.g. policy actions). */
 export const POLICY_TIMELINE = 'policy';
+/** The QA loop's events that belong to no ticket (issue 13). */
+export const AUTOMATION_TIMELINE = 'automation';
+export const CALIBRATION_TIMELINE = 'calibration';
 export const CONSOLE_TIMELINE = 'console';
 
 /** Follows signed erasure records on the audit stream; anything not signed by `privacy` is ignored. */
@@ -86,8 +92,17 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       const listeners = new Set<(ticketId: string) => void>();
       // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.
       const replies = new Map<string, EventEnvelope>();
+      const loop = new LoopState();
+      // When each person first opened each ticket: the start of their review clock (automation-bias alarm).
+      const opened = new Map<string, number>();
+      const openedKey = (id: string, actor: Actor) => `${actorKey(actor)}|${id}`;
+      const reviewMsOf = (id: string, actor: Actor) => {
+        const at = opened.get(openedKey(id, actor));
+        return at === undefined ? 0 : Date.now() - at;
+      };
       const apply = (e: EventEnvelope) => {
         applyEvent(state, e);
+        loop.apply(e);
         if (e.payload?.$case === 'outboundReply') replies.set(e.ticketId, e);
         if (state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
       };
@@ -153,6 +168,13 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         if (!ackd.duplicate) apply(env);
         return { env, duplicate: ackd.duplicate };
       };
+      /** A calibration session with its agreement per category and the items reviewers split on. */
+      const calibrationOf = (id: string) => {
+        const session = state.calibrations.get(id);
+        if (!session) throw new NotFoundError(`no calibration session ${id}`);
+        const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (state.tickets.get(tid)?.reviews ?? []).filter((r) => r.session === id) }));
+        return { session, agreement: calibrationReport(items, defectTaxonomy(policy.current().pack)), reviewed: items.map((i) => ({ ticketId: i.ticketId, reviewers: i.reviews.map((r) => r.reviewerName) })) };
+      };
       const policyChanged = async (actor: Actor, r: PolicyChangeResult, action: 'propose' | 'approve' | 'reject' | 'rollback', note: string, proposedBy = '') => {
         await publishOn(undefined, POLICY_TIMELINE, {
           kind: 'policyChanged',
@@ -192,7 +214,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           const { pack } = policy.current();
           let plan;
           try {
-            plan = planDecision(t, actor, req, { pack, kb: kb.current().kb });
+            plan = planDecision(t, actor, req, { pack, kb: kb.current().kb, reviewMs: reviewMsOf(id, actor) });
           } catch (err) {
             // A refused reply is part of the record: who tried to send what, and which checks stopped it.
             if (err instanceof ChecksFailedError && t) {
@@ -216,7 +238,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         },
         async review(id, actor, req) {
           const t = state.tickets.get(id);
-          const value = planReview(t, actor, req, policy.current().pack);
+          const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: state.calibrations });
           if (!t) return undefined;
           const { duplicate } = await publishOn(t, id, { kind: 'qaReview', value, idSuffix: actorKey(actor) });
           if (duplicate) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
@@ -246,6 +268,58 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         subscribe(cb) {
           listeners.add(cb);
           return () => listeners.delete(cb);
+        },
+        qa: {
+          opened(id, actor) {
+            const k = openedKey(id, actor);
+            if (!opened.has(k)) opened.set(k, Date.now());
+          },
+          overview() {
+            const { pack } = policy.current();
+            return { ...qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation, calibrations: [...state.calibrations.values()], taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+          },
+          async restore(areaName, actor, note) {
+            const { pack } = policy.current();
+            requirePermission(actor, 'automation.restore', 'automation.restore', pack.access);
+            const area = AREA.parse(areaName);
+            if (!area) throw new ValidationError([{ field: 'area', problem: `unknown area ${JSON.stringify(areaName)}` }]);
+            const plan = planRestore(area, pack, loop, note);
+            if ('nothing' in plan) throw new HandrailError('failed_precondition', plan.nothing);
+            const { duplicate, env } = await publishOn(undefined, AUTOMATION_TIMELINE, { kind: 'automationChanged', value: { ...plan.change, person: personOf(actor) }, idSuffix: plan.idSuffix });
+            if (duplicate) throw new HandrailError('already_exists', `automation in ${area} changed just now; reload`);
+            log.warn({ area, actor: actor.subject, note }, 'automation restored by a person');
+            return { restored: area, to: AI_ACTION.name(plan.change.maxAction), eventId: env.eventId };
+          },
+          async openCalibration(actor, req) {
+            const { pack } = policy.current();
+            requirePermission(actor, 'qa.calibrate', 'calibration.open', pack.access);
+            const missing = req.ticketIds.find((id) => !state.tickets.get(id)?.route);
+            if (missing) throw new ValidationError([{ field: 'ticketIds', problem: `ticket ${missing} does not exist or has not concluded` }]);
+            const sessionId = `cal-${uniq()}`;
+            await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId, action: 'open', title: req.title, ticketIds: req.ticketIds, reviewers: req.reviewers, person: personOf(actor), outcome: '' }, idSuffix: `${sessionId}-open` });
+            log.info({ sessionId, actor: actor.subject, items: req.ticketIds.length }, 'calibration session opened');
+            return state.calibrations.get(sessionId);
+          },
+          async closeCalibration(actor, id, outcome) {
+            const { pack } = policy.current();
+            requirePermission(actor, 'qa.calibrate', 'calibration.close', pack.access);
+            const session = state.calibrations.get(id);
+            if (!session) throw new NotFoundError(`no calibration session ${id}`);
+            if (session.closedAt) throw new HandrailError('already_exists', `calibration session ${id} was closed by ${session.closedBy?.name ?? 'someone'}`);
+            await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId: id, action: 'close', title: session.title, ticketIds: [], reviewers: [], person: personOf(actor), outcome }, idSuffix: `${id}-close` });
+            return calibrationOf(id);
+          },
+          calibration(id) {
+            return calibrationOf(id);
+          },
+          weeklyHtml(week) {
+            const { pack } = policy.current();
+            const weeks = weeklyReport(state.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
+            const upTo = week ? weeks.filter((w) => w.week <= week) : weeks;
+            const chosen = upTo.at(-1);
+            if (week && chosen?.week !== week) throw new NotFoundError(`no tickets in ${week}`);
+            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation });
+          },
         },
         policy: {
           async list() {

@@ -56,7 +56,15 @@ describe('console decisions', () => {
     expect(() => parseDecisionRequest({ action: 'approve', override: {} })).toThrow(/override.reason/);
     expect(() => parseDecisionRequest([])).toThrow(ValidationError);
     expect(parseDecisionRequest({ action: 'resolve', text: ' Done. ', actor: 'someone-else' })).toEqual({ action: 'resolve', text: 'Done.', note: '', overrideReason: '' });
-    expect(parseReviewRequest({ defects: ['tone_mismatch', 'hallucination', 'tone_mismatch'], note: 'x' })).toEqual({ defects: ['hallucination', 'tone_mismatch'], note: 'x' });
+    expect(parseReviewRequest({ defects: ['tone_mismatch', 'hallucination'], note: 'x' })).toEqual({
+      findings: [{ category: 'tone_mismatch', severity: 'major', note: '' }, { category: 'hallucination', severity: 'major', note: '' }],
+      note: 'x',
+      session: '',
+    });
+    expect(() => parseReviewRequest({ defects: ['tone_mismatch', 'tone_mismatch'] })).toThrow(/listed twice/);
+    expect(() => parseReviewRequest({ findings: [{ category: 'hallucination', severity: 'huge' }] })).toThrow(/findings\[0\]\.severity: must be one of minor, major, critical/);
+    expect(() => parseReviewRequest({ note: 'x' })).toThrow(/findings: is required/);
+    expect(parseReviewRequest({ findings: [{ category: 'hallucination', severity: 'critical', note: 'invented a refund' }] }).findings).toEqual([{ category: 'hallucination', severity: 'critical', note: 'invented a refund' }]);
   });
 
   it('roles — from the roles claim and from IdP groups mapped in the pack; unknown values grant nothing', () => {
@@ -119,18 +127,18 @@ describe('console decisions', () => {
   });
 
   it('reviews — QA reviewers only, never of your own decision, once each, blind until given', () => {
-    const t = view('auto_resolved', { reviews: [{ reviewer: 'u-rita', reviewerName: 'rita', defects: [], passed: true, note: '', time: '', blind: true }] });
+    const t = view('auto_resolved', { reviews: [{ reviewer: 'u-rita', reviewerName: 'rita', defects: [], findings: [], passed: true, note: '', time: '', blind: true, reviewMs: 0, session: '' }] });
     const quinn = as('quinn', ['qa_reviewer']);
     expect(seesReviews(t, quinn)).toBe(false);
     expect(seesReviews(t, as('alex', ['analyst']))).toBe(true);
-    expect(planReview(t, quinn, { defects: ['hallucination'], note: '' }, pack)).toMatchObject({ reviewer: 'u-quinn', passed: false, blind: true });
-    expect(code(() => planReview(t, as('rita', ['qa_reviewer']), { defects: [], note: '' }, pack))).toBe('already_exists');
-    expect(code(() => planReview(t, as('ana', ['agent']), { defects: [], note: '' }, pack))).toBe('403:qa.review');
+    expect(planReview(t, quinn, { findings: [{ category: 'hallucination', severity: 'major', note: '' }], note: '', session: '' }, pack)).toMatchObject({ reviewer: 'u-quinn', passed: false, blind: true });
+    expect(code(() => planReview(t, as('rita', ['qa_reviewer']), { findings: [], note: '', session: '' }, pack))).toBe('already_exists');
+    expect(code(() => planReview(t, as('ana', ['agent']), { findings: [], note: '', session: '' }, pack))).toBe('403:qa.review');
     const own = view('awaiting_approval', { decisions: [{ ...emptyDecision(), actor: 'u-quinn', actorName: 'quinn', action: 'approve' }] });
-    expect(code(() => planReview(own, as('quinn', ['qa_reviewer', 'agent']), { defects: [], note: '' }, pack))).toBe('403:rule:no_self_review');
+    expect(code(() => planReview(own, as('quinn', ['qa_reviewer', 'agent']), { findings: [], note: '', session: '' }, pack))).toBe('403:rule:no_self_review');
   });
 });
 
 function emptyDecision(): TicketView['decisions'][number] {
-  return { actor: '', actorName: '', actorRoles: [], action: '', finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [] };
+  return { actor: '', actorName: '', actorRoles: [], action: '', finalText: '', note: '', time: '', verdicts: [], citations: [], sentences: [], override: undefined, draftText: '', edit: undefined, exceptions: [], reviewMs: 0 };
 }

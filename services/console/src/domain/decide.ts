@@ -4,8 +4,10 @@ import { checkHumanReply } from '@handrail/decisions';
 import { HandrailError, NotFoundError, ValidationError } from '@handrail/errors';
 import { AREA, ROUTE } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
-import { refundLimitFor, type PolicyPack } from '@handrail/policy';
-import { DEFECTS, editStats, type CitationView, type DecisionAction, type Defect, type TicketView } from '@handrail/projection';
+import { BUILTIN_DEFECTS, refundLimitFor, SEVERITIES, type PolicyPack } from '@handrail/policy';
+import { editStats, type CitationView, type DecisionAction, type TicketView } from '@handrail/projection';
+
+type Severity = (typeof SEVERITIES)[number];
 import { ChecksFailedError, ForbiddenError, personOf, requirePermission, type Actor } from './access.js';
 
 export const DECISION_ACTIONS = ['approve', 'edit', 'reject', 'resolve'] as const satisfies readonly DecisionAction[];
@@ -22,8 +24,11 @@ export interface DecisionRequest {
 }
 
 export interface ReviewRequest {
-  defects: Defect[];
+  /** Each defect found: a category of the pack's taxonomy, a severity and a note. Empty: a pass. */
+  findings: Array<{ category: string; severity: Severity; note: string }>;
   note: string;
+  /** The calibration session this review is for, if any. */
+  session: string;
 }
 
 function isObject(body: unknown): body is Record<string, unknown> {
@@ -66,20 +71,48 @@ export function parseDecisionRequest(body: unknown): DecisionRequest {
   return { action: action as DecisionAction, text, note, overrideReason };
 }
 
-export function parseReviewRequest(body: unknown): ReviewRequest {
+/**
+ * A review body: `findings: [{category, severity, note}]` (or, shorter, `defects: [category]`, each
+ * `major`). Categories are checked against the pack's taxonomy when the review is planned.
+ */
+export function parseReviewRequest(body: unknown, taxonomy?: readonly string[]): ReviewRequest {
   if (!isObject(body)) throw new ValidationError([{ field: 'body', problem: 'must be a JSON object' }]);
   const problems: Array<{ field: string; problem: string }> = [];
-  const raw = body['defects'];
-  let defects: Defect[] = [];
-  if (!Array.isArray(raw)) problems.push({ field: 'defects', problem: 'must be an array (empty for a pass)' });
-  else {
-    const bad = raw.filter((d) => typeof d !== 'string' || !(DEFECTS as readonly string[]).includes(d));
-    if (bad.length) problems.push({ field: 'defects', problem: `unknown defect ${JSON.stringify(bad[0])}; allowed: ${DEFECTS.join(', ')}` });
-    else defects = DEFECTS.filter((d) => raw.includes(d));
+  const findings: ReviewRequest['findings'] = [];
+  const rawFindings = body['findings'];
+  const rawDefects = body['defects'];
+  if (rawFindings !== undefined) {
+    if (!Array.isArray(rawFindings)) problems.push({ field: 'findings', problem: 'must be an array of {category, severity, note} (empty for a pass)' });
+    else
+      rawFindings.forEach((f: unknown, i) => {
+        if (!isObject(f) || typeof f['category'] !== 'string' || !f['category']) return problems.push({ field: `findings[${i}].category`, problem: 'is required' });
+        const severity = f['severity'] ?? 'major';
+        if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) return problems.push({ field: `findings[${i}].severity`, problem: `must be one of ${SEVERITIES.join(', ')}` });
+        findings.push({ category: f['category'], severity: severity as Severity, note: optionalString(f, 'note', MAX_NOTE, problems) });
+        return undefined;
+      });
+  } else if (rawDefects !== undefined) {
+    if (!Array.isArray(rawDefects)) problems.push({ field: 'defects', problem: 'must be an array (empty for a pass)' });
+    else
+      rawDefects.forEach((d: unknown, i) => {
+        if (typeof d !== 'string' || !d) problems.push({ field: `defects[${i}]`, problem: 'must be a defect category' });
+        else findings.push({ category: d, severity: 'major', note: '' });
+      });
+  } else problems.push({ field: 'findings', problem: 'is required: the defects found, or [] for a pass' });
+  if (taxonomy) {
+    findings.forEach((f, i) => {
+      if (!taxonomy.includes(f.category)) problems.push({ field: rawFindings !== undefined ? `findings[${i}].category` : 'defects', problem: `unknown defect ${JSON.stringify(f.category)}; allowed: ${taxonomy.join(', ')}` });
+    });
+  }
+  const seen = new Set<string>();
+  for (const f of findings) {
+    if (seen.has(f.category)) problems.push({ field: 'findings', problem: `category ${f.category} is listed twice` });
+    seen.add(f.category);
   }
   const note = optionalString(body, 'note', MAX_NOTE, problems);
+  const session = optionalString(body, 'session', 64, problems);
   if (problems.length) throw new ValidationError(problems);
-  return { defects, note };
+  return { findings, note, session };
 }
 
 const ACTION_PERMISSION = { approve: 'reply.send', edit: 'reply.send', reject: 'reply.reject', resolve: 'ticket.take_over' } as const;
@@ -113,6 +146,8 @@ const PHONE = /\+?\d[\d\s().-]{7,}\d/;
 export interface DecisionContext {
   pack: PolicyPack;
   kb: KnowledgeBase;
+  /** How long the person had the ticket open before deciding, as the console measured it (0: unknown). */
+  reviewMs?: number | undefined;
 }
 
 export interface DecisionPlan {
@@ -167,6 +202,7 @@ export function planDecision(t: TicketView | undefined, actor: Actor, req: Decis
     draftText: '',
     edit: undefined,
     exceptions: [],
+    reviewMs: Math.max(0, Math.round(ctx.reviewMs ?? 0)),
   } satisfies HumanDecision;
   if (req.action === 'reject') return { decision: base, sends: false };
 
@@ -231,15 +267,40 @@ export function seesReviews(t: TicketView, actor: Actor): boolean {
   return t.reviews.some((r) => r.reviewer === actor.subject) || t.decisions.some((d) => d.actor === actor.subject);
 }
 
-/** A QA review is for a concluded ticket, once per reviewer, never of your own decision. */
-export function planReview(t: TicketView | undefined, actor: Actor, req: ReviewRequest, pack: PolicyPack): QaReview {
+/** The defect categories a reviewer may use: the four built in and the pack's own. */
+export function defectTaxonomy(pack: PolicyPack): string[] {
+  return [...BUILTIN_DEFECTS, ...pack.qa.defect_taxonomy.map((d) => d.category).filter((c) => !(BUILTIN_DEFECTS as readonly string[]).includes(c))];
+}
+
+/** A QA review is for a concluded ticket, once per reviewer, never of your own decision; categories from the pack's taxonomy. */
+export function planReview(t: TicketView | undefined, actor: Actor, req: ReviewRequest, pack: PolicyPack, o: { reviewMs?: number; sessions?: ReadonlyMap<string, { ticketIds: readonly string[]; closedAt: string }> } = {}): QaReview {
   if (!t) throw new NotFoundError('no such ticket');
   requirePermission(actor, 'qa.review', 'review', pack.access);
   if (!t.route) throw new HandrailError('failed_precondition', 'the ticket has not reached a terminal state yet');
+  const taxonomy = defectTaxonomy(pack);
+  const unknown = req.findings.findIndex((f) => !taxonomy.includes(f.category));
+  if (unknown >= 0) throw new ValidationError([{ field: `findings[${unknown}].category`, problem: `unknown defect ${JSON.stringify(req.findings[unknown]?.category)}; the pack's taxonomy: ${taxonomy.join(', ')}` }]);
+  if (req.session) {
+    const s = o.sessions?.get(req.session);
+    if (!s) throw new ValidationError([{ field: 'session', problem: `no calibration session ${req.session}` }]);
+    if (s.closedAt) throw new HandrailError('failed_precondition', `calibration session ${req.session} is closed`);
+    if (!s.ticketIds.includes(t.ticketId)) throw new ValidationError([{ field: 'session', problem: `ticket ${t.ticketId} is not in calibration session ${req.session}` }]);
+  }
   const own = t.decisions.find((d) => d.actor === actor.subject);
   if (own) throw new ForbiddenError('rule:no_self_review', 'review', `${actor.name} decided this ticket (${own.action}); a decision is reviewed by someone else`);
   if (t.reviews.some((r) => r.reviewer === actor.subject)) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
-  return { ticketId: t.ticketId, reviewer: actor.subject, defects: req.defects, note: req.note, passed: req.defects.length === 0, person: personOf(actor), blind: true };
+  return {
+    ticketId: t.ticketId,
+    reviewer: actor.subject,
+    defects: req.findings.map((f) => f.category),
+    findings: req.findings,
+    note: req.note,
+    passed: req.findings.length === 0,
+    person: personOf(actor),
+    blind: true,
+    reviewMs: Math.max(0, Math.round(o.reviewMs ?? 0)),
+    calibrationSession: req.session,
+  };
 }
 
 /** Claim (or release) an open ticket; someone else's claim needs `ticket.reassign`. */

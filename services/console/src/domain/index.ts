@@ -9,6 +9,7 @@ export {
   seesReviews,
   requestedRefund,
   exceptionsOf,
+  defectTaxonomy,
 } from './decide.js';
 export type { DecisionRequest, ReviewRequest, DecisionPlan, DecisionContext } from './decide.js';
 export { actorFrom, actorKey, personOf, requirePermission, ForbiddenError, ChecksFailedError } from './access.js';

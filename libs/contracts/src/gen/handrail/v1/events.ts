@@ -7,6 +7,10 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
+  AiAction,
+  aiActionFromJSON,
+  aiActionToJSON,
+  aiActionToNumber,
   Area,
   areaFromJSON,
   areaToJSON,
@@ -88,6 +92,12 @@ export interface EventEnvelope {
     | { $case: "replyBlocked"; value: ReplyBlocked }
     | { $case: "claim"; value: TicketClaim }
     | { $case: "policyChanged"; value: PolicyChanged }
+    | //
+    /** The QA loop (issue 13). */
+    { $case: "automationChanged"; value: AutomationChanged }
+    | { $case: "qaAlert"; value: QaAlert }
+    | { $case: "qaSeeded"; value: QaSeeded }
+    | { $case: "calibration"; value: CalibrationSession }
     | undefined;
 }
 
@@ -164,7 +174,21 @@ export interface QaSampled {
   route: Route;
   area: Area;
   sampleReason: string;
+  /** The base rate of the ticket's stratum (area and route) before any extra weight. */
   rate: number;
+  /**
+   * The probability this decision had of being sampled, all factors included: estimators weight the
+   * sample by its inverse (Horvitz–Thompson), so rates are estimated without bias.
+   */
+  inclusionProbability: number;
+  /** Why: base, first_after_revision:<kind>:<rev>, weekly_minimum:<area>:<week>, low_margin, human_edit. */
+  factors: string[];
+  /** The ticket's uniform draw in [0, 1): sampled when it is below the inclusion probability. */
+  draw: number;
+  /** conclusion (the AI's decision) or human_edit (a person edited the draft before sending it). */
+  stage: string;
+  /** <area>/<route>: the stratum of the stratified estimator. */
+  stratum: string;
 }
 
 export interface OutboundReply {
@@ -371,6 +395,8 @@ export interface HumanDecision {
     | undefined;
   /** Exceptions this decision approved, e.g. "refund 900 USD above the standard limit of 50 USD". */
   exceptions: string[];
+  /** Milliseconds between the person first opening the ticket in the console and deciding. */
+  reviewMs: number;
 }
 
 /** A QA reviewer's verdict on one ticket. Several reviewers may review the same ticket (calibration). */
@@ -387,6 +413,93 @@ export interface QaReview {
     | undefined;
   /** Blind: the reviewer had not been shown any other review of this ticket. */
   blind: boolean;
+  /** Each defect found, with its severity and a note (issue 13); `defects` lists their categories. */
+  findings: DefectFinding[];
+  /** Milliseconds between the reviewer first opening the ticket and submitting (automation-bias alarm). */
+  reviewMs: number;
+  /** The calibration session this review belongs to, if any. */
+  calibrationSession: string;
+}
+
+export interface DefectFinding {
+  /** A category of the pack's defect taxonomy (hallucination, tone_mismatch, ... and the pack's own). */
+  category: string;
+  /** minor | major | critical */
+  severity: string;
+  note: string;
+}
+
+/** A circuit breaker demoted automation in an area, a person restored it, or a pilot stopped itself. */
+export interface AutomationChanged {
+  /** demote | restore | pilot_stop */
+  action: string;
+  area: Area;
+  pilot: string;
+  /** The most AI may do now in the area (or the pilot's slice). */
+  maxAction: AiAction;
+  previousAction: AiAction;
+  /** e.g. defect_rate_above_bound, pilot_stop:defect_rate, restored_by_person */
+  reason: string;
+  detail: string;
+  /** restore: the person who re-promoted (their verified token subject). */
+  person: Person | undefined;
+  estimate: RateEstimate | undefined;
+}
+
+/** An estimated rate with its confidence interval, from weighted samples. */
+export interface RateEstimate {
+  rate: number;
+  lower: number;
+  upper: number;
+  /** The bound it was compared with (the pack's), and the confidence of the interval. */
+  bound: number;
+  confidence: number;
+  samples: number;
+  effectiveN: number;
+}
+
+/** Something in the QA loop needs a person's attention. */
+export interface QaAlert {
+  /** breaker_tripped | automation_creep | fast_approvals | reviewer_passes_seeded | pilot_stopped */
+  kind: string;
+  area: Area;
+  /** The person it is about (a reviewer or an agent), when it is about one. */
+  subject: string;
+  detail: string;
+  value: number;
+  threshold: number;
+}
+
+/** A known defect mixed into the QA queue, unlabelled to reviewers, to measure their catch rate. */
+export interface QaSeeded {
+  ticketId: string;
+  seedId: string;
+  area: Area;
+  intent: string;
+  route: Route;
+  channel: string;
+  subject: string;
+  body: string;
+  draftText: string;
+  citations: Citation[];
+  /** The defect categories a reviewer should find. */
+  expectedDefects: string[];
+}
+
+/** A calibration session: the same items to several reviewers, agreement measured, outcome recorded. */
+export interface CalibrationSession {
+  sessionId: string;
+  /** open | close */
+  action: string;
+  title: string;
+  ticketIds: string[];
+  /** Reviewers' token subjects. */
+  reviewers: string[];
+  person:
+    | Person
+    | undefined;
+  /** close: what the team agreed (e.g. a clarified defect definition). */
+  outcome: string;
 }
 
 /** A person was refused an action: what they tried, and the permission or rule that refused it. */
@@ -646,6 +759,18 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "policyChanged":
         PolicyChanged.encode(message.payload.value, writer.uint32(346).fork()).join();
         break;
+      case "automationChanged":
+        AutomationChanged.encode(message.payload.value, writer.uint32(402).fork()).join();
+        break;
+      case "qaAlert":
+        QaAlert.encode(message.payload.value, writer.uint32(410).fork()).join();
+        break;
+      case "qaSeeded":
+        QaSeeded.encode(message.payload.value, writer.uint32(418).fork()).join();
+        break;
+      case "calibration":
+        CalibrationSession.encode(message.payload.value, writer.uint32(426).fork()).join();
+        break;
     }
     return writer;
   },
@@ -903,6 +1028,38 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.payload = { $case: "policyChanged", value: PolicyChanged.decode(reader, reader.uint32()) };
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.payload = { $case: "automationChanged", value: AutomationChanged.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.payload = { $case: "qaAlert", value: QaAlert.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 52: {
+            if (tag !== 418) {
+              break;
+            }
+
+            message.payload = { $case: "qaSeeded", value: QaSeeded.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.payload = { $case: "calibration", value: CalibrationSession.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1018,6 +1175,20 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         ? { $case: "policyChanged", value: PolicyChanged.fromJSON(object.policyChanged) }
         : isSet(object.policy_changed)
         ? { $case: "policyChanged", value: PolicyChanged.fromJSON(object.policy_changed) }
+        : isSet(object.automationChanged)
+        ? { $case: "automationChanged", value: AutomationChanged.fromJSON(object.automationChanged) }
+        : isSet(object.automation_changed)
+        ? { $case: "automationChanged", value: AutomationChanged.fromJSON(object.automation_changed) }
+        : isSet(object.qaAlert)
+        ? { $case: "qaAlert", value: QaAlert.fromJSON(object.qaAlert) }
+        : isSet(object.qa_alert)
+        ? { $case: "qaAlert", value: QaAlert.fromJSON(object.qa_alert) }
+        : isSet(object.qaSeeded)
+        ? { $case: "qaSeeded", value: QaSeeded.fromJSON(object.qaSeeded) }
+        : isSet(object.qa_seeded)
+        ? { $case: "qaSeeded", value: QaSeeded.fromJSON(object.qa_seeded) }
+        : isSet(object.calibration)
+        ? { $case: "calibration", value: CalibrationSession.fromJSON(object.calibration) }
         : undefined,
     };
   },
@@ -1095,6 +1266,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       obj.claim = TicketClaim.toJSON(message.payload.value);
     } else if (message.payload?.$case === "policyChanged") {
       obj.policyChanged = PolicyChanged.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "automationChanged") {
+      obj.automationChanged = AutomationChanged.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "qaAlert") {
+      obj.qaAlert = QaAlert.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "qaSeeded") {
+      obj.qaSeeded = QaSeeded.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "calibration") {
+      obj.calibration = CalibrationSession.toJSON(message.payload.value);
     }
     return obj;
   },
@@ -1231,6 +1410,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "policyChanged": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {
           message.payload = { $case: "policyChanged", value: PolicyChanged.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "automationChanged": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "automationChanged", value: AutomationChanged.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "qaAlert": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "qaAlert", value: QaAlert.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "qaSeeded": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "qaSeeded", value: QaSeeded.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "calibration": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "calibration", value: CalibrationSession.fromPartial(object.payload.value) };
         }
         break;
       }
@@ -2220,7 +2423,18 @@ export const TicketConcluded: MessageFns<TicketConcluded> = {
 };
 
 function createBaseQaSampled(): QaSampled {
-  return { ticketId: "", route: Route.ROUTE_UNSPECIFIED, area: Area.AREA_UNSPECIFIED, sampleReason: "", rate: 0 };
+  return {
+    ticketId: "",
+    route: Route.ROUTE_UNSPECIFIED,
+    area: Area.AREA_UNSPECIFIED,
+    sampleReason: "",
+    rate: 0,
+    inclusionProbability: 0,
+    factors: [],
+    draw: 0,
+    stage: "",
+    stratum: "",
+  };
 }
 
 export const QaSampled: MessageFns<QaSampled> = {
@@ -2239,6 +2453,21 @@ export const QaSampled: MessageFns<QaSampled> = {
     }
     if (message.rate !== 0) {
       writer.uint32(41).double(message.rate);
+    }
+    if (message.inclusionProbability !== 0) {
+      writer.uint32(49).double(message.inclusionProbability);
+    }
+    for (const v of message.factors) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.draw !== 0) {
+      writer.uint32(65).double(message.draw);
+    }
+    if (message.stage !== "") {
+      writer.uint32(74).string(message.stage);
+    }
+    if (message.stratum !== "") {
+      writer.uint32(82).string(message.stratum);
     }
     return writer;
   },
@@ -2296,6 +2525,46 @@ export const QaSampled: MessageFns<QaSampled> = {
             message.rate = reader.double();
             continue;
           }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.inclusionProbability = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.factors.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.draw = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.stage = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.stratum = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2323,6 +2592,15 @@ export const QaSampled: MessageFns<QaSampled> = {
         ? globalThis.String(object.sample_reason)
         : "",
       rate: isSet(object.rate) ? globalThis.Number(object.rate) : 0,
+      inclusionProbability: isSet(object.inclusionProbability)
+        ? globalThis.Number(object.inclusionProbability)
+        : isSet(object.inclusion_probability)
+        ? globalThis.Number(object.inclusion_probability)
+        : 0,
+      factors: globalThis.Array.isArray(object?.factors) ? object.factors.map((e: any) => globalThis.String(e)) : [],
+      draw: isSet(object.draw) ? globalThis.Number(object.draw) : 0,
+      stage: isSet(object.stage) ? globalThis.String(object.stage) : "",
+      stratum: isSet(object.stratum) ? globalThis.String(object.stratum) : "",
     };
   },
 
@@ -2343,6 +2621,21 @@ export const QaSampled: MessageFns<QaSampled> = {
     if (message.rate !== 0) {
       obj.rate = floatToJson(message.rate);
     }
+    if (message.inclusionProbability !== 0) {
+      obj.inclusionProbability = floatToJson(message.inclusionProbability);
+    }
+    if (message.factors?.length) {
+      obj.factors = message.factors;
+    }
+    if (message.draw !== 0) {
+      obj.draw = floatToJson(message.draw);
+    }
+    if (message.stage !== "") {
+      obj.stage = message.stage;
+    }
+    if (message.stratum !== "") {
+      obj.stratum = message.stratum;
+    }
     return obj;
   },
 
@@ -2356,6 +2649,11 @@ export const QaSampled: MessageFns<QaSampled> = {
     message.area = object.area ?? Area.AREA_UNSPECIFIED;
     message.sampleReason = object.sampleReason ?? "";
     message.rate = object.rate ?? 0;
+    message.inclusionProbability = object.inclusionProbability ?? 0;
+    message.factors = object.factors?.map((e) => e) || [];
+    message.draw = object.draw ?? 0;
+    message.stage = object.stage ?? "";
+    message.stratum = object.stratum ?? "";
     return message;
   },
 };
@@ -4753,6 +5051,7 @@ function createBaseHumanDecision(): HumanDecision {
     draftText: "",
     edit: undefined,
     exceptions: [],
+    reviewMs: 0,
   };
 }
 
@@ -4799,6 +5098,9 @@ export const HumanDecision: MessageFns<HumanDecision> = {
     }
     for (const v of message.exceptions) {
       writer.uint32(114).string(v!);
+    }
+    if (message.reviewMs !== 0) {
+      writer.uint32(120).uint32(message.reviewMs);
     }
     return writer;
   },
@@ -4928,6 +5230,14 @@ export const HumanDecision: MessageFns<HumanDecision> = {
             message.exceptions.push(reader.string());
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.reviewMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4980,6 +5290,11 @@ export const HumanDecision: MessageFns<HumanDecision> = {
       exceptions: globalThis.Array.isArray(object?.exceptions)
         ? object.exceptions.map((e: any) => globalThis.String(e))
         : [],
+      reviewMs: isSet(object.reviewMs)
+        ? globalThis.Number(object.reviewMs)
+        : isSet(object.review_ms)
+        ? globalThis.Number(object.review_ms)
+        : 0,
     };
   },
 
@@ -5027,6 +5342,9 @@ export const HumanDecision: MessageFns<HumanDecision> = {
     if (message.exceptions?.length) {
       obj.exceptions = message.exceptions;
     }
+    if (message.reviewMs !== 0) {
+      obj.reviewMs = Math.round(message.reviewMs);
+    }
     return obj;
   },
 
@@ -5055,12 +5373,24 @@ export const HumanDecision: MessageFns<HumanDecision> = {
       ? EditSummary.fromPartial(object.edit)
       : undefined;
     message.exceptions = object.exceptions?.map((e) => e) || [];
+    message.reviewMs = object.reviewMs ?? 0;
     return message;
   },
 };
 
 function createBaseQaReview(): QaReview {
-  return { ticketId: "", reviewer: "", defects: [], note: "", passed: false, person: undefined, blind: false };
+  return {
+    ticketId: "",
+    reviewer: "",
+    defects: [],
+    note: "",
+    passed: false,
+    person: undefined,
+    blind: false,
+    findings: [],
+    reviewMs: 0,
+    calibrationSession: "",
+  };
 }
 
 export const QaReview: MessageFns<QaReview> = {
@@ -5085,6 +5415,15 @@ export const QaReview: MessageFns<QaReview> = {
     }
     if (message.blind !== false) {
       writer.uint32(56).bool(message.blind);
+    }
+    for (const v of message.findings) {
+      DefectFinding.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.reviewMs !== 0) {
+      writer.uint32(72).uint32(message.reviewMs);
+    }
+    if (message.calibrationSession !== "") {
+      writer.uint32(82).string(message.calibrationSession);
     }
     return writer;
   },
@@ -5158,6 +5497,30 @@ export const QaReview: MessageFns<QaReview> = {
             message.blind = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.findings.push(DefectFinding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.reviewMs = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.calibrationSession = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5183,6 +5546,19 @@ export const QaReview: MessageFns<QaReview> = {
       passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
       person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
       blind: isSet(object.blind) ? globalThis.Boolean(object.blind) : false,
+      findings: globalThis.Array.isArray(object?.findings)
+        ? object.findings.map((e: any) => DefectFinding.fromJSON(e))
+        : [],
+      reviewMs: isSet(object.reviewMs)
+        ? globalThis.Number(object.reviewMs)
+        : isSet(object.review_ms)
+        ? globalThis.Number(object.review_ms)
+        : 0,
+      calibrationSession: isSet(object.calibrationSession)
+        ? globalThis.String(object.calibrationSession)
+        : isSet(object.calibration_session)
+        ? globalThis.String(object.calibration_session)
+        : "",
     };
   },
 
@@ -5209,6 +5585,15 @@ export const QaReview: MessageFns<QaReview> = {
     if (message.blind !== false) {
       obj.blind = message.blind;
     }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => DefectFinding.toJSON(e));
+    }
+    if (message.reviewMs !== 0) {
+      obj.reviewMs = Math.round(message.reviewMs);
+    }
+    if (message.calibrationSession !== "") {
+      obj.calibrationSession = message.calibrationSession;
+    }
     return obj;
   },
 
@@ -5226,6 +5611,1083 @@ export const QaReview: MessageFns<QaReview> = {
       ? Person.fromPartial(object.person)
       : undefined;
     message.blind = object.blind ?? false;
+    message.findings = object.findings?.map((e) => DefectFinding.fromPartial(e)) || [];
+    message.reviewMs = object.reviewMs ?? 0;
+    message.calibrationSession = object.calibrationSession ?? "";
+    return message;
+  },
+};
+
+function createBaseDefectFinding(): DefectFinding {
+  return { category: "", severity: "", note: "" };
+}
+
+export const DefectFinding: MessageFns<DefectFinding> = {
+  encode(message: DefectFinding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.category !== "") {
+      writer.uint32(10).string(message.category);
+    }
+    if (message.severity !== "") {
+      writer.uint32(18).string(message.severity);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DefectFinding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDefectFinding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.category = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.severity = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DefectFinding {
+    return {
+      category: isSet(object.category) ? globalThis.String(object.category) : "",
+      severity: isSet(object.severity) ? globalThis.String(object.severity) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: DefectFinding): unknown {
+    const obj: any = {};
+    if (message.category !== "") {
+      obj.category = message.category;
+    }
+    if (message.severity !== "") {
+      obj.severity = message.severity;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DefectFinding>, I>>(base?: I): DefectFinding {
+    return DefectFinding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DefectFinding>, I>>(object: I): DefectFinding {
+    const message = createBaseDefectFinding();
+    message.category = object.category ?? "";
+    message.severity = object.severity ?? "";
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseAutomationChanged(): AutomationChanged {
+  return {
+    action: "",
+    area: Area.AREA_UNSPECIFIED,
+    pilot: "",
+    maxAction: AiAction.AI_ACTION_UNSPECIFIED,
+    previousAction: AiAction.AI_ACTION_UNSPECIFIED,
+    reason: "",
+    detail: "",
+    person: undefined,
+    estimate: undefined,
+  };
+}
+
+export const AutomationChanged: MessageFns<AutomationChanged> = {
+  encode(message: AutomationChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.action !== "") {
+      writer.uint32(10).string(message.action);
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      writer.uint32(16).int32(areaToNumber(message.area));
+    }
+    if (message.pilot !== "") {
+      writer.uint32(26).string(message.pilot);
+    }
+    if (message.maxAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      writer.uint32(32).int32(aiActionToNumber(message.maxAction));
+    }
+    if (message.previousAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      writer.uint32(40).int32(aiActionToNumber(message.previousAction));
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.detail !== "") {
+      writer.uint32(58).string(message.detail);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(66).fork()).join();
+    }
+    if (message.estimate !== undefined) {
+      RateEstimate.encode(message.estimate, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AutomationChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAutomationChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.area = areaFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pilot = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxAction = aiActionFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.previousAction = aiActionFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.estimate = RateEstimate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AutomationChanged {
+    return {
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
+      pilot: isSet(object.pilot) ? globalThis.String(object.pilot) : "",
+      maxAction: isSet(object.maxAction)
+        ? aiActionFromJSON(object.maxAction)
+        : isSet(object.max_action)
+        ? aiActionFromJSON(object.max_action)
+        : AiAction.AI_ACTION_UNSPECIFIED,
+      previousAction: isSet(object.previousAction)
+        ? aiActionFromJSON(object.previousAction)
+        : isSet(object.previous_action)
+        ? aiActionFromJSON(object.previous_action)
+        : AiAction.AI_ACTION_UNSPECIFIED,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      estimate: isSet(object.estimate) ? RateEstimate.fromJSON(object.estimate) : undefined,
+    };
+  },
+
+  toJSON(message: AutomationChanged): unknown {
+    const obj: any = {};
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      obj.area = areaToJSON(message.area);
+    }
+    if (message.pilot !== "") {
+      obj.pilot = message.pilot;
+    }
+    if (message.maxAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      obj.maxAction = aiActionToJSON(message.maxAction);
+    }
+    if (message.previousAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      obj.previousAction = aiActionToJSON(message.previousAction);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.estimate !== undefined) {
+      obj.estimate = RateEstimate.toJSON(message.estimate);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AutomationChanged>, I>>(base?: I): AutomationChanged {
+    return AutomationChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AutomationChanged>, I>>(object: I): AutomationChanged {
+    const message = createBaseAutomationChanged();
+    message.action = object.action ?? "";
+    message.area = object.area ?? Area.AREA_UNSPECIFIED;
+    message.pilot = object.pilot ?? "";
+    message.maxAction = object.maxAction ?? AiAction.AI_ACTION_UNSPECIFIED;
+    message.previousAction = object.previousAction ?? AiAction.AI_ACTION_UNSPECIFIED;
+    message.reason = object.reason ?? "";
+    message.detail = object.detail ?? "";
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.estimate = (object.estimate !== undefined && object.estimate !== null)
+      ? RateEstimate.fromPartial(object.estimate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRateEstimate(): RateEstimate {
+  return { rate: 0, lower: 0, upper: 0, bound: 0, confidence: 0, samples: 0, effectiveN: 0 };
+}
+
+export const RateEstimate: MessageFns<RateEstimate> = {
+  encode(message: RateEstimate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rate !== 0) {
+      writer.uint32(9).double(message.rate);
+    }
+    if (message.lower !== 0) {
+      writer.uint32(17).double(message.lower);
+    }
+    if (message.upper !== 0) {
+      writer.uint32(25).double(message.upper);
+    }
+    if (message.bound !== 0) {
+      writer.uint32(33).double(message.bound);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(41).double(message.confidence);
+    }
+    if (message.samples !== 0) {
+      writer.uint32(48).uint32(message.samples);
+    }
+    if (message.effectiveN !== 0) {
+      writer.uint32(57).double(message.effectiveN);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateEstimate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateEstimate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.rate = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.lower = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.upper = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.bound = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.samples = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.effectiveN = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateEstimate {
+    return {
+      rate: isSet(object.rate) ? globalThis.Number(object.rate) : 0,
+      lower: isSet(object.lower) ? globalThis.Number(object.lower) : 0,
+      upper: isSet(object.upper) ? globalThis.Number(object.upper) : 0,
+      bound: isSet(object.bound) ? globalThis.Number(object.bound) : 0,
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      samples: isSet(object.samples) ? globalThis.Number(object.samples) : 0,
+      effectiveN: isSet(object.effectiveN)
+        ? globalThis.Number(object.effectiveN)
+        : isSet(object.effective_n)
+        ? globalThis.Number(object.effective_n)
+        : 0,
+    };
+  },
+
+  toJSON(message: RateEstimate): unknown {
+    const obj: any = {};
+    if (message.rate !== 0) {
+      obj.rate = floatToJson(message.rate);
+    }
+    if (message.lower !== 0) {
+      obj.lower = floatToJson(message.lower);
+    }
+    if (message.upper !== 0) {
+      obj.upper = floatToJson(message.upper);
+    }
+    if (message.bound !== 0) {
+      obj.bound = floatToJson(message.bound);
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.samples !== 0) {
+      obj.samples = Math.round(message.samples);
+    }
+    if (message.effectiveN !== 0) {
+      obj.effectiveN = floatToJson(message.effectiveN);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateEstimate>, I>>(base?: I): RateEstimate {
+    return RateEstimate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateEstimate>, I>>(object: I): RateEstimate {
+    const message = createBaseRateEstimate();
+    message.rate = object.rate ?? 0;
+    message.lower = object.lower ?? 0;
+    message.upper = object.upper ?? 0;
+    message.bound = object.bound ?? 0;
+    message.confidence = object.confidence ?? 0;
+    message.samples = object.samples ?? 0;
+    message.effectiveN = object.effectiveN ?? 0;
+    return message;
+  },
+};
+
+function createBaseQaAlert(): QaAlert {
+  return { kind: "", area: Area.AREA_UNSPECIFIED, subject: "", detail: "", value: 0, threshold: 0 };
+}
+
+export const QaAlert: MessageFns<QaAlert> = {
+  encode(message: QaAlert, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      writer.uint32(16).int32(areaToNumber(message.area));
+    }
+    if (message.subject !== "") {
+      writer.uint32(26).string(message.subject);
+    }
+    if (message.detail !== "") {
+      writer.uint32(34).string(message.detail);
+    }
+    if (message.value !== 0) {
+      writer.uint32(41).double(message.value);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(49).double(message.threshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QaAlert {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQaAlert();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.area = areaFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.threshold = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QaAlert {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+      threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+    };
+  },
+
+  toJSON(message: QaAlert): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      obj.area = areaToJSON(message.area);
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    if (message.threshold !== 0) {
+      obj.threshold = floatToJson(message.threshold);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QaAlert>, I>>(base?: I): QaAlert {
+    return QaAlert.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QaAlert>, I>>(object: I): QaAlert {
+    const message = createBaseQaAlert();
+    message.kind = object.kind ?? "";
+    message.area = object.area ?? Area.AREA_UNSPECIFIED;
+    message.subject = object.subject ?? "";
+    message.detail = object.detail ?? "";
+    message.value = object.value ?? 0;
+    message.threshold = object.threshold ?? 0;
+    return message;
+  },
+};
+
+function createBaseQaSeeded(): QaSeeded {
+  return {
+    ticketId: "",
+    seedId: "",
+    area: Area.AREA_UNSPECIFIED,
+    intent: "",
+    route: Route.ROUTE_UNSPECIFIED,
+    channel: "",
+    subject: "",
+    body: "",
+    draftText: "",
+    citations: [],
+    expectedDefects: [],
+  };
+}
+
+export const QaSeeded: MessageFns<QaSeeded> = {
+  encode(message: QaSeeded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ticketId !== "") {
+      writer.uint32(10).string(message.ticketId);
+    }
+    if (message.seedId !== "") {
+      writer.uint32(18).string(message.seedId);
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      writer.uint32(24).int32(areaToNumber(message.area));
+    }
+    if (message.intent !== "") {
+      writer.uint32(34).string(message.intent);
+    }
+    if (message.route !== Route.ROUTE_UNSPECIFIED) {
+      writer.uint32(40).int32(routeToNumber(message.route));
+    }
+    if (message.channel !== "") {
+      writer.uint32(50).string(message.channel);
+    }
+    if (message.subject !== "") {
+      writer.uint32(58).string(message.subject);
+    }
+    if (message.body !== "") {
+      writer.uint32(66).string(message.body);
+    }
+    if (message.draftText !== "") {
+      writer.uint32(74).string(message.draftText);
+    }
+    for (const v of message.citations) {
+      Citation.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.expectedDefects) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QaSeeded {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQaSeeded();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ticketId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.seedId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.area = areaFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.intent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.route = routeFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.draftText = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.citations.push(Citation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.expectedDefects.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QaSeeded {
+    return {
+      ticketId: isSet(object.ticketId)
+        ? globalThis.String(object.ticketId)
+        : isSet(object.ticket_id)
+        ? globalThis.String(object.ticket_id)
+        : "",
+      seedId: isSet(object.seedId)
+        ? globalThis.String(object.seedId)
+        : isSet(object.seed_id)
+        ? globalThis.String(object.seed_id)
+        : "",
+      area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
+      intent: isSet(object.intent) ? globalThis.String(object.intent) : "",
+      route: isSet(object.route) ? routeFromJSON(object.route) : Route.ROUTE_UNSPECIFIED,
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      body: isSet(object.body) ? globalThis.String(object.body) : "",
+      draftText: isSet(object.draftText)
+        ? globalThis.String(object.draftText)
+        : isSet(object.draft_text)
+        ? globalThis.String(object.draft_text)
+        : "",
+      citations: globalThis.Array.isArray(object?.citations)
+        ? object.citations.map((e: any) => Citation.fromJSON(e))
+        : [],
+      expectedDefects: globalThis.Array.isArray(object?.expectedDefects)
+        ? object.expectedDefects.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.expected_defects)
+        ? object.expected_defects.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: QaSeeded): unknown {
+    const obj: any = {};
+    if (message.ticketId !== "") {
+      obj.ticketId = message.ticketId;
+    }
+    if (message.seedId !== "") {
+      obj.seedId = message.seedId;
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      obj.area = areaToJSON(message.area);
+    }
+    if (message.intent !== "") {
+      obj.intent = message.intent;
+    }
+    if (message.route !== Route.ROUTE_UNSPECIFIED) {
+      obj.route = routeToJSON(message.route);
+    }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.body !== "") {
+      obj.body = message.body;
+    }
+    if (message.draftText !== "") {
+      obj.draftText = message.draftText;
+    }
+    if (message.citations?.length) {
+      obj.citations = message.citations.map((e) => Citation.toJSON(e));
+    }
+    if (message.expectedDefects?.length) {
+      obj.expectedDefects = message.expectedDefects;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QaSeeded>, I>>(base?: I): QaSeeded {
+    return QaSeeded.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QaSeeded>, I>>(object: I): QaSeeded {
+    const message = createBaseQaSeeded();
+    message.ticketId = object.ticketId ?? "";
+    message.seedId = object.seedId ?? "";
+    message.area = object.area ?? Area.AREA_UNSPECIFIED;
+    message.intent = object.intent ?? "";
+    message.route = object.route ?? Route.ROUTE_UNSPECIFIED;
+    message.channel = object.channel ?? "";
+    message.subject = object.subject ?? "";
+    message.body = object.body ?? "";
+    message.draftText = object.draftText ?? "";
+    message.citations = object.citations?.map((e) => Citation.fromPartial(e)) || [];
+    message.expectedDefects = object.expectedDefects?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCalibrationSession(): CalibrationSession {
+  return { sessionId: "", action: "", title: "", ticketIds: [], reviewers: [], person: undefined, outcome: "" };
+}
+
+export const CalibrationSession: MessageFns<CalibrationSession> = {
+  encode(message: CalibrationSession, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.action !== "") {
+      writer.uint32(18).string(message.action);
+    }
+    if (message.title !== "") {
+      writer.uint32(26).string(message.title);
+    }
+    for (const v of message.ticketIds) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.reviewers) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.person !== undefined) {
+      Person.encode(message.person, writer.uint32(50).fork()).join();
+    }
+    if (message.outcome !== "") {
+      writer.uint32(58).string(message.outcome);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CalibrationSession {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCalibrationSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ticketIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reviewers.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.person = Person.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CalibrationSession {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+        ? globalThis.String(object.session_id)
+        : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      ticketIds: globalThis.Array.isArray(object?.ticketIds)
+        ? object.ticketIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.ticket_ids)
+        ? object.ticket_ids.map((e: any) => globalThis.String(e))
+        : [],
+      reviewers: globalThis.Array.isArray(object?.reviewers)
+        ? object.reviewers.map((e: any) => globalThis.String(e))
+        : [],
+      person: isSet(object.person) ? Person.fromJSON(object.person) : undefined,
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+    };
+  },
+
+  toJSON(message: CalibrationSession): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.ticketIds?.length) {
+      obj.ticketIds = message.ticketIds;
+    }
+    if (message.reviewers?.length) {
+      obj.reviewers = message.reviewers;
+    }
+    if (message.person !== undefined) {
+      obj.person = Person.toJSON(message.person);
+    }
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CalibrationSession>, I>>(base?: I): CalibrationSession {
+    return CalibrationSession.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CalibrationSession>, I>>(object: I): CalibrationSession {
+    const message = createBaseCalibrationSession();
+    message.sessionId = object.sessionId ?? "";
+    message.action = object.action ?? "";
+    message.title = object.title ?? "";
+    message.ticketIds = object.ticketIds?.map((e) => e) || [];
+    message.reviewers = object.reviewers?.map((e) => e) || [];
+    message.person = (object.person !== undefined && object.person !== null)
+      ? Person.fromPartial(object.person)
+      : undefined;
+    message.outcome = object.outcome ?? "";
     return message;
   },
 };
