@@ -110,7 +110,8 @@ export async function* scanStream(bus: Bus, stream: string, o: ScanOptions): Asy
         const k = keep(m);
         if (k === 'stop') return;
         if (k === 'yield') yield scanned(m);
-        if (m.seq >= endSeq) return;
+        // Nothing more on this filter when it was delivered: done, without waiting out `expires`.
+        if (m.seq >= endSeq || pending === 0) return;
       }
       if (got === 0 || (pending === 0 && last >= endSeq)) return;
     }

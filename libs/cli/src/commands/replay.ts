@@ -13,7 +13,7 @@ With --policy, re-decides the recorded tickets under the candidate in shadow and
 change (handrail replay --policy --help).`;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--policy')) throw new UsageError('--policy (what-if) is not built yet');
+  if (argv.includes('--policy')) return (await import('./what-if.js')).run(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
