@@ -8,6 +8,7 @@ import { demoPaths, readSampleTickets } from '@handrail/demo';
 import { decodeEvent, isIdentity, type Identity } from '@handrail/events';
 import { openTestBus, testCredentials, trustedPublisher, type TestBus } from '@handrail/testing';
 import { handrail } from '../support/cli.js';
+import { call, startConsole } from '../support/console.js';
 import { intakeClient, openedEvents, operatorTrust, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
 interface RederiveJson {
@@ -114,6 +115,16 @@ async function runTickets(natsUrl: string, label: string, list: Array<Partial<In
   }
 }
 
+/** The demo pack with every tier's refund limit at 500, written to `dir`. */
+function refundLimitRaised(dir: string): string {
+  const file = path.join(dir, 'refund-500.yaml');
+  const pack = fs.readFileSync(demoPaths.policy, 'utf8');
+  const raised = pack.replace(/by_tier:\n(\s+)default: 50\n\s+standard: 50\n\s+plus: 150\n\s+vip: 300/, 'by_tier:\n$1default: 500\n$1standard: 500\n$1plus: 500\n$1vip: 500');
+  if (raised === pack) throw new Error('the demo pack no longer has the refund limits this test raises');
+  fs.writeFileSync(file, raised);
+  return file;
+}
+
 /**
  * Issue 15: the demo's tickets through the six services, then re-derived from the retained stream
  * (audit rederive) and re-decided under a candidate pack (replay --policy).
@@ -175,11 +186,7 @@ describe('replay for analysts — re-derive and what-if on the demo stream (issu
   }, 120_000);
 
   it('replay --policy — the demo pack with refund limits raised to 500 reports exactly the tickets whose route changes, and publishes nothing', async () => {
-    const candidate = path.join(dir, 'refund-500.yaml');
-    const pack = fs.readFileSync(demoPaths.policy, 'utf8');
-    const raised = pack.replace(/by_tier:\n(\s+)default: 50\n\s+standard: 50\n\s+plus: 150\n\s+vip: 300/, 'by_tier:\n$1default: 500\n$1standard: 500\n$1plus: 500\n$1vip: 500');
-    expect(raised).not.toBe(pack);
-    fs.writeFileSync(candidate, raised);
+    const candidate = refundLimitRaised(dir);
 
     // The independent expectation: the same tickets through the six services running the candidate,
     // on a bus of their own; the tickets whose route differs from production's are the ones to report.
@@ -216,5 +223,49 @@ describe('replay for analysts — re-derive and what-if on the demo stream (issu
     // The current pack changes nothing.
     const same = JSON.parse((await handrail(env, ['replay', '--policy', demoPaths.policy, '--since', '1h', '--json'])).stdout) as ImpactJson;
     expect(same.changed).toBe(0);
+  }, 120_000);
+
+  it('policy propose — attaches the what-if over a recent window; the approver sees it in the CLI and the console before approving', async () => {
+    const candidate = refundLimitRaised(dir);
+    const console_ = await startConsole(inject('natsUrl'), tb.topo.prefix);
+    try {
+      const patFile = path.join(dir, 'pat.jwt');
+      const piaFile = path.join(dir, 'pia.jwt');
+      fs.writeFileSync(patFile, await console_.token('pat'));
+      fs.writeFileSync(piaFile, await console_.token('pia'));
+      const cenv = { ...env, CONSOLE_URL: console_.base };
+      const proposed = await handrail(cenv, ['policy', 'propose', candidate, '--impact-window', '1h', '--note', 'refunds up to 500 without an exception', '--token-file', patFile]);
+      expect(proposed.code, proposed.stderr).toBe(0);
+      const rev = /proposed revision ([0-9a-f]{12})/.exec(proposed.stdout)?.[1] ?? '';
+      expect(rev).not.toBe('');
+      expect(proposed.stdout).toMatch(/\d+ recorded tickets re-decided in process \(nothing published\), [1-9]\d* would change/);
+
+      // The console: the revision's record carries the impact, and its page shows it.
+      const rec = await call(console_.base, `/api/policy/revisions/${rev}`, { token: await console_.token('pia') });
+      expect(rec.status).toBe(200);
+      const impact = rec.json['impact'] as { changed: number; tickets: number; text: string; report: { byRoute: Array<{ key: string }> } };
+      expect(impact.tickets).toBe(ids.length);
+      expect(impact.changed).toBeGreaterThan(0);
+      expect(impact.report.byRoute.map((g) => g.key)).toContain('escalated → awaiting_approval');
+      const page = await fetch(`${console_.base}/policy/${rev}`, { headers: { authorization: `Bearer ${await console_.token('pia')}` } });
+      const html = await page.text();
+      expect(page.status).toBe(200);
+      expect(html).toContain(`<strong>${impact.changed}</strong> of ${impact.tickets} recorded decisions would change`);
+      expect(html).toContain('escalated → awaiting_approval');
+      // A malformed impact is refused naming the field, and nothing is stored.
+      const bad = await call(console_.base, '/api/policy/revisions', { token: await console_.token('pat'), body: { yaml: fs.readFileSync(candidate, 'utf8').replace('name: northwind-demo', 'name: northwind-demo-2'), impact: { text: 5 } } });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.json)).toContain('impact.text');
+
+      // The CLI: the approver reads the impact first, then approves.
+      const approved = await handrail(cenv, ['policy', 'approve', rev, '--token-file', piaFile]);
+      expect(approved.code, approved.stderr).toBe(0);
+      const [shown, done] = approved.stdout.split(`approved revision ${rev}`);
+      expect(shown).toContain('impact attached by the proposer');
+      expect(shown).toContain(impact.text.split('\n')[1]);
+      expect(done).toBeDefined();
+    } finally {
+      await console_.stop();
+    }
   }, 120_000);
 });
