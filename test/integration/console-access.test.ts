@@ -49,7 +49,7 @@ describe('console access: verified identity, roles and guardrails on people (iss
       tok[u] = u === 'nobody' ? await con.token('alex', { subject: 'u-nobody', claims: { name: 'No Body', preferred_username: 'intern-day1', roles: ['intern-day1'], groups: [] } }) : await con.token(u);
     }
     const client = intakeClient(pipeline.grpcAddr);
-    const submit = async (externalId: string, body: string) => (await client.submit({ connector: 'grpc', externalId, customerId: `c-${externalId}`, channel: 'email', subject: externalId, body })).ticketId;
+    const submit = async (externalId: string, body: string) => (await client.submit({ connector: 'grpc', externalId, customerId: `c-${externalId}`, channel: 'email', body })).ticketId;
     ids.refund = await submit('r-1', REFUND);
     ids.refund2 = await submit('r-2', REFUND);
     ids.decided = await submit('r-3', REFUND);

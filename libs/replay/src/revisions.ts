@@ -1,6 +1,7 @@
 import { decodeJson, type Bus } from '@handrail/bus';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
-import type { ClassifyDeps } from '@handrail/decisions';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
+import { sharedEncoder } from '@handrail/encoder';
 import type { Topology } from '@handrail/events';
 import { fromSnapshot, ingestDirectory, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, PolicyStore, type PolicyPack } from '@handrail/policy';
@@ -35,7 +36,7 @@ export interface RevisionFiles {
 export class RevisionResolver {
   readonly #policies = new Map<string, ResolvedPolicy | undefined>();
   readonly #kbs = new Map<string, ResolvedKb | undefined>();
-  readonly #classifiers = new Map<string, ClassifyDeps>();
+  readonly #classifiers = new Map<string, Promise<ClassifyDeps>>();
   #files: { policies: ResolvedPolicy[]; kbs: ResolvedKb[] } | undefined;
   #snapshots: ResolvedKb[] | undefined;
 
@@ -115,13 +116,25 @@ export class RevisionResolver {
     return snaps.at(-1) ?? (await this.#loadFiles()).kbs[0];
   }
 
-  /** The embedded classifier the services train from a pack (its version is the model revision events name). */
-  classifier(policy: ResolvedPolicy): ClassifyDeps {
+  /**
+   * Both models the classifier service trains from a pack — the lexical one and the semantic one over
+   * the sentence encoder — so the model revision events name comes out the same.
+   */
+  classifier(policy: ResolvedPolicy): Promise<ClassifyDeps> {
     let c = this.#classifiers.get(policy.revision);
     if (!c) {
-      c = { classifier: createClassifier(trainingExamplesFromPolicy(policy.pack)) };
+      c = sharedEncoder().then(async (encoder) => {
+        const models = await trainModels(trainingExamplesFromPolicy(policy.pack), encoder);
+        return { classifier: models.classifier, semantic: models.semantic };
+      });
       this.#classifiers.set(policy.revision, c);
     }
     return c;
   }
+
+  /** Answer relevance as the drafting service measures it (semantic closeness with the same encoder). */
+  async relevance(): Promise<RelevanceOptions> {
+    return { semantic: semanticScorer(await sharedEncoder()) };
+  }
+
 }
