@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { topology } from '@handrail/events';
+import { IDENTITIES, topology } from '@handrail/events';
 import { generateCredentials, loadIdentity, loadTrust } from './credentials.js';
 import { permissionsFor } from './permissions.js';
 import { renderServerConfig } from './server-config.js';
@@ -53,7 +53,7 @@ describe('trust', () => {
 
   it('server config — one nkey user per identity, public keys only', () => {
     const conf = renderServerConfig({ port: 4333, storeDir: '/tmp/x', prefixes: ['p'], bundle });
-    expect(conf.match(/nkey: "U[A-Z2-7]+"/g)).toHaveLength(12);
+    expect(conf.match(/nkey: "U[A-Z2-7]+"/g)).toHaveLength(IDENTITIES.length);
     expect(conf).not.toMatch(/SU[A-Z2-7]{50}/);
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'trust.json')) {
       const seed = (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { natsSeed: string }).natsSeed;
