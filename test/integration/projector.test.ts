@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HumanDecision, QaReview, TicketClaim } from '@handrail/contracts';
+import { newEvent } from '@handrail/events';
 import { repoRoot } from '@handrail/launcher';
 import { startService } from '@handrail/runtime';
 import { embeddedDb, migrate, postgresDb, projectionDigest, projectorService, resetProjection, storedPosition, type Db, type RunningProjector } from '@handrail/svc-projector';
-import { openTestBus, testCredentials, type TestBus } from '@handrail/testing';
+import { openTestBus, testCredentials, trustedPublisher, type TestBus } from '@handrail/testing';
 import { publishSyntheticStream } from '../support/synthetic.js';
 
 const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -184,4 +187,44 @@ describe('the projector — the events stream as SQL (issue 15)', () => {
     await trust.close();
     return p.applied();
   }
+
+  it('projector — the README\'s analyst queries run against the projection and answer from its rows', async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const queries = new Map([...readme.matchAll(/```sql analyst-query (\S+)\n([\s\S]*?)```/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    expect([...queries.keys()]).toEqual(['escalation-rate-by-trigger-per-week', 'time-to-first-human', 'defects-by-kb-article']);
+    const db = await embeddedDb();
+    await migrate(db);
+    await projectOnceInto(db);
+    // People act on three drafted tickets: a claim, a decision, and a QA review finding a defect.
+    const drafted = await db.query<{ ticket_id: string; article_id: string }>('SELECT DISTINCT ON (ticket_id) ticket_id, article_id FROM draft_citations ORDER BY ticket_id LIMIT 3');
+    expect(drafted).toHaveLength(3);
+    const { publisher, trust } = await trustedPublisher(tb.bus, tb.topo, 'console');
+    const person = { subject: 'u-ana', issuer: 'test', name: 'Ana', roles: ['agent'] };
+    const later = new Date(Date.now() + 5 * 60_000);
+    for (const { ticket_id: id } of drafted) {
+      const producer = { service: 'console', version: '0', instance: 'test' };
+      await publisher.publish(newEvent({ kind: 'claim', ticketId: id, producer, now: later, value: TicketClaim.fromPartial({ ticketId: id, person, claimed: true }) }));
+      await publisher.publish(newEvent({ kind: 'humanDecision', ticketId: id, producer, now: later, value: HumanDecision.fromPartial({ ticketId: id, actor: 'u-ana', action: 'approve', person }) }));
+      await publisher.publish(newEvent({ kind: 'qaReview', ticketId: id, producer, now: later, idSuffix: 'u-quinn', value: QaReview.fromPartial({ ticketId: id, reviewer: 'u-quinn', defects: ['hallucination'], passed: false, person: { ...person, subject: 'u-quinn' }, blind: true }) }));
+    }
+    await trust.close();
+    await projectOnceInto(db);
+    const run = (name: string) => db.query(queries.get(name) ?? '');
+    const rates = await run('escalation-rate-by-trigger-per-week');
+    const escalated = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE route = 'escalated'");
+    expect(rates.length).toBeGreaterThan(0);
+    expect(Number(escalated[0]?.n)).toBeGreaterThan(0);
+    for (const r of rates) {
+      expect(Number(r['rate'])).toBeGreaterThan(0);
+      expect(Number(r['rate'])).toBeLessThanOrEqual(1);
+    }
+    const firstHuman = await run('time-to-first-human');
+    expect(firstHuman.reduce((n, r) => n + Number(r['tickets']), 0)).toBe(3);
+    for (const r of firstHuman) expect(Number(r['avg_minutes'])).toBeGreaterThan(4);
+    const defects = await run('defects-by-kb-article');
+    const articles = new Set(drafted.map((d) => d.article_id));
+    expect(defects.length).toBeGreaterThan(0);
+    expect(defects.every((r) => r['defect'] === 'hallucination' && articles.has(String(r['article_id'])))).toBe(true);
+    await db.close();
+  }, 120_000);
 });
