@@ -222,7 +222,8 @@ describe('the projector — the events stream as SQL (issue 15)', () => {
     expect(firstHuman.reduce((n, r) => n + Number(r['tickets']), 0)).toBe(3);
     for (const r of firstHuman) expect(Number(r['avg_minutes'])).toBeGreaterThan(4);
     const defects = await run('defects-by-kb-article');
-    const articles = new Set(drafted.map((d) => d.article_id));
+    const cited = await db.query<{ article_id: string }>('SELECT article_id FROM draft_citations WHERE ticket_id = ANY($1)', [drafted.map((d) => d.ticket_id)]);
+    const articles = new Set(cited.map((d) => d.article_id));
     expect(defects.length).toBeGreaterThan(0);
     expect(defects.every((r) => r['defect'] === 'hallucination' && articles.has(String(r['article_id'])))).toBe(true);
     await db.close();
