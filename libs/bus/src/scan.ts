@@ -84,6 +84,8 @@ export async function* scanStream(bus: Bus, stream: string, o: ScanOptions): Asy
       const messages: ConsumerMessages = await oc.consume({ max_messages: o.batch ?? 256 });
       const abort = () => void messages.close();
       o.signal?.addEventListener('abort', abort, { once: true });
+      // Aborted before the listener was there: nothing would ever close the subscription.
+      if (o.signal?.aborted) abort();
       try {
         for await (const m of messages) {
           const k = keep(m);

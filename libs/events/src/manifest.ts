@@ -5,7 +5,7 @@ import { CONSUMERS, type EventType, type Topology } from './subjects.js';
  * create), the NATS server config generator (each identity's publish/subscribe permissions) and the
  * consumers themselves (which producer may sign which event type).
  */
-export const SERVICE_IDENTITIES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console', 'connectors'] as const;
+export const SERVICE_IDENTITIES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console', 'connectors', 'projector'] as const;
 export type ServiceIdentity = (typeof SERVICE_IDENTITIES)[number];
 
 /**
@@ -106,7 +106,7 @@ export const BUCKET_ACCESS: Readonly<Record<keyof Topology['buckets'], Partial<R
   contacts: { intake: 'r', escalation: 'rw', privacy: 'rw', operator: 'r' },
   policy: { 'policy-admin': 'rw', privacy: 'r', classifier: 'r', guardrail: 'r', escalation: 'r', drafting: 'r', 'qa-sampler': 'r', console: 'r', operator: 'r' },
   kb: { 'policy-admin': 'rw', guardrail: 'r', drafting: 'r', console: 'r', operator: 'r' },
-  keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r' },
+  keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r', projector: 'r' },
   connector: { connectors: 'rw', privacy: 'rw', operator: 'r' },
   webhookReplay: { connectors: 'rw', operator: 'r' },
 });

@@ -18,6 +18,8 @@ const READS: Record<Identity, readonly StreamKey[]> = {
   'qa-sampler': ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
   console: ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
   connectors: ['events', 'outbound', 'webhooks', 'deadLetter', 'audit'],
+  // The SQL projection (issue 15): reads the events stream with an ordered consumer from its stored position.
+  projector: ['events', 'audit'],
   provisioner: [],
   'policy-admin': [],
   privacy: ['events', 'inbound', 'deadLetter', 'audit'],

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { projectorService } from './service.js';
+
+runMain(projectorService());
