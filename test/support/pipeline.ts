@@ -20,7 +20,9 @@ export interface InProcessPipeline {
 
 /** All six services in this process (fast to start; each still talks only over the real bus). */
 export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}, only: Partial<Record<'intake' | 'classifier' | 'guardrail' | 'escalation' | 'drafting' | 'qa-sampler', Record<string, string>>> = {}): Promise<InProcessPipeline> {
-  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ...demoServiceEnv, ...extra };
+  // Six services share this process: the classifier's encoder loads in a worker thread, as the
+  // drafting one does, so a model load never stalls the others' JetStream and gRPC calls.
+  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ENCODER_THREADS: '1', ...demoServiceEnv, ...extra };
   let grpcPort = 0;
   // `only` adds settings for one service (e.g. its own HEALTH_PORT).
   const services = await Promise.all([

@@ -1,7 +1,7 @@
 import { ack, retry, backoffMs } from '@handrail/bus';
 import { Route, type Ticket } from '@handrail/contracts';
 import { draftStage, handoffStage, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
-import { sharedEncoder } from '@handrail/encoder';
+import { createEncoder } from '@handrail/encoder';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
 import { CONSUMERS } from '@handrail/events';
@@ -27,17 +27,19 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
   if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
   if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
-  // Loaded once per process (shared with anything else in it that embeds), by the first draft: the
-  // model load keeps the event loop busy, and start-up talks to JetStream. Passages are embedded
-  // once per article version and cached.
-  let scorer: Promise<SemanticScorer> | undefined;
+  // The model loads once per process, in a worker thread: a load on this thread would hold up the
+  // event loop (JetStream requests, gRPC in a shared process) for seconds. Awaited by the first
+  // draft; passages are embedded once per article version and cached.
+  const encoder = ctx.config.ANSWER_SEMANTIC === 'on' ? createEncoder({ threads: 1 }) : undefined;
+  encoder?.then((e) => ctx.log.info({ encoder: e.version }, 'answer relevance: sentence encoder loaded'), (err: unknown) => ctx.log.error({ err }, 'answer relevance: the sentence encoder did not load'));
+  let scorer: SemanticScorer | undefined;
   const answerScorer = async (): Promise<SemanticScorer | undefined> => {
-    if (ctx.config.ANSWER_SEMANTIC === 'off') return undefined;
-    scorer ??= sharedEncoder().then((e) => {
-      ctx.log.info({ encoder: e.version }, 'answer relevance: sentence encoder loaded');
-      return semanticScorer(e);
-    });
+    if (encoder === undefined) return undefined;
+    scorer ??= semanticScorer(await encoder);
     return scorer;
+  };
+  const closeEncoder = async () => {
+    if (encoder) await (await encoder.catch(() => undefined))?.close();
   };
 
   /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
@@ -74,5 +76,5 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
     if (handoff) await ctx.emit({ kind: 'handoff', value: handoff, cause: env, revisions: { kb: active.revision } });
     return ack();
   });
-  return { closers: [kb.close, policy.close] };
+  return { closers: [kb.close, policy.close, closeEncoder] };
 });

@@ -92,8 +92,7 @@ export function rowsOf(seq: number, storedAt: string, e: EventEnvelope): Stateme
     case 'outboundReply':
     case 'handoff':
     case 'policyChanged':
-    // The QA loop's own events (issue 13) are kept in the events table; no table of their own yet.
-    case 'automationChanged':
+    case 'automationChanged': // the QA loop's own events (issue 13): in the events table, no table of their own yet
     case 'qaAlert':
     case 'qaSeeded':
     case 'calibration':
