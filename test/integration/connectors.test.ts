@@ -122,8 +122,10 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
   it('zendesk — an auto-resolved ticket gets exactly one public reply when the first call fails with 500 and the next with 429; our reply echoed back is ignored', async () => {
     const z = fakes.zendesk;
     const user = z.addUser({ name: 'Gus', email: 'gus@example.com' });
-    z.http.failNext('PUT /api/v2/tickets/:id.json', [{ status: 500 }, { status: 429, retryAfterSeconds: 1 }]);
     const created = await z.customerCreates(user.id, 'Payment options', AUTO, 'web');
+    // This ticket's updates only: another test's late note to its own ticket must not meet the faults.
+    const onlyThis = (r: { params: Record<string, string> }) => r.params['id'] === String(created.ticketId);
+    z.http.failNext('PUT /api/v2/tickets/:id.json', [{ status: 500, only: onlyThis }, { status: 429, retryAfterSeconds: 1, only: onlyThis }]);
     const ticketId = zdTicket(created.commentId);
     const sent = await one(ticketId, 'reply_sent');
     expect(sent.payload?.$case === 'replySent' && sent.payload.value).toMatchObject({ kind: 'reply', visibility: 'public', attempts: 3 });

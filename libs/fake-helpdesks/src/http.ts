@@ -22,6 +22,8 @@ export interface Fault {
   /** Do the write, then answer the error: the case where the client never learns it succeeded. */
   commit?: boolean;
   retryAfterSeconds?: number;
+  /** Only a request this accepts meets the fault (e.g. one ticket's); others pass it by. */
+  only?: (r: FakeRequest) => boolean;
 }
 
 export interface Route {
@@ -92,7 +94,9 @@ export class FakeHttp {
         if (!this.authorised(req.headers)) return send({ status: 401, body: { error: "Couldn't authenticate you" } }, match.r.name, body);
         const params = Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.m?.[i + 1] ?? '')]));
         const fr: FakeRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body, params };
-        const fault = this.faults.get(match.r.name)?.shift();
+        const queued = this.faults.get(match.r.name) ?? [];
+        const at = queued.findIndex((f) => !f.only || f.only(fr));
+        const fault = at >= 0 ? queued.splice(at, 1)[0] : undefined;
         if (fault) {
           if (fault.commit) match.r.handle(fr);
           return send({ status: fault.status, body: { error: fault.status === 429 ? 'TooManyRequests' : 'InternalError' }, headers: fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {} }, match.r.name, body);

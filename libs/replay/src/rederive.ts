@@ -104,7 +104,7 @@ export async function rederiveTicket(rec: RecordedTicket, resolver: RevisionReso
     const key = `${policy.revision}/${kb.revision}`;
     let d = runs.get(key);
     if (!d) {
-      d = await decideTicket({ ticket: rec.ticket, history: rec.history }, { policy, kb: { kb: kb.kb, revision: kb.revision }, classify: await resolver.classifier(policy), relevance: await resolver.relevance() });
+      d = await decideTicket({ ticket: rec.ticket, history: rec.history }, { policy, kb: { kb: kb.kb, revision: kb.revision }, classify: await resolver.classifier(policy), relevance: await resolver.relevance(), sampling: resolver.sampling });
       runs.set(key, d);
       result.sources.push(`policy ${policy.revision} (${policy.source}), KB ${kb.revision} (${kb.source})`);
     }

@@ -1,6 +1,6 @@
 import { decodeJson, type Bus } from '@handrail/bus';
 import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
+import { SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
 import { sharedEncoder } from '@handrail/encoder';
 import type { Topology } from '@handrail/events';
 import { fromSnapshot, ingestDirectory, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
@@ -37,6 +37,12 @@ export class RevisionResolver {
   readonly #policies = new Map<string, ResolvedPolicy | undefined>();
   readonly #kbs = new Map<string, ResolvedKb | undefined>();
   readonly #classifiers = new Map<string, Promise<ClassifyDeps>>();
+  /**
+   * The QA sampler's certainty counters (first N after a revision, weekly minimums), kept across the
+   * tickets of one run in stream order as the sampler keeps them; a run that starts after the first N
+   * of a revision may therefore sample differently from what was recorded.
+   */
+  readonly sampling = new SamplingCounters();
   #files: { policies: ResolvedPolicy[]; kbs: ResolvedKb[] } | undefined;
   #snapshots: ResolvedKb[] | undefined;
 

@@ -122,7 +122,7 @@ export async function whatIf(tickets: AsyncIterable<RecordedTicket>, resolver: R
     }
     if (!o.kb && !recordedKb) kbSource = `${kb.revision} (${kb.source})`;
     const history = rec.history.map((h) => candidateContacts.get(h.ticketId) ?? h);
-    const d = await decideTicket({ ticket: rec.ticket, history }, { policy: o.candidate, kb: { kb: kb.kb, revision: kb.revision }, classify: await resolver.classifier(o.candidate), relevance: await resolver.relevance() });
+    const d = await decideTicket({ ticket: rec.ticket, history }, { policy: o.candidate, kb: { kb: kb.kb, revision: kb.revision }, classify: await resolver.classifier(o.candidate), relevance: await resolver.relevance(), sampling: resolver.sampling });
     candidateContacts.set(rec.ticketId, contactRecordOf(d.permitted));
     const c = changeOf(rec.ticketId, rec.storedAt, was, d.concluded);
     if (c) changes.push(c);
