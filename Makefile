@@ -6,7 +6,7 @@ export COREPACK_ENABLE_DOWNLOAD_PROMPT := 0
 # condition; without it they resolve to the compiled dist/ that `make build` writes.
 TSX := pnpm -s exec tsx --conditions=@handrail/source
 
-.PHONY: help deps build demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-oos eval-abcd deploy-check clean demo-clean
+.PHONY: help deps build demo test test-unit test-integration typecheck lint check gen bench bench-classifier eval eval-oos eval-answers eval-abcd deploy-check clean demo-clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -59,6 +59,9 @@ eval: deps ## routing evaluation on ../shared/datasets (Banking77, Bitext, NLU++
 
 eval-oos: deps ## out-of-scope detection, CLINC150-style, from ../shared/datasets (Banking77 + NLU++ hotels)
 	$(TSX) libs/evaluation/scripts/eval-oos.ts
+
+eval-answers: deps ## does an auto-sent reply answer the question? our own answerable/unanswerable questions about the demo help centre through decideTicket: gates chosen on the train half, wrong/right answers sent and held on both halves
+	$(TSX) libs/evaluation/scripts/eval-answers.ts
 
 eval-abcd: deps ## retrieval hit rate on the ABCD policy manual (../shared/datasets/abcd-kb)
 	$(TSX) libs/kb/scripts/eval-abcd.ts

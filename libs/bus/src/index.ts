@@ -15,3 +15,5 @@ export { readStream, readTicketTimeline } from './timeline.js';
 export type { StoredMessage } from './timeline.js';
 export { follow } from './follow.js';
 export type { Follower, ReadStored } from './follow.js';
+export { scanStream } from './scan.js';
+export type { ScannedMessage, ScanOptions } from './scan.js';

@@ -13,3 +13,7 @@ export type { FeatureOptions, SparseVector } from './features.js';
 export { trainSoftmax, logits, softmaxInPlace, fitTemperature, mulberry32, DEFAULT_SOFTMAX } from './logreg.js';
 export type { SoftmaxModel, SoftmaxTrainOptions } from './logreg.js';
 export { trainingExamplesFromPolicy } from './training.js';
+export { trainSemantic, semanticVersionFor, SEMANTIC_ALGORITHM_VERSION, DEFAULT_SEMANTIC } from './semantic.js';
+export type { SemanticModel, SemanticJudgement, SemanticOptions } from './semantic.js';
+export { combineOpinions, createHybrid, trainHybrid, trainModels, hybridVersion, DEFAULT_HYBRID } from './hybrid.js';
+export type { HybridClassifier, HybridOptions, HybridVersions, SentenceEncoder, ClassifierModels } from './hybrid.js';

@@ -47,6 +47,10 @@ const UNKNOWN_FLAG: string[][] = [
   ['audit', 'verify', '--bogus'],
   ['privacy', 'erase', '--bogus'],
   ['dlq', 'replay', '--bogus'],
+  ['export', '--bogus'],
+  ['tail', '--bogus'],
+  ['audit', 'rederive', '--bogus'],
+  ['replay', '--policy', 'pack.yaml', '--bogus'],
 ];
 
 describe('cli usage errors', () => {

@@ -1,6 +1,7 @@
 import { Ticket, type Reason, type Verdict } from '@handrail/contracts';
-import { createClassifier, trainingExamplesFromPolicy, type TrainedClassifier } from '@handrail/classifier';
-import { decideTicket, type TicketDecision } from '@handrail/decisions';
+import { trainModels, trainingExamplesFromPolicy, type ClassifierModels, type TrainedClassifier } from '@handrail/classifier';
+import { sharedEncoder } from '@handrail/encoder';
+import { decideTicket, semanticScorer, type SemanticScorer, type TicketDecision } from '@handrail/decisions';
 import { actionName, AI_ACTION, areaLabel, ROUTE, type AiActionName, type RouteName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, type PolicyPack } from '@handrail/policy';
@@ -9,11 +10,17 @@ export interface OfflinePolicy {
   pack: PolicyPack;
   revision: string;
   classifier: TrainedClassifier;
+  /** Both models, as the classifier service trains them (the semantic one unless `semantic: false`). */
+  models: ClassifierModels;
+  /** Semantic closeness for answer relevance, as the drafting service measures it (unless `semantic: false`). */
+  answer?: SemanticScorer | undefined;
 }
 
-export async function loadOfflinePolicy(file: string): Promise<OfflinePolicy> {
+export async function loadOfflinePolicy(file: string, o: { semantic?: boolean } = {}): Promise<OfflinePolicy> {
   const pack = await loadPolicyFile(file);
-  return { pack, revision: policyRevisionId(pack), classifier: createClassifier(trainingExamplesFromPolicy(pack)) };
+  const encoder = o.semantic === false ? undefined : await sharedEncoder();
+  const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
+  return { pack, revision: policyRevisionId(pack), classifier: models.classifier, models, answer: encoder ? semanticScorer(encoder) : undefined };
 }
 
 export interface OfflineResult {
@@ -46,7 +53,7 @@ export async function runOffline(text: string, p: OfflinePolicy, kb: KnowledgeBa
     receivedAt: (o.now ?? new Date()).toISOString(),
     customer: { customerId: 'c-offline', tier: o.tier ?? 'standard' },
   });
-  const decision = await decideTicket({ ticket }, { policy: p, kb: { kb, revision: kb.revision }, classify: { classifier: p.classifier } });
+  const decision = await decideTicket({ ticket }, { policy: p, kb: { kb, revision: kb.revision }, classify: { classifier: p.classifier, semantic: p.models.semantic }, relevance: { semantic: p.answer } });
   const c = decision.classified.classification;
   const draft = decision.checked?.draft;
   return {

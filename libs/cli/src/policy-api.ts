@@ -29,7 +29,7 @@ export function consolePolicyWriter(consoleUrl: string, token: string, f: typeof
   };
   const rev = (r: string) => encodeURIComponent(r);
   return {
-    propose: (_pack, source, note) => call('/api/policy/revisions', { yaml: source.text, file: source.file, note }),
+    propose: (_pack, source, note, impact) => call('/api/policy/revisions', { yaml: source.text, file: source.file, note, ...(impact ? { impact } : {}) }),
     approve: (r, note) => call(`/api/policy/revisions/${rev(r)}/approve`, { note }),
     reject: (r, note) => call(`/api/policy/revisions/${rev(r)}/reject`, { note }),
     rollback: (r, note) => call(`/api/policy/revisions/${rev(r)}/rollback`, { note }),

@@ -1,7 +1,8 @@
 import type { EventEnvelope, TicketConcluded } from '@handrail/contracts';
 import { decodeJson, openBucket, type Bus } from '@handrail/bus';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { decideTicket, type ContactRecord, type TicketDecision } from '@handrail/decisions';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { sharedEncoder } from '@handrail/encoder';
+import { decideTicket, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
 import { ROUTE, type Topology } from '@handrail/events';
 import { fromSnapshot, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, PolicyStore } from '@handrail/policy';
@@ -45,9 +46,11 @@ export async function rederive(bus: Bus, topo: Topology, events: readonly EventE
   } else throw new UsageError('no published KB snapshot: give --kb DIR (or KB_DIR) to re-derive with');
   const contacts = await (await openBucket(bus, topo.buckets.contacts)).get(ticket.customerId);
   const history = contacts?.value.length ? decodeJson<ContactRecord[]>(contacts.value) : [];
+  const encoder = await sharedEncoder();
+  const models = await trainModels(trainingExamplesFromPolicy(policy.pack), encoder);
   const decision = await decideTicket(
     { ticket, history },
-    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: createClassifier(trainingExamplesFromPolicy(policy.pack)) } },
+    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(encoder) } },
   );
   const c = events.find((e) => e.payload?.$case === 'concluded');
   const recorded = c?.payload?.$case === 'concluded' ? c.payload.value : undefined;

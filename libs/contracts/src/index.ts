@@ -19,6 +19,8 @@ export {
   DraftSentence,
   Draft,
   Verdict,
+  Relevance,
+  RelevanceCheck,
   HandoffPacket,
   Revisions,
 } from './gen/handrail/v1/common.js';

@@ -238,7 +238,7 @@ describe('the lines, proven (issue 9)', () => {
 
   it('property — the generator reaches every route, so the properties above are not vacuous', async () => {
     const seen = new Map<string, number>();
-    for (const i of fc.sample(input, { numRuns: 300, seed: 9 })) {
+    for (const i of fc.sample(input, { numRuns: 500, seed: 9 })) {
       const r = routeOf((await decide(i)).decision) ?? 'none';
       seen.set(r, (seen.get(r) ?? 0) + 1);
     }

@@ -14,6 +14,7 @@ import type {
 import type { KnowledgeBase } from '@handrail/kb';
 import type { PolicyPack } from '@handrail/policy';
 import type { LlmDrafting } from './compose.js';
+import type { RelevanceOptions } from './relevance.js';
 import type { AutomationState } from './automation.js';
 import { SamplingCounters } from './sampling.js';
 import { appendContact, contactLookup, historyWindowHours, type ContactLookup, type ContactRecord } from './history.js';
@@ -59,6 +60,8 @@ export interface DecideDeps {
   kb: { kb: KnowledgeBase; revision: string };
   classify: ClassifyDeps;
   llmDrafting?: LlmDrafting | undefined;
+  /** The answer-relevance check: semantic closeness needs an encoder (lexical checks only without); gates default to the calibrated ones. */
+  relevance?: RelevanceOptions | undefined;
   /** The QA sampler's certainty selections so far (first decisions after a revision, weekly minimums); decideInOrder keeps one. */
   sampling?: SamplingCounters | undefined;
   /** Breakers and pilots in force (from `automation_changed` events); none when absent. */
@@ -104,7 +107,7 @@ export async function decideTicket(input: TicketInput, deps: DecideDeps): Promis
       handoff: handoffStage(concluded, input.ticket, kb),
     };
   }
-  const drafted = await draftStage(routed.request, input.ticket, kb, deps.llmDrafting);
+  const drafted = await draftStage(routed.request, input.ticket, kb, deps.llmDrafting, deps.relevance);
   const checked = checkStage(drafted, pack, kb);
   const { concluded, reply } = concludeStage(checked, pack);
   return {

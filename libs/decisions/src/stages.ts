@@ -13,7 +13,7 @@ import {
   type TicketClassified,
   type TicketContext,
 } from '@handrail/contracts';
-import { classifyWithLlm, type Classifier, type EmbeddedModel, type LlmClassifyFallbackReason } from '@handrail/classifier';
+import { classifyWithLlm, type Classifier, type ClassifierModels, type EmbeddedModel, type LlmClassifyFallbackReason } from '@handrail/classifier';
 import { actionName, AI_ACTION, AREA, EnvelopeError, PRIORITY, ROUTE, type AreaName, type RouteName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
 import type { LlmClient } from '@handrail/llm';
@@ -25,6 +25,7 @@ import { checkDraftAll } from './draft-check.js';
 import type { ContactLookup, ContactRecord } from './history.js';
 import { permit, requestedAmount } from './permit.js';
 import { decideRoute, priorityFor } from './route.js';
+import { draftRelevance, type RelevanceOptions } from './relevance.js';
 import { capAutomation, emptyAutomation, type AutomationState } from './automation.js';
 import { decideEditSample, decideSample, type SamplingCounters, type SamplingDecision } from './sampling.js';
 import { readSignals } from './signals.js';
@@ -49,6 +50,11 @@ function areaOf(c: Classification): AreaName {
 
 export interface ClassifyDeps {
   classifier: Classifier;
+  /**
+   * The meaning-aware second model (issue 12): the ticket's text is embedded (batched with whatever
+   * else is in flight) and both models' opinions are combined; their doubts route to a person.
+   */
+  semantic?: ClassifierModels['semantic'];
   /** The optional LLM classifier; the embedded model must then expose its intents (a trained classifier does). */
   llm?: { client: LlmClient; embedded: EmbeddedModel; timeoutMs: number } | undefined;
 }
@@ -70,6 +76,10 @@ export async function classifyStage(ticket: Ticket, pack: PolicyPack, d: Classif
     const r = await classifyWithLlm(text, { client: d.llm.client, embedded: d.llm.embedded, timeoutMs: d.llm.timeoutMs });
     classification = r.result;
     fallback = { fallbackReason: r.fallbackReason, fallbackDetail: r.fallbackDetail };
+  } else if (d.semantic) {
+    const [vector] = await d.semantic.embed([text]);
+    if (vector === undefined) throw new Error('classifier: the encoder returned no vector');
+    classification = d.semantic.hybrid.classifyVector(text, vector);
   } else {
     classification = d.classifier.classify(text);
   }
@@ -129,6 +139,7 @@ export function routeStage(p: ActionPermitted, contacts: ContactLookup, pack: Po
     confidence: c.confidence,
     confidenceThreshold: perm.confidenceThreshold,
     outOfScope: c.outOfScope,
+    modelDoubts: c.modelDoubts,
     sentiment: c.sentiment,
     riskKeywords: need(p.signals, 'text signals').riskKeywords,
     customer: customerOf(p.context),
@@ -161,11 +172,15 @@ function withRepeats(context: TicketContext, repeatOf: readonly string[]): Ticke
   return { ...context, customer: { ...context.customer, repeatOf: [...repeatOf] } };
 }
 
-/** drafting: a grounded reply, from the ticket's own words (read from its `received` event). */
-export async function draftStage(p: DraftRequested, ticket: Ticket, kb: KnowledgeBase, llm?: LlmDrafting): Promise<DraftProposed> {
+/**
+ * drafting: a grounded reply, from the ticket's own words (read from its `received` event), and
+ * whether it answers them (`relevance`; semantic closeness only with an encoder).
+ */
+export async function draftStage(p: DraftRequested, ticket: Ticket, kb: KnowledgeBase, llm?: LlmDrafting, answer: RelevanceOptions = {}): Promise<DraftProposed> {
   const c = need(p.classification, 'classification');
   const r = await composeDraft(ticket, c, areaOf(c), need(p.permission, 'permission').refundLimit, kb, llm);
-  return { context: p.context, classification: c, permission: p.permission, plan: p.plan, draft: r.draft, kbFindings: r.kbFindings };
+  const relevance = r.draft ? await draftRelevance({ message: ticketText(ticket), intent: c.intent, draft: r.draft, kb, semantic: answer.semantic, gates: answer.gates }) : undefined;
+  return { context: p.context, classification: c, permission: p.permission, plan: p.plan, draft: r.draft, kbFindings: r.kbFindings, relevance };
 }
 
 /** The customer's own e-mail and phone, as found in their message: a draft may repeat these. */
@@ -191,7 +206,7 @@ export function checkStage(p: DraftProposed, pack: PolicyPack, kb: KnowledgeBase
       )
     : [];
   const passed = p.draft !== undefined && verdicts.every((v) => v.passed);
-  return { context: p.context, classification: c, plan: p.plan, draft: p.draft, verdicts, passed };
+  return { context: p.context, classification: c, plan: p.plan, draft: p.draft, verdicts, passed, relevance: p.relevance };
 }
 
 export interface Concluded {
@@ -215,6 +230,8 @@ export function concludeStage(p: DraftChecked, pack: PolicyPack): Concluded {
     hasDraft: p.draft !== undefined && p.draft.text !== '',
     draftFailure: p.draft ? undefined : 'no_grounding',
     verdicts: p.verdicts,
+    relevance: p.relevance,
+    noAnswer: pack.escalation.no_answer,
   });
   const concluded = TicketConcluded.fromPartial({
     context: p.context,

@@ -15,6 +15,11 @@ export interface TriggerInput {
   repeatOf: readonly string[];
   /** Earlier tickets of this customer in a human-handled area inside `escalation.open_case.window_hours` (empty when the rule is off). */
   openCases?: ReadonlyArray<{ ticketId: string; area: string; at: string }>;
+  /**
+   * Why the classifier's models want a person (`out_of_scope`: far from every trained example;
+   * `model_disagreement`: the lexical and semantic models name different areas). Issue 12.
+   */
+  modelDoubts?: readonly Reason[];
   /** Reasons the guardrail attached to its permission (policy exceptions among them). */
   permissionReasons: readonly Reason[];
   policy: PolicyPack;
@@ -25,12 +30,13 @@ export interface Trigger {
   evaluate(i: TriggerInput): Reason | undefined;
 }
 
-/** The six named triggers of the escalation policy. Every one that fires adds its reason. */
+/** The named triggers of the escalation policy. Every one that fires adds its reason. */
 export const TRIGGERS: readonly Trigger[] = [
   {
     code: 'low_confidence',
     evaluate(i) {
-      if (i.outOfScope) {
+      // The semantic gate reports its own `out_of_scope` reason, with its evidence.
+      if (i.outOfScope && !(i.modelDoubts ?? []).some((d) => d.code === 'out_of_scope')) {
         return { code: 'low_confidence', rule: 'escalation.low_confidence', detail: 'the message is unlike anything the classifier knows (out of scope)', evidence: [`confidence=${i.confidence.toFixed(3)}`] };
       }
       if (i.confidence < i.confidenceThreshold) {
@@ -43,6 +49,14 @@ export const TRIGGERS: readonly Trigger[] = [
       }
       return undefined;
     },
+  },
+  {
+    code: 'out_of_scope',
+    evaluate: (i) => modelDoubt(i, 'out_of_scope'),
+  },
+  {
+    code: 'model_disagreement',
+    evaluate: (i) => modelDoubt(i, 'model_disagreement'),
   },
   {
     code: 'risk_keyword',
@@ -110,6 +124,11 @@ export const TRIGGERS: readonly Trigger[] = [
     },
   },
 ];
+
+function modelDoubt(i: TriggerInput, code: string): Reason | undefined {
+  const d = (i.modelDoubts ?? []).find((r) => r.code === code);
+  return d === undefined ? undefined : { code, rule: d.rule, detail: d.detail, evidence: [...d.evidence] };
+}
 
 export function evaluateTriggers(i: TriggerInput, triggers: readonly Trigger[] = TRIGGERS): Reason[] {
   const out: Reason[] = [];

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type Ticket, type TicketConcluded } from '@handrail/contracts';
 import { connectBus, deletePrefix, encodeJson, openBucket, readStream, type Bus } from '@handrail/bus';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { decideInOrder } from '@handrail/decisions';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { sharedEncoder } from '@handrail/encoder';
+import { decideInOrder, semanticScorer } from '@handrail/decisions';
 import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
 import { areaLabel, decodeEvent, ROUTE, ticketIdFor, topology, type Topology } from '@handrail/events';
 import { openTrust, provision, type Trust } from '@handrail/runtime';
@@ -43,10 +44,15 @@ async function decideInProcess(bus: Bus, topo: Topology, trust: Trust): Promise<
   }
   const pack = await loadPolicyFile(demoPaths.policy);
   const kb = await ingestDirectory(demoPaths.kb);
+  // Both models, as the classifier service trains them (its CLASSIFIER_SEMANTIC defaults to on).
+  const encoder = await sharedEncoder();
+  const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
   const decisions = await decideInOrder(tickets, {
     policy: { pack, revision: policyRevisionId(pack) },
     kb: { kb, revision: toSnapshot(kb).revision },
-    classify: { classifier: createClassifier(trainingExamplesFromPolicy(pack)) },
+    classify: { classifier: models.classifier, semantic: models.semantic },
+    // And answer relevance as the drafting service measures it (its ANSWER_SEMANTIC defaults to on).
+    relevance: { semantic: semanticScorer(encoder) },
   });
   return new Map(decisions.map((d) => [d.concluded.context?.ticketId ?? '', d.concluded]));
 }

@@ -111,8 +111,14 @@ function retrieve(request: DraftRequest, kb: KnowledgeBase, template: ResponseTe
     (template.onlyArticles === undefined || template.onlyArticles.includes(r.articleId)) && !template.excludedArticles.includes(r.articleId);
   const results = kb.search(request.text, { limit: 20, audience: 'customer' }).filter(allowed);
   const best = results[0]?.score ?? 0;
-  const relevant = results.filter((r) => r.score >= NO_ANSWER_THRESHOLD && r.score >= best - RELEVANCE_MARGIN);
-  const rank = (r: SearchResult) => (template.preferredArticles.includes(r.articleId) ? 0 : 1);
+  // Articles that declare they answer the classified intent are kept near their own best and ranked
+  // first (issue 12): a password article sharing the word "expire" does not answer a gift-card
+  // question. The others stay, in case the intent is wrong; the relevance check decides.
+  const answersIntent = (r: SearchResult) => kb.getArticle(r.articleId)?.intents?.includes(request.intent) ?? false;
+  const clearing = results.filter((r) => r.score >= NO_ANSWER_THRESHOLD);
+  const topOnIntent = clearing.find(answersIntent)?.score ?? Number.POSITIVE_INFINITY;
+  const relevant = clearing.filter((r) => r.score >= best - RELEVANCE_MARGIN || (answersIntent(r) && r.score >= topOnIntent - RELEVANCE_MARGIN));
+  const rank = (r: SearchResult) => (answersIntent(r) ? 0 : 1) * 2 + (template.preferredArticles.includes(r.articleId) ? 0 : 1);
   return { results: [...relevant].sort((a, b) => rank(a) - rank(b) || b.score - a.score), best };
 }
 

@@ -17,7 +17,10 @@ import { join, resolve } from 'node:path';
 import { loadPolicyFile } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
 import { trainClassifier } from '@handrail/classifier';
+import { createEncoder } from '@handrail/encoder';
 import {
+  asOutOfScope,
+  runHybrid,
   classifyAll,
   computeMetrics,
   ELIGIBLE_AREAS,
@@ -40,9 +43,15 @@ const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',') : ['far', 'near'];
 const dir = resolve(args.find((a, i) => !a.startsWith('--') && i !== onlyAt + 1) ?? '../shared/datasets');
 const policy = await loadPolicyFile(demoPaths.policy);
-const { splits } = await loadSharedDatasets(dir, ['banking77']);
-const b77 = splits[0];
-if (!b77) throw new Error('Banking77 not found');
+const { splits } = await loadSharedDatasets(dir, ['banking77', 'bitext']);
+const b77 = splits.find((s) => s.name === 'banking77');
+const bitext = splits.find((s) => s.name === 'bitext');
+if (!b77 || !bitext) throw new Error('Banking77 or Bitext not found');
+// The synthetic out-of-scope slice for calibration: another shared set (e-commerce support turns),
+// never the test's hotel turns; each fold also leaves 15% of the training intents out (near).
+const synthetic = asOutOfScope(bitext.train, 1000);
+const skipHybrid = args.includes('--no-hybrid');
+const encoder = skipHybrid ? undefined : await createEncoder({ cacheSize: 0 });
 
 const settings: Array<{ name: string; train: GoldMessage[]; test: GoldMessage[] }> = [];
 if (only.includes('far')) {
@@ -81,17 +90,39 @@ function at95(routed: RoutedMessage[], plain: boolean): { threshold: number; cov
 for (const s of settings) {
   const nOos = s.test.filter((g) => g.area === 'out_of_scope').length;
   process.stderr.write(`${s.name}: ${s.train.length} train (in scope only) / ${s.test.length} test, ${nOos} out of scope…\n`);
-  const ours = evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), candidates: standardCandidates(policy), threshold: 'auto' });
+  const hybridOnly = args.includes('--hybrid-only');
+  const ours = hybridOnly ? undefined : evaluate({ train: s.train, test: s.test, policy, trainFn: (e) => trainClassifier(e), candidates: standardCandidates(policy), threshold: 'auto' });
   const examples = toTrainingExamples(s.train);
-  const base = routeAll(classifyAll(trainTfidfBaseline(examples), s.test), withThreshold(policy, 0), new Set(examples.map((e) => e.intent)));
-  const m = ours.metrics;
+  const base = hybridOnly ? [] : routeAll(classifyAll(trainTfidfBaseline(examples), s.test), withThreshold(policy, 0), new Set(examples.map((e) => e.intent)));
+  const m = ours?.metrics;
+  let hybrid: Record<string, unknown> | undefined;
+  if (encoder) {
+    const h = await runHybrid({ train: s.train, test: s.test, synthetic, encoder, policy, cacheDir: resolve('.cache'), onPhase: (p) => process.stderr.write(`${s.name} hybrid: ${p}\n`) });
+    process.stderr.write(
+      `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n${s.name} hybrid: CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
+    );
+    const hm = h.metrics;
+    hybrid = {
+      model: h.modelVersion,
+      coverage: hm.coverage,
+      unsafe_automation: hm.unsafe_automation,
+      critical_automation: hm.critical_automation,
+      oos_flagged: hm.oos_flagged,
+      ece: h.reliability.ece,
+      max_overconfidence: h.reliability.max_overconfidence,
+      oos_max_overconfidence: h.oosReliability.max_overconfidence,
+      oos_mean_confidence: h.oosReliability.bins.reduce((t, b) => t + (b.mean_confidence ?? 0) * b.n, 0) / (nOos || 1),
+    };
+  }
   console.log(
     `${s.name} ${JSON.stringify({
-      n: m.n,
+      n: s.test.length,
       out_of_scope: nOos,
-      handrail: { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece, max_overconfidence: ours.reliability.max_overconfidence },
-      handrail_hindsight_95: at95(ours.routed, false),
-      tfidf_lr_hindsight_95: at95(base, true),
+      handrail: ours && m ? { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, critical_automation: m.critical_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece, max_overconfidence: ours.reliability.max_overconfidence } : undefined,
+      hybrid,
+      handrail_hindsight_95: ours ? at95(ours.routed, false) : undefined,
+      tfidf_lr_hindsight_95: ours ? at95(base, true) : undefined,
     })}`,
   );
 }
+await encoder?.close();

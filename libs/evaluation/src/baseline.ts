@@ -33,6 +33,9 @@ export function trainTfidfBaseline(examples: readonly TrainingExample[]): Messag
         riskFlags: [],
         outOfScope: false,
         modelVersion: 'baseline-tfidf-lr',
+        models: [{ role: 'lexical', version: 'baseline-tfidf-lr' }],
+        opinions: [],
+        modelDoubts: [],
       };
     },
   };

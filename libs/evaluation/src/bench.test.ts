@@ -25,9 +25,14 @@ describe('bench command — handrail bench-classifier', () => {
     const code = await runBenchCommand(['--no-nlpjs', '--only', 'banking77'], { out: (l) => out.push(l), err: () => undefined, errIsTty: false }, { datasets: dir });
     expect(code).toBe(0);
     const json = JSON.parse(out[out.length - 1] ?? '') as Record<string, Array<{ system: string; classifications_per_second: number }>>;
-    expect(json['banking77']?.map((r) => r.system)).toEqual(['handrail', 'tfidf_lr']);
+    expect(json['banking77']?.map((r) => r.system)).toEqual(['handrail', 'hybrid', 'tfidf_lr']);
     expect(json['banking77']?.[0]?.classifications_per_second).toBeGreaterThan(0);
-  });
+    // The hybrid's rate is the classifier service's handler path, measured in a child process.
+    const hybrid = json['banking77']?.[1] as { classifications_per_second: number; service_path?: { rss_mb: number; encoder_calls: number; messages: number } } | undefined;
+    expect(hybrid?.service_path?.rss_mb).toBeGreaterThan(50);
+    expect(hybrid?.service_path?.encoder_calls).toBeLessThan(hybrid?.service_path?.messages ?? 0);
+    expect(out.some((l) => /hybrid service path: \d+ classifications\/s/.test(l))).toBe(true);
+  }, 120_000);
   it('a missing data directory exits 1 with the path', async () => {
     let err = '';
     const code = await runBenchCommand(['--no-nlpjs'], { out: () => undefined, err: (t) => (err += t), errIsTty: false }, { datasets: join(dir, 'nope') });

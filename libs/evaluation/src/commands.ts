@@ -15,6 +15,10 @@ import { trainTfidfBaseline } from './baseline.js';
 import { standardCandidates } from './candidates.js';
 import { nlpjsClassifyBatch } from './nlpjs.js';
 import { loadSharedDatasets, type SharedSplit } from './shared.js';
+import { createEncoder, type Encoder } from '@handrail/encoder';
+import { asOutOfScope, runHybrid, SYNTHETIC_SOURCE } from './hybrid.js';
+import { NOT_OURS } from './labelmap.js';
+import { servicePathInChild, type ServicePathResult } from './service-path.js';
 
 /** Where commands write: stdout lines, stderr text (progress, errors). Injected so tests can capture. */
 export interface CommandIo {
@@ -41,12 +45,17 @@ export const EVAL_USAGE = `usage: handrail eval --train FILE --test FILE --label
   --sweep               also print coverage vs unsafe automation for thresholds 0.0..1.0
   --json                the last stdout line is the metrics as one JSON object`;
 
-export const BENCH_USAGE = `usage: handrail bench-classifier [--datasets DIR] [--only banking77,bitext] [--no-nlpjs] [--json]
+export const BENCH_USAGE = `usage: handrail bench-classifier [--datasets DIR] [--only banking77,bitext] [--no-nlpjs] [--no-hybrid] [--encoder-threads N] [--json]
 
 Banking77 and Bitext (80/20 split, fixed seed): our classifier vs NLP.js vs a TF-IDF + logistic
 regression baseline. Intent accuracy, coverage at zero unsafe automation (ours with its training
 variant and per-area thresholds chosen by cross-validation on the training split only, as
-\`handrail eval\` does; baselines with the threshold chosen in hindsight), classifications/s, memory.`;
+\`handrail eval\` does; baselines with the threshold chosen in hindsight), classifications/s, memory.
+\`hybrid\` (issue 12): the lexical model + the sentence encoder's semantic model, gates and per-area
+thresholds by cross-validation on the training split plus a synthetic out-of-scope slice from
+another shared set; its cls/s is the classifier service's handler path (classifyStage, 64 in
+flight, encoder batching, --encoder-threads worker threads) in a child process, with that
+process's RSS and its rate per CPU-second (the machine is shared).`;
 
 class UsageProblem extends HandrailError {
   override readonly name = 'UsageProblem';
@@ -272,6 +281,10 @@ export interface BenchRow {
   memory_mb: number;
   /** Baselines only: coverage at zero unsafe when routing is just "eligible area and confident". */
   coverage_at_zero_unsafe_without_pipeline?: number | null;
+  /** Hybrid: the classifier service's handler path (see BENCH_USAGE). */
+  service_path?: ServicePathResult;
+  /** Largest mean confidence − accuracy (bins of ≥ 20) on the test's out-of-scope messages, when it has any. */
+  oos_max_overconfidence?: number | null;
 }
 
 /** Heap + array buffers after a full GC, so deltas measure what a model retains, not garbage. */
@@ -287,7 +300,14 @@ function benchRoute(clfs: ReturnType<typeof classifyAll>, policy: PolicyPack, tr
   return routeAll(clfs, withThreshold(policy, 0), labels);
 }
 
-async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean, bar: ReturnType<typeof progressBar>): Promise<BenchRow[]> {
+interface HybridBench {
+  encoder: Encoder;
+  synthetic: readonly GoldMessage[];
+  policyFile: string;
+  threads: number;
+}
+
+async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean, bar: ReturnType<typeof progressBar>, hybrid?: HybridBench): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const examples = toTrainingExamples(s.train);
   bar.phase(`${s.name}: our classifier (training variant and per-area thresholds by CV on training)`);
@@ -318,6 +338,31 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
     memory_mb: Math.round(ours.heapDeltaBytes / 1e5) / 10,
   });
   void oursZero;
+  if (hybrid) {
+    bar.phase(`${s.name}: hybrid (lexical + sentence encoder)`);
+    const h = await runHybrid({ train: s.train, test: s.test, synthetic: hybrid.synthetic, encoder: hybrid.encoder, policy, cacheDir: '.cache', onPhase: (p) => bar.phase(`${s.name}: ${p}`), onProgress: (d, t) => bar.tick(d, t) });
+    bar.phase(`${s.name}: hybrid service path (child process)`);
+    const texts = [...new Set(s.test.map((g) => g.text))].slice(0, 2000);
+    const sp = await servicePathInChild(hybrid.policyFile, texts, { concurrency: 64, threads: hybrid.threads, maxBatch: 128 });
+    const trained = h.routed.filter((m) => m.trained);
+    rows.push({
+      system: 'hybrid',
+      intent_accuracy: trained.length === 0 ? null : Math.round((trained.filter((m) => m.intentCorrect).length / trained.length) * 1e4) / 1e4,
+      coverage_at_zero_unsafe: (h.metrics.unsafe_automation ?? 0) === 0 ? h.metrics.coverage : null,
+      coverage: h.metrics.coverage,
+      unsafe_automation: h.metrics.unsafe_automation,
+      critical_automation: h.metrics.critical_automation,
+      threshold: null,
+      thresholds: Object.fromEntries(Object.entries(h.choice.areaThresholds).map(([a, t]) => [a, Math.round(t * 1000) / 1000])),
+      training: `gate ${h.choice.setting.gate}, ramp ${h.choice.setting.ramp}, w ${h.choice.setting.semanticWeight}, disagree ${h.choice.setting.disagreementConfidence}`,
+      ece: h.reliability.ece,
+      classifications_per_second: sp.classifications_per_second,
+      train_seconds: Math.round(h.trainMs / 100) / 10,
+      memory_mb: sp.rss_mb,
+      service_path: sp,
+      oos_max_overconfidence: h.routed.some((m) => (NOT_OURS as readonly string[]).includes(m.gold.area)) ? h.oosReliability.max_overconfidence : null,
+    });
+  }
   const baselines: Array<{ system: string; run: () => Promise<{ clfs: ReturnType<typeof classifyAll>; trainMs: number; classifyMs: number; mem: number }> }> = [
     {
       system: 'tfidf_lr',
@@ -374,7 +419,7 @@ async function benchSplit(s: SharedSplit, policy: PolicyPack, withNlpjs: boolean
 export async function runBenchCommand(argv: readonly string[], io: CommandIo, defaults: { datasets: string; policy?: string }): Promise<number> {
   let flags: Flags;
   try {
-    flags = parseFlags(argv, ['datasets', 'only', 'policy'], ['no-nlpjs', 'json', 'help']);
+    flags = parseFlags(argv, ['datasets', 'only', 'policy', 'encoder-threads'], ['no-nlpjs', 'no-hybrid', 'json', 'help']);
   } catch (e) {
     if (e instanceof UsageProblem) {
       io.err(`handrail bench-classifier: ${e.message}\n\n${BENCH_USAGE}\n`);
@@ -389,14 +434,31 @@ export async function runBenchCommand(argv: readonly string[], io: CommandIo, de
   const only = (str(flags, 'only') ?? 'banking77,bitext').split(',').map((s) => s.trim());
   const bar = progressBar(io);
   try {
-    const policy = await loadPolicy(str(flags, 'policy') ?? defaults.policy ?? demoPaths.policy);
-    const { splits } = await loadSharedDatasets(str(flags, 'datasets') ?? defaults.datasets, only);
+    const policyFile = str(flags, 'policy') ?? defaults.policy ?? demoPaths.policy;
+    const policy = await loadPolicy(policyFile);
+    const datasets = str(flags, 'datasets') ?? defaults.datasets;
+    const { splits } = await loadSharedDatasets(datasets, only);
+    const withHybrid = flags['no-hybrid'] !== true;
+    const threads = Number(str(flags, 'encoder-threads') ?? '0');
+    if (!Number.isInteger(threads) || threads < 0 || threads > 16) {
+      io.err(`handrail bench-classifier: --encoder-threads must be an integer 0..16, got ${str(flags, 'encoder-threads')}\n\n${BENCH_USAGE}\n`);
+      return 2;
+    }
+    const sources = [...new Set(splits.map((s) => SYNTHETIC_SOURCE[s.name]).filter((n): n is string => n !== undefined))];
+    const others = withHybrid ? (await loadSharedDatasets(datasets, sources)).splits : [];
+    const encoder = withHybrid ? await createEncoder({ cacheSize: 0 }) : undefined;
     const result: Record<string, BenchRow[]> = {};
-    for (const s of splits) result[s.name] = await benchSplit(s, policy, flags['no-nlpjs'] !== true, bar);
+    for (const s of splits) {
+      const source = others.find((x) => x.name === SYNTHETIC_SOURCE[s.name]);
+      const hybrid = encoder && source ? { encoder, synthetic: asOutOfScope(source.train, 1000), policyFile, threads } : undefined;
+      result[s.name] = await benchSplit(s, policy, flags['no-nlpjs'] !== true, bar, hybrid);
+    }
+    await encoder?.close();
     io.out('');
     io.out('coverage@0 = coverage at zero unsafe automation (handrail: at its training-only threshold, shown only if its unsafe is 0;');
     io.out('baselines: best threshold in hindsight). plain@0 = baseline without the routing pipeline (eligible area + threshold only).');
     io.out('coverage for baselines = their best coverage at handrail’s unsafe automation level (hindsight).');
+    io.out('hybrid: cls/s and mem MB are the classifier service handler path in a child process (RSS); see --help.');
     for (const [name, rows] of Object.entries(result)) {
       io.out('');
       io.out(`${name}`);
@@ -405,6 +467,15 @@ export async function runBenchCommand(argv: readonly string[], io: CommandIo, de
         const plain = r.coverage_at_zero_unsafe_without_pipeline === undefined ? '' : pct(r.coverage_at_zero_unsafe_without_pipeline);
         io.out(
           `  ${r.system.padEnd(10)} ${pct(r.intent_accuracy).padStart(10)} ${pct(r.coverage_at_zero_unsafe).padStart(11)} ${plain.padStart(8)} ${pct(r.coverage).padStart(9)} ${pct(r.unsafe_automation).padStart(8)} ${String(r.threshold ?? (r.thresholds ? 'area' : '—')).padStart(7)} ${String(r.classifications_per_second).padStart(8)} ${String(r.train_seconds).padStart(8)} ${String(r.memory_mb).padStart(7)}`,
+        );
+      }
+    }
+    for (const [name, rows] of Object.entries(result)) {
+      for (const r of rows) {
+        const sp = r.service_path;
+        if (!sp) continue;
+        io.out(
+          `${name} hybrid service path: ${sp.classifications_per_second} classifications/s (${sp.classifications_per_cpu_second} per CPU-second) on ${sp.messages} messages, ${sp.concurrency} in flight, ${sp.threads} encoder threads, ${sp.encoder_calls} encoder calls (largest batch ${sp.largest_batch}); RSS ${sp.rss_mb} MB (peak ${sp.peak_rss_mb} MB); load average ${sp.load_average}; critical ${pct(r.critical_automation)}; test ECE ${r.ece ?? '—'}${r.oos_max_overconfidence !== undefined && r.oos_max_overconfidence !== null ? `, largest out-of-scope overconfidence ${r.oos_max_overconfidence}` : ''}; ${r.training ?? ''}`,
         );
       }
     }

@@ -12,7 +12,7 @@ import type { GoldMessage } from './loaders.js';
 const policy: PolicyPack = await loadPolicyFile(demoPaths.policy);
 
 function cls({ area = 'faq_status', ...over }: Partial<Omit<Classification, 'area'>> & { area?: AreaName }): Classification {
-  return { area: AREA.value(area), intent: 'track_order', confidence: 0.9, sentiment: 0, entities: [], riskFlags: [], outOfScope: false, modelVersion: 't', ...over };
+  return { area: AREA.value(area), intent: 'track_order', confidence: 0.9, sentiment: 0, entities: [], riskFlags: [], outOfScope: false, modelVersion: 't', models: [], opinions: [], modelDoubts: [], ...over };
 }
 
 describe('routing — the escalation service decision code', () => {

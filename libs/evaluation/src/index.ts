@@ -21,3 +21,9 @@ export { runEvalCommand, runBenchCommand, EVAL_USAGE, BENCH_USAGE } from './comm
 export type { CommandIo } from './commands.js';
 export { loadSharedDatasets } from './shared.js';
 export type { SharedSplit } from './shared.js';
+export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, scoreSetting, chooseHybrid, evaluateHybrid, asOutOfScope, runHybrid, SYNTHETIC_SOURCE } from './hybrid.js';
+export type { TextEncoder, HybridRunInput, HybridRecord, HybridCalibrationOptions, HybridSetting, HybridChoice, ChooseOptions, HybridEvaluation } from './hybrid.js';
+export { runServicePath, servicePathInChild } from './service-path.js';
+export type { ServicePathResult } from './service-path.js';
+export { loadAnswerQuestions, runAnswerEval, summariseAnswers, chooseGates } from './answers.js';
+export type { AnswerQuestion, AnswerOutcome, AnswerRow, AnswerEvalDeps, AnswerSummary, GateChoice } from './answers.js';

@@ -56,6 +56,9 @@ export async function nlpjsClassifyBatch(
       riskFlags: [],
       outOfScope: intent === '',
       modelVersion: 'nlpjs',
+      models: [{ role: 'lexical', version: 'nlpjs' }],
+      opinions: [],
+      modelDoubts: [],
     });
   }
   return { results, trainMs, classifyMs: performance.now() - t1, memoryDelta };

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, materialise, mutate } from './fixtures/red-team.js';
+import { BINDING_CORRECT, BINDING_WRONG, HELD_OUT_BINDING_CORRECT, HELD_OUT_BINDING_WRONG, CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, bindingDraft, materialise, mutate } from './fixtures/red-team.js';
 import type { Citation, GroundingVerdict } from './grounding.js';
 import { checkGrounding, groundingFailures } from './grounding.js';
 import { ingestDirectory } from './knowledge-base.js';
@@ -127,5 +127,70 @@ describe('checkGrounding', () => {
       });
     }
     expect(shifted).toBeGreaterThan(20);
+  });
+
+  it('grounding — claims that hold: an entity swapped within the passage fails (issue 12)', () => {
+    expect(judge('Inside the US we ship with DHL.', 'shipping-times#carriers-1').detail).toMatch(/DHL/);
+    expect(judge('DHL carries our international orders.', 'shipping-times#carriers-1').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: words stitched across two cited passages fail (issue 12)', () => {
+    const v = judge('Express shipping costs $4.95.', 'shipping-times#delivery-speeds-1', 'shipping-times#delivery-speeds-2');
+    expect(v.detail).toMatch(/another sentence/);
+    expect(judge('Express shipping costs $12.95 and standard shipping costs $4.95.', 'shipping-times#delivery-speeds-1', 'shipping-times#delivery-speeds-2').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: a changed quantifier fails, a restated count passes (issue 12)', () => {
+    expect(judge('Every item can be returned within 30 days of delivery.', 'returns-policy#return-window-1').passed).toBe(false);
+    expect(judge('Most items can be returned within 30 days of delivery.', 'returns-policy#return-window-1').passed).toBe(true);
+    expect(judge('Only one promo code can be used per order.', 'promo-codes#using-a-promo-code-1').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: a flipped condition fails (issue 12)', () => {
+    expect(judge('Orders placed before 2pm leave on the next business day.', 'shipping-times#delivery-speeds-3').detail).toMatch(/condition "before"/);
+    expect(judge('Standard shipping is free on orders under $50.', 'shipping-times#delivery-speeds-1').detail).toMatch(/condition "under"/);
+    expect(judge('Your card is charged before your order leaves our warehouse.', 'payment-methods#when-you-are-charged-1').passed).toBe(false);
+    expect(judge('An order placed after 2pm leaves on the next business day.', 'shipping-times#delivery-speeds-3').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: a figure bound by another condition fails, a restated one passes (issue 12)', () => {
+    expect(judge('You can cancel an order free of charge after 2 hours of placing it.', 'cancellation-policy#cancelling-before-dispatch-1').passed).toBe(false);
+    expect(judge('Klarna is available on orders over $1,000.', 'payment-methods#paying-in-instalments-1').passed).toBe(false);
+    expect(judge('A cancellation is free of charge within 2 hours of placing the order.', 'cancellation-policy#cancelling-before-dispatch-1').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: a swapped channel fails (issue 12)', () => {
+    expect(judge('A member of our team confirms every cancellation by phone.', 'cancellation-policy#cancelling-before-dispatch-1').detail).toMatch(/says phone/);
+    expect(judge('Emails get a reply within 24 hours.', 'contact-hours#email-1').passed).toBe(true);
+  });
+
+  it('grounding — claims that hold: a figure with another unit fails (issue 12)', () => {
+    expect(judge('The reset link expires after 60 hours.', 'account-password#resetting-your-password-1').passed).toBe(false);
+  });
+
+  it('grounding — negated paraphrases pass: condition clauses, list items and a negation elsewhere in the sentence (issue 12)', () => {
+    expect(judge('Once an order has left our warehouse it can no longer be cancelled.', 'cancellation-policy#after-dispatch-1').passed).toBe(true);
+    expect(judge('The warranty does not cover misuse or accidental damage.', 'warranty#what-is-not-covered-1').passed).toBe(true);
+    expect(judge('Your card is not charged when you place the order, but when it leaves our warehouse.', 'payment-methods#when-you-are-charged-1').passed).toBe(true);
+    // …but the negation must be about the same words.
+    expect(judge('Your card is not charged when your order leaves our warehouse.', 'payment-methods#when-you-are-charged-1').passed).toBe(false);
+  });
+
+  it('grounding — claims that hold: by kind, ≥ 98% of wrong bindings caught and ≤ 3% false alarms on correct paraphrases (issue 12)', () => {
+    const wrong = [...BINDING_WRONG, ...HELD_OUT_BINDING_WRONG];
+    const correct = [...BINDING_CORRECT, ...HELD_OUT_BINDING_CORRECT];
+    const caughtByKind = new Map<string, { caught: number; total: number }>();
+    for (const claim of wrong) {
+      const kind = claim.kind ?? 'none';
+      const row = caughtByKind.get(kind) ?? { caught: 0, total: 0 };
+      row.total += 1;
+      if (groundingFailures(checkGrounding(materialise(bindingDraft(claim), kb), kb)).length > 0) row.caught += 1;
+      caughtByKind.set(kind, row);
+    }
+    expect(new Set(caughtByKind.keys())).toEqual(new Set(['entity_swap', 'stitched', 'quantifier', 'condition', 'channel', 'figure_unit']));
+    const caught = [...caughtByKind.values()].reduce((n, r) => n + r.caught, 0);
+    expect(caught / wrong.length, JSON.stringify(Object.fromEntries(caughtByKind))).toBeGreaterThanOrEqual(0.98);
+    const falseAlarms = correct.filter((c) => groundingFailures(checkGrounding(materialise(bindingDraft(c), kb), kb)).length > 0).map((c) => c.id);
+    expect(falseAlarms.length / correct.length, falseAlarms.join(', ')).toBeLessThanOrEqual(0.03);
   });
 });

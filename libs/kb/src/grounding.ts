@@ -111,11 +111,17 @@ function quantitySupported(key: string, passageKeys: Set<string>): boolean {
  * Clauses are where polarity and number binding live: "covers defects, not accidental damage".
  * "$1,000" and "between $35 and $1,000" stay whole.
  */
-function clauses(text: string): string[] {
-  return text
-    .split(/[,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s/i)
-    .map((c) => c.trim())
-    .filter((c) => c.length > 0);
+const CLAUSE_BREAK = /([,;:](?!\d)|\s(?:but|or|and|because|although|which|while|so|even if|unless)\s(?![$£€\d])|\s[—–-]\s)/i;
+
+/** Clauses with the break that opened each ("" for the first): "," "or" "and" continue a list. */
+function clausesWithBreaks(text: string): { text: string; opener: string }[] {
+  const parts = text.split(CLAUSE_BREAK);
+  const out: { text: string; opener: string }[] = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const t = (parts[i] ?? '').trim();
+    if (t.length > 0) out.push({ text: t, opener: (parts[i - 1] ?? '').trim().toLowerCase() });
+  }
+  return out;
 }
 
 interface Clause {
@@ -132,6 +138,26 @@ function toClause(text: string): Clause {
     quantityKeys: new Set(extractQuantities(text).map((q) => q.key)),
     negated: hasNegation(text),
   };
+}
+
+/** Most words of a list item ("…does not cover accidental damage, normal wear and tear, or misuse"). */
+const LIST_ITEM_WORDS = 4;
+
+/**
+ * A sentence's clauses, where a short list item after a negated clause keeps its negation: in
+ * "does not cover misuse or accidental damage", "accidental damage" is not covered either.
+ */
+function clausesOf(sentence: string): Clause[] {
+  const out: Clause[] = [];
+  for (const { text, opener } of clausesWithBreaks(sentence)) {
+    const c = toClause(text);
+    const previous = out[out.length - 1];
+    // Only a list goes on after ",", "or" and "and"; "so enter it at checkout" is a new claim.
+    const continuesList = opener === ',' || opener === 'or' || opener === 'and';
+    const item = continuesList && words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
+    out.push(previous?.negated && item && !c.negated ? { ...c, negated: true } : c);
+  }
+  return out;
 }
 
 /**
@@ -193,7 +219,7 @@ function supportOf(cited: readonly Passage[]): Support {
     supportLower: supportText.toLowerCase(),
     passageKeys: new Set(extractQuantities(supportText).map((q) => q.key)),
     supportTerms: new Set(contentTerms(supportText)),
-    passageClauses: cited.flatMap((p) => splitSentences(p.text)).flatMap(clauses).map(toClause),
+    passageClauses: cited.flatMap((p) => splitSentences(p.text)).flatMap(clausesOf),
     passageWords,
     passageStems: new Set([...passageWords].map((w) => stemmer(w))),
   };
@@ -222,13 +248,21 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()));
   if (names.length > 0) problems.push(`name(s) not in the cited passage: ${names.join(', ')}`);
 
-  for (const draftClause of clauses(text).map(toClause)) {
+  const sentences = passageSentences(cited);
+  for (const draftClause of clausesOf(text)) {
     if (draftClause.terms.size === 0 && draftClause.quantityKeys.size === 0) continue;
+    const aligned = alignedSentence(draftClause, capitalisedNames(` ${draftClause.text}`), sentences);
+    // "Your card is not charged when you place the order": the negation the aligned sentence holds
+    // ("…, not when you place it") is about the same words.
+    const negationHeld = draftClause.negated && aligned !== undefined && clausesOf(aligned.text).some((c) => c.negated && [...c.terms].some((t) => draftClause.terms.has(t)));
+    // "Once an order has been dispatched, it can no longer be cancelled": the condition clause claims
+    // nothing on its own, so its polarity is the main clause's.
+    const subordinate = SUBORDINATE.test(draftClause.text);
     const best = bestClause(draftClause, passageClauses);
-    if (best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
+    if (!subordinate && !negationHeld && best !== undefined && best.negated !== draftClause.negated && (draftClause.negated || draftClause.terms.size >= 2)) {
       problems.push(`"${draftClause.text}" has the opposite polarity of the cited passage ("${best.text}")`);
     }
-    if (!draftClause.negated) {
+    if (!draftClause.negated && !subordinate) {
       // A positive statement built from words the passage only uses in a negation ("not when you place it").
       const onlyNegated = [...draftClause.terms].filter(
         (t) => passageClauses.some((c) => c.terms.has(t)) && passageClauses.every((c) => !c.terms.has(t) || c.negated),
@@ -238,14 +272,19 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
       }
     }
     const bound = bestClause(draftClause, passageClauses, draftClause.quantityKeys);
-    for (const key of draftClause.quantityKeys) {
+    // The sentence it paraphrases holds every figure: a closer-looking clause elsewhere does not matter.
+    // (Inside that sentence, the clause binding still decides: "1-year" for electronics, "2-year" for furniture.)
+    const figuresHeld =
+      aligned !== undefined && bound !== undefined && !aligned.text.includes(bound.text) && [...draftClause.quantityKeys].every((k) => aligned.quantityKeys.has(k));
+    for (const key of figuresHeld ? [] : draftClause.quantityKeys) {
       const sameKind = bound === undefined ? [] : [...bound.quantityKeys].filter((k) => quantityKind(k) === quantityKind(key));
       if (bound !== undefined && sameKind.length > 0 && !bound.quantityKeys.has(key)) {
         problems.push(`"${draftClause.text}" gives a different figure than the cited passage ("${bound.text}")`);
       }
     }
   }
-  const sentenceWords = new Set(words(text));
+  problems.push(...bindingProblems(text, cited));
+  const sentenceWords = new Set(words(text.replace(ONLY_COUNT, ' ')));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
   if (sentenceWords.has('will') && !passageWords.has('will') && (passageWords.has('may') || passageWords.has('can') || passageWords.has('up'))) {
@@ -253,6 +292,178 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   }
   return problems;
 }
+
+/** A clause that states a condition ("once…", "if…") rather than a claim. */
+const SUBORDINATE = /^(?:once|if|when|whenever|after|before|until|while|as soon as|unless|where|provided)\b/i;
+
+/**
+ * Words whose meaning must stay bound to the same passage sentence (issue 12). Each group is a
+ * dimension; a draft may not use a member the aligned sentence does not, nor swap one for another.
+ */
+const CHANNELS: Record<string, string> = {
+  email: 'email', emails: 'email', 'e-mail': 'email', mail: 'email', emailed: 'email',
+  chat: 'chat', chats: 'chat', 'live chat': 'chat', messenger: 'chat',
+  phone: 'phone', phones: 'phone', call: 'phone', calls: 'phone', telephone: 'phone', ring: 'phone',
+  post: 'post', letter: 'post', sms: 'text', text: 'text', whatsapp: 'whatsapp',
+};
+/** Conditions: time order and thresholds. Opposites are a swap, not a paraphrase. */
+const CONDITIONS: Record<string, string> = {
+  before: 'before', prior: 'before', earlier: 'before', after: 'after', later: 'after', past: 'after',
+  over: 'over', above: 'over', more: 'over', exceeding: 'over', greater: 'over',
+  under: 'under', below: 'under', less: 'under', fewer: 'under',
+  within: 'within', inside: 'within', outside: 'outside', beyond: 'outside',
+  // "Once your order is dispatched" is after it; "between $35 and $1,000" is a range, not "over".
+  once: 'after', between: 'range',
+};
+/** Conditions written right before a figure ("after 2 hours", "over $1,000"): what the figure is bound by. */
+function figureConditions(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.toLowerCase().matchAll(/\b([a-z]+)\s+(?:[$£€]\s?)?\d/g)) {
+    const c = CONDITIONS[m[1] ?? ''];
+    if (c !== undefined) out.add(c);
+  }
+  return out;
+}
+
+const OPPOSITE: Record<string, string> = { before: 'after', after: 'before', over: 'under', under: 'over', within: 'outside', outside: 'within' };
+/** Quantifiers, weakest to strongest is not linear: a different one is a different claim. */
+const QUANTIFIERS: Record<string, string> = {
+  all: 'all', every: 'all', each: 'all', any: 'any', always: 'always', never: 'never', none: 'none',
+  most: 'most', majority: 'most', some: 'some', several: 'some', many: 'many', few: 'few', only: 'only', first: 'first',
+};
+/** Quantifiers that widen a claim: absent from the aligned sentence, they are invented. */
+const UNIVERSAL = new Set(['all', 'always', 'never', 'none', 'only']);
+/** "Only one promo code per order" restates "one promo code per order". */
+const ONLY_COUNT = /\b(?:only|just)\s+(?=(?:one|two|three|four|five|\d)\b)/gi;
+
+const BOUND_TERMS = new Set([...Object.keys(CHANNELS), ...Object.keys(CONDITIONS), ...Object.keys(QUANTIFIERS)].flatMap((w) => contentTerms(w)));
+
+function markers(text: string, table: Record<string, string>): Set<string> {
+  const lower = ` ${text.toLowerCase().replace(/[’']/g, '')} `;
+  const out = new Set<string>();
+  for (const [word, canonical] of Object.entries(table)) {
+    if (new RegExp(`[^a-z-]${word.replace('-', '\\-')}[^a-z-]`).test(lower)) out.add(canonical);
+  }
+  return out;
+}
+
+interface PassageSentence {
+  text: string;
+  passageId: string;
+  terms: Set<string>;
+  /** Terms of the sentence's heading and title: the topic a paraphrase may name. */
+  context: Set<string>;
+  quantityKeys: Set<string>;
+  lower: string;
+}
+
+const sentenceCache = new Map<string, PassageSentence[]>();
+
+function passageSentences(cited: readonly Passage[]): PassageSentence[] {
+  const key = cited.map((p) => `${p.id}@${p.articleVersion}`).join('|');
+  const hit = sentenceCache.get(key);
+  if (hit) return hit;
+  const out = cited.flatMap((p) => {
+    const context = new Set(contentTerms(`${p.heading} ${p.title}`));
+    return splitSentences(p.text).map((text) => ({
+      text,
+      passageId: p.id,
+      terms: new Set(contentTerms(text)),
+      context,
+      quantityKeys: new Set(extractQuantities(text).map((q) => q.key)),
+      lower: text.toLowerCase(),
+    }));
+  });
+  if (sentenceCache.size >= SUPPORT_CACHE_SIZE) sentenceCache.delete(sentenceCache.keys().next().value ?? '');
+  sentenceCache.set(key, out);
+  return out;
+}
+
+/**
+ * The passage sentence a draft clause paraphrases: most shared terms, then names and figures it
+ * holds; ties go to the sentence most favourable to the draft.
+ */
+function alignedSentence(clause: Clause, names: readonly string[], sentences: readonly PassageSentence[]): PassageSentence | undefined {
+  let best: PassageSentence | undefined;
+  let bestScore = 0;
+  // Align on what the clause is about, not on the words being checked (a flipped "before" must not
+  // pull the clause to the sentence that says "before").
+  const about = [...clause.terms].filter((t) => !BOUND_TERMS.has(t));
+  for (const s of sentences) {
+    const overlap = about.filter((t) => s.terms.has(t)).length;
+    const figures = [...clause.quantityKeys].filter((k) => s.quantityKeys.has(k)).length;
+    const named = names.filter((n) => s.lower.includes(n.toLowerCase())).length;
+    // Ties go to the sentence that also shares the checked words, and above all to one quoting the clause.
+    const boundShared = [...clause.terms].filter((t) => BOUND_TERMS.has(t) && s.terms.has(t)).length;
+    const quoted = s.lower.includes(clause.text.toLowerCase().replace(/[.!?]+$/, '')) ? 1 : 0;
+    const score = overlap + 0.5 * figures + 0.25 * named + 0.1 * boundShared + quoted;
+    if (overlap > 0 && score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Claims that hold (issue 12): each clause of a draft sentence is aligned with the one passage
+ * sentence it paraphrases, and what the passage binds there must stay bound — its entities (names),
+ * channel, condition and quantifier, and the words it states (not words borrowed from another
+ * sentence or another cited passage).
+ */
+function bindingProblems(text: string, cited: readonly Passage[]): string[] {
+  const sentences = passageSentences(cited);
+  const problems: string[] = [];
+  for (const clause of clausesOf(text)) {
+    if (clause.terms.size < 2 && clause.quantityKeys.size === 0) continue;
+    const names = capitalisedNames(` ${clause.text}`);
+    const aligned = alignedSentence(clause, names, sentences);
+    if (aligned === undefined) continue;
+    const quote = `"${aligned.text}"`;
+    const swapped = names.filter((n) => !aligned.lower.includes(n.toLowerCase()) && sentences.some((s) => s !== aligned && s.lower.includes(n.toLowerCase())));
+    if (swapped.length > 0) problems.push(`"${clause.text}" names ${swapped.join(', ')}, but the passage sentence it paraphrases says ${quote}`);
+
+    // Within one passage a paraphrase may resolve "it" from the sentence before; across passages it stitches.
+    const borrowed = [...clause.terms].filter(
+      (t) => !aligned.terms.has(t) && !aligned.context.has(t) && !GENERIC_BINDING.has(t) && sentences.some((s) => s.passageId !== aligned.passageId && s.terms.has(t)),
+    );
+    if (clause.terms.size >= 2 && borrowed.length > 0) {
+      problems.push(`"${clause.text}" joins ${borrowed.join(', ')} from another sentence to ${quote}`);
+    }
+
+    const channelsIn = markers(clause.text, CHANNELS);
+    const channelsAligned = markers(aligned.text, CHANNELS);
+    const otherChannel = [...channelsIn].filter((c) => !channelsAligned.has(c));
+    if (otherChannel.length > 0) problems.push(`"${clause.text}" says ${otherChannel.join(', ')}, but ${quote} is about ${[...channelsAligned].join(', ') || 'no channel'}`);
+
+    const elsewhere = [...clause.quantityKeys].filter((k) => !aligned.quantityKeys.has(k) && sentences.some((s) => s !== aligned && s.quantityKeys.has(k)));
+    if (elsewhere.length > 0) problems.push(`"${clause.text}" binds a figure from another sentence to ${quote}`);
+
+    const conditionsIn = markers(clause.text, CONDITIONS);
+    const conditionsAligned = markers(aligned.text, CONDITIONS);
+    // "Charged when your order leaves": the passage ties it to the moment; "before" or "after" it is another claim.
+    const atTheMoment = /\bwhen\b/i.test(aligned.text) && !/\bonce\b/i.test(aligned.text) && clause.quantityKeys.size === 0;
+    // A figure the passage binds under one condition ("within 2 hours", "between $35 and $1,000")
+    // stated under another ("after 2 hours", "over $1,000").
+    const attachedIn = figureConditions(clause.text);
+    const attachedAligned = figureConditions(aligned.text);
+    const figureRebound =
+      [...clause.quantityKeys].some((k) => aligned.quantityKeys.has(k)) && attachedAligned.size > 0 && [...attachedIn].some((c) => !attachedAligned.has(c));
+    const flipped = [...conditionsIn].filter(
+      (c) => !conditionsAligned.has(c) && (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && atTheMoment) || (figureRebound && attachedIn.has(c))),
+    );
+    if (flipped.length > 0) problems.push(`"${clause.text}" has the condition "${flipped.join(', ')}", but ${quote} does not`);
+
+    const quantIn = markers(clause.text.replace(ONLY_COUNT, ' '), QUANTIFIERS);
+    const quantAligned = markers(aligned.text, QUANTIFIERS);
+    const changed = [...quantIn].filter((q) => !quantAligned.has(q) && (UNIVERSAL.has(q) || [...quantAligned].some((a) => a !== 'any')));
+    if (changed.length > 0) problems.push(`"${clause.text}" says "${changed.join(', ')}", but ${quote} says ${[...quantAligned].join(', ') || 'neither'}`);
+  }
+  return problems;
+}
+
+/** Terms common to most support sentences: borrowing them from a neighbour changes nothing. */
+const GENERIC_BINDING = new Set(['order', 'item', 'northwind', 'account', 'busi', 'dai', 'us', 'customer'].map((w) => w));
 
 /**
  * Check that every factual sentence of a draft is supported by the passages it cites, at the cited

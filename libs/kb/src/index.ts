@@ -10,6 +10,7 @@ export type {
   SearchResult,
   SkippedArticle,
   SkipReason,
+  WeightedTerm,
 } from './types.js';
 export { ArticleFormatError, SnapshotError } from './errors.js';
 export { parseArticle, articleVersion, htmlToMarkdown } from './parse.js';
@@ -27,3 +28,5 @@ export { MIN_TERM_SUPPORT, checkGrounding, groundingFailures } from './grounding
 export type { Citation, DraftSentence, GroundingCode, GroundingDraft, GroundingVerdict } from './grounding.js';
 export { contentTerms, extractQuantities, splitSentences } from './text.js';
 export type { Quantity } from './text.js';
+export { RELEVANCE_GATES, assessRelevance, keyTermsOf, questionSegments } from './relevance.js';
+export type { RelevanceAssessment, RelevanceCheckName, RelevanceGates, RelevanceInput, SemanticMeasure } from './relevance.js';

@@ -78,8 +78,10 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
 
   // Document frequencies with the same pipeline, for the calibrated score.
   const df = new Map<string, number>();
+  const termsByPassage = new Map<string, ReadonlySet<string>>();
   for (const p of passages) {
     const terms = new Set(tokenizeForIndex(`${p.title} ${p.heading} ${p.text}`).flatMap((t) => processTerm(t) ?? []));
+    termsByPassage.set(p.id, terms);
     for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
   }
   const n = Math.max(passages.length, 1);
@@ -173,6 +175,8 @@ function createIndex(articles: readonly Article[], passages: readonly Passage[],
     search,
     getArticle: (id) => articleById.get(id),
     getPassage: (id) => passageById.get(id),
+    weighTerms: (text) => termsOf(text).terms.map((term) => ({ term, weight: idf(term), known: df.has(term) })),
+    passageTerms: (id) => termsByPassage.get(id),
   };
 }
 

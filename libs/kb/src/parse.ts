@@ -18,6 +18,8 @@ const frontMatterSchema = z
     approved: z.boolean(),
     effective: isoDate,
     expires: isoDate.optional(),
+    /** The classifier intents this article answers (issue 12): a reply citing it must be about one of them. */
+    intents: z.array(z.string().regex(/^[a-z0-9][a-z0-9_]*$/, 'must be an intent name (lower-case, digits, "_")')).optional(),
   })
   .strict();
 
@@ -54,7 +56,9 @@ function parseMeta(file: string, yamlText: string): ArticleMeta {
   if (meta.expires !== undefined && meta.expires <= meta.effective) {
     throw new ArticleFormatError(file, 'expires', `must be after effective (${meta.effective})`);
   }
-  return meta.expires === undefined ? { ...meta, expires: undefined } : meta;
+  const { intents, ...rest } = meta;
+  const base = meta.expires === undefined ? { ...rest, expires: undefined } : rest;
+  return intents === undefined ? base : { ...base, intents: [...new Set(intents)].sort() };
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
@@ -132,7 +136,10 @@ function normaliseBody(body: string): string {
 
 /** Version hash over what a reader would see: meta plus normalised body, not whitespace or line endings. */
 export function articleVersion(meta: ArticleMeta, body: string): string {
-  const canonicalMeta = JSON.stringify([meta.id, meta.title, meta.audience, meta.approved, meta.effective, meta.expires ?? null]);
+  // Intents join the version only when declared, so articles without them keep their versions.
+  const fields: unknown[] = [meta.id, meta.title, meta.audience, meta.approved, meta.effective, meta.expires ?? null];
+  if (meta.intents !== undefined) fields.push(meta.intents);
+  const canonicalMeta = JSON.stringify(fields);
   return shortHash(`${canonicalMeta}\n${normaliseBody(body)}`);
 }
 
@@ -179,5 +186,6 @@ export function parseArticle(path: string, text: string): ParsedArticle {
     passageIds: passages.map((p) => p.id),
   };
   if (article.expires === undefined) delete article.expires;
+  if (article.intents === undefined) delete article.intents;
   return { article, passages };
 }

@@ -13,7 +13,7 @@ const STOPWORDS = new Set(
     'so than too very just also only own same such both each few more most other some any all no nor not ' +
     'can could will would shall should may might must get got gets getting please hi hello hey thanks thank ' +
     'dear regards cheers ok okay yes im ive id dont cant wont didnt doesnt isnt arent wasnt hasnt havent ' +
-    'one up out over again further once still even like want need help know let'
+    'one up out over again further once still even like want need help know let longer'
   ).split(' '),
 );
 
@@ -29,7 +29,7 @@ const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['parcel', 'package', 'shipment', 'delivery box'],
   ['cancel', 'cancellation', 'stop', 'terminate', 'call off', 'cancelation'],
   ['deliver', 'delivery', 'arrive', 'arrival', 'received', 'receive'],
-  ['dispatch', 'ship', 'shipping', 'shipped', 'postage', 'send out', 'sent out'],
+  ['dispatch', 'ship', 'shipping', 'shipped', 'postage', 'send out', 'sent out', 'left our warehouse', 'leaves our warehouse', 'leave our warehouse', 'leaving our warehouse'],
   ['track', 'tracking', 'trace', 'where is my', 'wheres my', 'order status'],
   ['password', 'passcode', 'pwd'],
   ['signin', 'sign in', 'log in', 'login', 'logon', 'log on', 'signon'],

@@ -8,6 +8,8 @@ export interface ArticleMeta {
   approved: boolean;
   effective: string;
   expires?: string;
+  /** Classifier intents the article answers; absent when the help centre has not declared them. */
+  intents?: string[];
 }
 
 export interface Article extends ArticleMeta {
@@ -80,4 +82,15 @@ export interface KnowledgeBase {
   search(query: string, options?: SearchOptions): SearchResult[];
   getArticle(id: string): Article | undefined;
   getPassage(id: string): Passage | undefined;
+  /** The processed terms of `text` (as search reads them), each with its weight in this KB (idf). */
+  weighTerms(text: string): WeightedTerm[];
+  /** The processed terms of one passage: its title, heading and text. */
+  passageTerms(passageId: string): ReadonlySet<string> | undefined;
+}
+
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+  /** False for a word no served passage uses. */
+  known: boolean;
 }

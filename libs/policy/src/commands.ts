@@ -6,7 +6,7 @@ import { renderPolicyDocs } from './docs.js';
 import { checkPolicyFile, formatIssue, PolicyError } from './parse.js';
 import { diffPolicies, formatDiff, policyRevisionId } from './revision.js';
 import { AREAS, type PolicyPack } from './schema.js';
-import { PolicyStore, type Actor, type AuditRecord, type RevisionStatus } from './store.js';
+import { PolicyStore, type Actor, type AuditRecord, type PolicyImpact, type RevisionStatus } from './store.js';
 
 /** What a change did, as the server that made it reports it. */
 export interface PolicyChangeResult {
@@ -29,7 +29,7 @@ export interface PolicyChangeResult {
  * they may); `storeWriter` acts directly on a store for one fixed identity (tests, in process).
  */
 export interface PolicyWriter {
-  propose(pack: PolicyPack, source: { file: string; text: string }, note: string): Promise<PolicyChangeResult>;
+  propose(pack: PolicyPack, source: { file: string; text: string }, note: string, impact?: PolicyImpact): Promise<PolicyChangeResult>;
   approve(rev: string, note: string): Promise<PolicyChangeResult>;
   reject(rev: string, note: string): Promise<PolicyChangeResult>;
   rollback(rev: string, note: string): Promise<PolicyChangeResult>;
@@ -39,9 +39,9 @@ export interface PolicyWriter {
 export function storeWriter(store: PolicyStore, actor: Omit<Actor, 'note'>): PolicyWriter {
   const name = actor.name ?? actor.by;
   return {
-    async propose(pack, _source, note) {
+    async propose(pack, _source, note, impact) {
       const before = await store.active();
-      const rev = await store.propose(pack, { ...actor, note });
+      const rev = await store.propose(pack, { ...actor, note }, { impact });
       const rec = await store.get(rev);
       const active = before?.rev ?? null;
       return {
@@ -85,6 +85,11 @@ export interface PolicyCommandContext {
   policyFile?: string | undefined;
   out?: (line: string) => void;
   err?: (line: string) => void;
+  /**
+   * The what-if of a pack file over recorded traffic (`window` like `7d`), attached to a proposal and
+   * shown before an approval; the CLI passes libs/replay's. Without it proposals carry none.
+   */
+  impact?: (file: string, window: string) => Promise<PolicyImpact>;
   /** Tests pass a store on their own connection; the CLI connects to `natsUrl`. */
   openStore?: () => Promise<{ store: PolicyStore; close: () => Promise<void> }>;
 }
@@ -93,8 +98,10 @@ export const POLICY_USAGE = `usage: handrail policy <command> [options]
 
   validate FILE                      check a pack; every problem with file:line:column and field
   diff [REV|FILE] [REV|FILE]         structural diff (one argument: active revision → it)
-  propose FILE [--note TEXT]         store a pack for review; prints its revision id
-  approve REV [--note TEXT]          approve someone else's proposal; it becomes active
+  propose FILE [--note TEXT]         store a pack for review; prints its revision id. Attaches its impact: the
+       [--impact-window 7d]          recorded tickets of the window re-decided under it (what-if), every decision
+       [--no-impact]                 that would change; --no-impact proposes without one
+  approve REV [--note TEXT]          approve someone else's proposal; it becomes active (its impact is shown first)
   reject REV [--note TEXT]           reject a proposal
   rollback REV [--note TEXT]         make an earlier approved revision active again (audited; no second person)
   show [REV] [--json]                a revision (default: the active one)
@@ -119,8 +126,8 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['note', 'out', 'file', 'policy', 'token-file']);
-const BOOLEAN_FLAGS = new Set(['json', 'help']);
+const VALUE_FLAGS = new Set(['note', 'out', 'file', 'policy', 'token-file', 'impact-window']);
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-impact']);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -255,7 +262,13 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         if (!file) throw new UsageProblem('policy propose needs a FILE');
         const pack = await loadWithWarnings(file, err);
         const text = await readFile(file, 'utf8');
-        const r = await (await writer()).propose(pack, { file, text }, note ?? '');
+        let impact: PolicyImpact | undefined;
+        if (ctx.impact && !a.flags.has('no-impact')) {
+          impact = await ctx.impact(file, str(a, 'impact-window') ?? '7d');
+          out(impact.text);
+          out('');
+        } else if (!a.flags.has('no-impact')) err('note: no impact report attached (no what-if available here)');
+        const r = await (await writer()).propose(pack, { file, text }, note ?? '', impact);
         if (r.status !== 'proposed') {
           out(`revision ${r.rev} is already ${r.status}${r.to === r.rev ? ' and active' : ''}; nothing to propose`);
           return;
@@ -272,7 +285,16 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         return;
       }
       case 'approve': {
-        const r = await (await writer()).approve(needRev(), note ?? '');
+        const rev = needRev();
+        // The approver reads what the change would do before it is live (issue 15).
+        const rec = await store()
+          .then((st) => st.get(rev))
+          .catch((e: unknown) => {
+            err(`note: cannot read revision ${rev} from the store (${normalizeError(e).message})`);
+            return undefined;
+          });
+        if (rec) out(rec.impact ? `impact attached by the proposer (${rec.impact.generatedAt}):\n${rec.impact.text}\n` : `revision ${rev} has no impact report attached; run: handrail replay --policy ${rev} --since 7d\n`);
+        const r = await (await writer()).approve(rev, note ?? '');
         out(`approved revision ${r.rev} by ${r.by}; active revision ${r.from ?? 'none'} → ${r.rev}`);
         return;
       }
@@ -298,6 +320,7 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
         out(`revision ${rec.rev}  ${rec.status}${active?.rev === rec.rev ? ' (active)' : ''}  pack ${rec.pack.name}`);
         out(`proposed by ${rec.proposedByName ?? rec.proposedBy} (${rec.proposedBy}) at ${rec.proposedAt}${rec.note ? ` — ${rec.note}` : ''}`);
         if (rec.decidedBy) out(`${rec.status} by ${rec.decidedByName ?? rec.decidedBy} (${rec.decidedBy}) at ${rec.decidedAt ?? '?'}`);
+        if (rec.impact) out(`\nimpact attached at proposal:\n${rec.impact.text}`);
         out('');
         out(table(AREAS.map((ar) => {
           const p = rec.pack.areas[ar];

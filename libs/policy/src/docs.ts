@@ -31,6 +31,8 @@ function escalationRows(pack: PolicyPack): string[][] {
   const prio = (code: string) => e.priorities[code] ?? 'normal';
   return [
     ['low_confidence', 'classifier confidence below the area threshold, or the message is out of scope', 'per area (table above)', prio('low_confidence'), 'AI must not act on a guess'],
+    ['out_of_scope', 'the semantic model finds the message far from every trained example', 'gate calibrated on the training examples', prio('out_of_scope'), 'a message about something never taught gets a person, however confident a model is'],
+    ['model_disagreement', 'the lexical and the semantic model name different areas', '-', prio('model_disagreement'), 'two models that read the message differently are a doubt a person resolves'],
     [
       'risk_keyword',
       `message contains a risk keyword (${Object.keys(e.risk_keywords).join(', ') || 'none configured'})`,
@@ -60,6 +62,13 @@ function escalationRows(pack: PolicyPack): string[][] {
     ['human_only_area', `area is ${HUMAN_ONLY_AREAS.join(', ')}`, '-', prio('human_only_area'), 'legal deadlines, harm or liability'],
     ['prompt_injection', 'the message tries to instruct the assistant', 'any match', prio('prompt_injection'), 'AI never acts alone on a manipulated input'],
     ['tone_violation / policy_violation / pii_leak', 'the draft fails a guardrail check', 'any match', `${prio('tone_violation')} / ${prio('policy_violation')} / ${prio('pii_leak')}`, 'a human fixes the draft before it is sent'],
+    [
+      'no_answer',
+      'the draft is grounded but does not answer the message (intent, key terms or meaning of the cited passages)',
+      e.no_answer === 'draft' ? 'a person approves the draft' : 'nothing sent; a person answers',
+      prio('no_answer'),
+      'a true sentence about something else is not an answer',
+    ],
   ];
 }
 

@@ -201,6 +201,12 @@ export const policyPackSchema = z
           .strict(),
         /** Queue priorities by reason code; the highest that applies wins. */
         priorities: z.record(z.string(), z.enum(PRIORITY.names)).default({}),
+        /**
+         * A draft that is grounded but does not answer the message (reason `no_answer`, issue 12):
+         * `escalate` sends nothing and hands the ticket to a person; `draft` keeps the AI reply for a
+         * person to approve or edit. Never sent as it is.
+         */
+        no_answer: z.enum(['escalate', 'draft']).default('escalate'),
       })
       .strict(),
     approved_sources: z.array(z.string().min(1)).default([]),

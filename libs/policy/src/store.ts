@@ -23,6 +23,22 @@ export interface PolicyRevision {
   decidedBy?: string;
   decidedByName?: string;
   decidedAt?: string;
+  /** What the pack would change over recorded traffic, attached at proposal (issue 15): the approver reads it first. */
+  impact?: PolicyImpact;
+}
+
+/**
+ * A what-if of a proposed pack over a recent window of recorded tickets (`handrail replay --policy`),
+ * as the proposer's CLI computed it: the text it printed and the structured report (libs/replay's
+ * `ImpactReport`, every change or the first `MAX_IMPACT_CHANGES`).
+ */
+export interface PolicyImpact {
+  generatedAt: string;
+  window: { from: string | null; to: string | null };
+  tickets: number;
+  changed: number;
+  text: string;
+  report: Record<string, unknown>;
 }
 
 /** Key `active`: which approved revision services apply now, and how it got there. */
@@ -176,7 +192,7 @@ export class PolicyStore {
   }
 
   /** Stores a pack for review and returns its revision id. Proposing an existing pack again is a no-op. */
-  async propose(pack: PolicyPack, actor: Actor): Promise<string> {
+  async propose(pack: PolicyPack, actor: Actor, o: { impact?: PolicyImpact | undefined } = {}): Promise<string> {
     const valid = validatePack(pack, 'proposed pack');
     const rev = policyRevisionId(valid);
     const at = this.#now();
@@ -191,6 +207,7 @@ export class PolicyStore {
       ...(actor.name ? { proposedByName: actor.name } : {}),
       ...(actor.issuer ? { proposedByIssuer: actor.issuer } : {}),
       proposedAt: at.toISOString(),
+      ...(o.impact ? { impact: o.impact } : {}),
     };
     await this.#saveRecord(record, existing?.version);
     const active = (await this.#pointer())?.pointer.rev ?? null;

@@ -35,7 +35,7 @@ describe('projection', () => {
   it('projection — builds a ticket view from received, classified, draft_checked, concluded, handoff and qa_sampled', () => {
     const s = build([
       ev('received', 't1', { ticket: ticket('t1') }),
-      ev('classified', 't1', { context: context('t1'), classification: { area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, sentiment: -0.1, entities: [], riskFlags: ['money'], outOfScope: false, modelVersion: 'm' }, signals: { injection: [], riskKeywords: [] } }, 1),
+      ev('classified', 't1', { context: context('t1'), classification: { area: Area.AREA_REFUND, intent: 'refund_request', confidence: 0.88, sentiment: -0.1, entities: [], riskFlags: ['money'], outOfScope: false, modelVersion: 'm', models: [], opinions: [], modelDoubts: [] }, signals: { injection: [], riskKeywords: [] } }, 1),
       ev('draftChecked', 't1', {
         context: context('t1'),
         classification: undefined,
@@ -43,6 +43,7 @@ describe('projection', () => {
         draft: { text: 'Refunds take 5 days.', sentences: [{ text: 'Refunds take 5 days.', citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }] }], citations: [{ articleId: 'a', passageId: 'a#1', articleVersion: 'v1' }], templateId: 'tpl', drafter: 'template-v1' },
         verdicts: [{ check: 'tone', passed: true, code: 'ok', detail: '', evidence: [] }],
         passed: true,
+        relevance: undefined,
       }, 2),
       concluded('t1', Route.ROUTE_AWAITING_APPROVAL),
       ev('qaSampled', 't1', QaSampled.fromPartial({ ticketId: 't1', route: Route.ROUTE_AWAITING_APPROVAL, area: Area.AREA_REFUND, sampleReason: 'route', rate: 0.2 }), 4),

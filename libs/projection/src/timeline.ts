@@ -47,10 +47,16 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, summary: `draft requested; if it passes every check: ${p.value.plan ? routeName(p.value.plan.intendedRoute) : 'unknown'}`, rules: rules(p.value.plan?.reasons ?? []) };
       case 'drafted': {
         const d = p.value.draft;
+        const r = p.value.relevance;
+        // Whether the draft answers the message (issue 12): the figures that decided it.
+        const figures = r ? `key terms ${(r.keyTermCoverage * 100).toFixed(0)}% (gate ${(r.keyTermThreshold * 100).toFixed(0)}%)${r.hasSemantic ? `, similarity ${r.semanticSimilarity.toFixed(3)} (gate ${r.semanticThreshold}, ${r.encoderVersion})` : ''}` : '';
+        const answers = r ? (r.passed ? `; answers the message: ${figures}` : `; does NOT answer the message: ${figures}`) : '';
         return {
           ...base,
-          summary: d ? `draft by ${d.drafter} (${d.templateId}) citing ${d.citations.map((c) => `${c.passageId}@${c.articleVersion}`).join(', ')}` : `no draft: nothing in the knowledge base grounds a reply (${p.value.kbFindings.join('; ') || 'no findings'})`,
-          rules: [],
+          summary: d
+            ? `draft by ${d.drafter} (${d.templateId}) citing ${d.citations.map((c) => `${c.passageId}@${c.articleVersion}`).join(', ')}${answers}`
+            : `no draft: nothing in the knowledge base grounds a reply (${p.value.kbFindings.join('; ') || 'no findings'})`,
+          rules: r && !r.passed ? [{ code: 'no_answer', rule: 'drafting.relevance', detail: r.detail, evidence: [`intent=${r.intent}`, `article_intents=${r.articleIntents.join('|')}`, ...(r.uncoveredTerms.length ? [`uncovered=${r.uncoveredTerms.join('|')}`] : [])] }] : [],
         };
       }
       case 'draftChecked': {

@@ -16,6 +16,16 @@ export const classifierConfigSchema = baseConfigSchema
     CLASSIFIER_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     /** Classification is on every ticket's path: by default a failure falls back at once. */
     CLASSIFIER_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(0),
+    /** The meaning-aware second model (sentence encoder + nearest neighbours + head), issue 12. */
+    CLASSIFIER_SEMANTIC: z.enum(['on', 'off']).default('on'),
+    /** Worker threads for the encoder, each with its own model (0: the service's own thread). */
+    ENCODER_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+    /** Most texts per encoder call: the consumer's in-flight messages are embedded together. */
+    ENCODER_MAX_BATCH: z.coerce.number().int().min(1).max(1024).default(128),
+    /** How long a lone message waits for company before it is embedded, in ms. */
+    ENCODER_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
+    /** Texts whose vectors are kept in memory (LRU): the pack's examples and repeated messages. */
+    ENCODER_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   })
   .superRefine((c, ctx) => {
     if (c.CLASSIFIER_LLM_BASE_URL !== undefined && c.CLASSIFIER_LLM_MODEL === undefined) {

@@ -1,6 +1,7 @@
-import { createClassifier, trainingExamplesFromPolicy, type TrainedClassifier } from '@handrail/classifier';
+import { trainModels, trainingExamplesFromPolicy, type ClassifierModels } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
 import { classifyStage } from '@handrail/decisions';
+import { createEncoder, type Encoder } from '@handrail/encoder';
 import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { createLlmClient, observedLlmClient } from '@handrail/llm';
 import { defineService, livePolicy, type ActivePolicy } from '@handrail/runtime';
@@ -10,22 +11,35 @@ export const VERSION = '0.1.0';
 
 export const classifierService = defineService({ name: 'classifier', version: VERSION, configSchema: classifierConfigSchema }, async (ctx) => {
   const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
-  const train = (p: ActivePolicy): { classifier: TrainedClassifier; policy: ActivePolicy } => ({ classifier: createClassifier(trainingExamplesFromPolicy(p.pack)), policy: p });
-  let model = train(policy.current());
-  ctx.log.info({ model: model.classifier.version }, 'classifier trained');
-  // A new policy revision may change the example phrases: retrain, then swap atomically.
+  // The encoder loads once per process; its cache keeps the pack's example vectors across retrains.
+  const encoder: Encoder | undefined =
+    ctx.config.CLASSIFIER_SEMANTIC === 'on'
+      ? await createEncoder({ threads: ctx.config.ENCODER_THREADS, maxBatch: ctx.config.ENCODER_MAX_BATCH, lingerMs: ctx.config.ENCODER_LINGER_MS, cacheSize: ctx.config.ENCODER_CACHE_SIZE })
+      : undefined;
+  if (encoder) ctx.log.info({ encoder: encoder.version, threads: ctx.config.ENCODER_THREADS }, 'sentence encoder loaded');
+  const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainModels(trainingExamplesFromPolicy(p.pack), encoder), policy: p });
+  const versionsOf = (m: ClassifierModels) => m.semantic?.hybrid.versions ?? { lexical: m.classifier.version };
+  let model = await train(policy.current());
+  ctx.log.info({ models: versionsOf(model.models) }, 'classifier trained');
+  // A new policy revision may change the example phrases: retrain (new phrases embedded once), then swap.
   policy.onChange((p) => {
-    model = train(p);
-    ctx.log.info({ model: model.classifier.version, policy: p.revision }, 'classifier retrained');
+    train(p).then(
+      (next) => {
+        model = next;
+        ctx.log.info({ models: versionsOf(next.models), policy: p.revision }, 'classifier retrained');
+      },
+      (err: unknown) => ctx.log.error({ err, policy: p.revision }, 'classifier retraining failed; the previous model stays'),
+    );
   });
   const llmConfig = classifierLlmConfig(ctx.config);
   const llmClient = llmConfig ? observedLlmClient(createLlmClient(llmConfig), (result, s) => ctx.metrics.llmCall('classify', result, s)) : undefined;
   if (llmConfig) ctx.log.info({ model: llmConfig.model, timeoutMs: llmConfig.timeoutMs }, 'LLM classifier on');
   await ctx.onEvent('received', CONSUMERS.classifier, async ({ ticket }, env) => {
     if (!ticket) throw new EnvelopeError('received event has no ticket');
-    const { classifier, policy: active } = model;
+    const { models, policy: active } = model;
+    const classifier = models.classifier;
     const llm = llmClient ? { client: llmClient, embedded: classifier, timeoutMs: ctx.config.CLASSIFIER_LLM_TIMEOUT_MS } : undefined;
-    const r = await classifyStage(ticket, active.pack, { classifier, llm });
+    const r = await classifyStage(ticket, active.pack, { classifier, semantic: models.semantic, llm });
     // Reason codes and endpoint behaviour only: never the ticket's or the model's text.
     if (r.fallbackReason) {
       ctx.metrics.llmFallback('classify', r.fallbackReason);
@@ -34,5 +48,5 @@ export const classifierService = defineService({ name: 'classifier', version: VE
     await ctx.emit({ kind: 'classified', value: r.payload, cause: env, revisions: { model: r.modelVersion, policy: active.revision } });
     return ack();
   });
-  return { closers: [policy.close] };
+  return { closers: [policy.close, ...(encoder ? [() => encoder.close()] : [])] };
 });

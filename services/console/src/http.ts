@@ -4,7 +4,7 @@ import { HandrailError, UnauthenticatedError, ValidationError } from '@handrail/
 import { assertToken } from '@handrail/events';
 import { TokenRejectedError } from '@handrail/identity';
 import type { Logger } from '@handrail/observability';
-import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyPack, type PolicyRevision } from '@handrail/policy';
+import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyImpact, type PolicyPack, type PolicyRevision } from '@handrail/policy';
 import { queuesOf, weeklyReport, wordDiff, type QueueFilter, type TicketView, type TimelineStep } from '@handrail/projection';
 import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
 import {
@@ -44,7 +44,8 @@ export interface ConsoleBackend {
   policy: {
     list(): Promise<{ active: string | null; revisions: PolicyRevision[] }>;
     history(): Promise<AuditRecord[]>;
-    propose(actor: Actor, yaml: string, file: string, note: string): Promise<PolicyChangeResult>;
+    get(rev: string): Promise<PolicyRevision | undefined>;
+    propose(actor: Actor, yaml: string, file: string, note: string, impact?: PolicyImpact): Promise<PolicyChangeResult>;
     decide(actor: Actor, rev: string, action: 'approve' | 'reject' | 'rollback', note: string): Promise<PolicyChangeResult>;
   };
   /** The dead-letter queue (issue 11): what failed, where, why (reasons are scrubbed), and the ticket if known. */
@@ -364,7 +365,29 @@ async function handle(
     const yaml = (body as { yaml?: unknown } | null)?.yaml;
     const file = (body as { file?: unknown } | null)?.file;
     if (typeof yaml !== 'string' || !yaml.trim()) throw new ValidationError([{ field: 'yaml', problem: 'the pack, as YAML text' }]);
-    return send(201, await b.policy.propose(actor, yaml, typeof file === 'string' && file ? file : 'proposed-pack.yaml', noteOf(body)));
+    return send(201, await b.policy.propose(actor, yaml, typeof file === 'string' && file ? file : 'proposed-pack.yaml', noteOf(body), impactOf(body)));
+  }
+  const rv = /^\/api\/policy\/revisions\/([0-9a-f]{12})$/.exec(path);
+  if (rv && method === 'GET') {
+    requirePermission(actor, 'policy.read', 'policy.read', access);
+    const rec = await b.policy.get(rv[1] ?? '');
+    if (!rec) throw new HandrailError('not_found', `no policy revision ${rv[1] ?? ''}`);
+    return send(200, rec);
+  }
+  const rp = /^\/policy\/([0-9a-f]{12})$/.exec(path);
+  if (rp && method === 'GET') {
+    requirePermission(actor, 'policy.read', 'policy.read', access);
+    const rec = await b.policy.get(rp[1] ?? '');
+    if (!rec) throw new HandrailError('not_found', `no policy revision ${rp[1] ?? ''}`);
+    const nonce = randomBytes(16).toString('base64');
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; frame-ancestors 'none'`,
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(revisionPage(rec, nonce));
+    return;
   }
   const pm = /^\/api\/policy\/revisions\/([0-9a-f]{12})\/(approve|reject|rollback)$/.exec(path);
   if (pm && method === 'POST') {
@@ -372,6 +395,43 @@ async function handle(
     return send(200, await b.policy.decide(actor, pm[1] ?? '', pm[2] as 'approve' | 'reject' | 'rollback', noteOf(body)));
   }
   return send(404, { error: 'not_found', message: `no route ${method} ${path}` });
+}
+
+const MAX_IMPACT_TEXT = 128 * 1024;
+
+/** A proposal's attached impact (issue 15), checked field by field; absent is fine, malformed is a 400 naming the field. */
+function impactOf(body: unknown): PolicyImpact | undefined {
+  const i = (body as { impact?: unknown } | null)?.impact;
+  if (i === undefined || i === null) return undefined;
+  const o = i as Record<string, unknown>;
+  const problems: Array<{ field: string; problem: string }> = [];
+  if (typeof o !== 'object') problems.push({ field: 'impact', problem: 'an object (the what-if report)' });
+  else {
+    if (typeof o['text'] !== 'string' || o['text'].length > MAX_IMPACT_TEXT) problems.push({ field: 'impact.text', problem: `the report as text, at most ${MAX_IMPACT_TEXT} characters` });
+    if (typeof o['generatedAt'] !== 'string' || Number.isNaN(Date.parse(o['generatedAt']))) problems.push({ field: 'impact.generatedAt', problem: 'an ISO time' });
+    for (const f of ['tickets', 'changed'] as const) if (typeof o[f] !== 'number' || !Number.isInteger(o[f]) || o[f] < 0) problems.push({ field: `impact.${f}`, problem: 'a non-negative integer' });
+    const w = o['window'] as Record<string, unknown> | null | undefined;
+    if (!w || typeof w !== 'object' || !['from', 'to'].every((k) => w[k] === null || typeof w[k] === 'string')) problems.push({ field: 'impact.window', problem: '{ from, to }: ISO times or null' });
+    if (!o['report'] || typeof o['report'] !== 'object' || Array.isArray(o['report'])) problems.push({ field: 'impact.report', problem: 'the structured report (an object)' });
+  }
+  if (problems.length) throw new ValidationError(problems);
+  return i as PolicyImpact;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
+
+/** A revision for its approver: who proposed it, the note, and what it would change over recorded traffic. */
+function revisionPage(r: PolicyRevision, nonce: string): string {
+  const impact = r.impact
+    ? `<h2>Impact over recorded tickets</h2><p><strong>${r.impact.changed}</strong> of ${r.impact.tickets} recorded decisions would change (window ${escapeHtml(r.impact.window.from ?? 'start')} → ${escapeHtml(r.impact.window.to ?? 'now')}, computed ${escapeHtml(r.impact.generatedAt)} by the proposer's what-if; re-run it with <code>handrail replay --policy ${escapeHtml(r.rev)}</code>).</p><pre>${escapeHtml(r.impact.text)}</pre>`
+    : `<h2>Impact over recorded tickets</h2><p class="warn">No impact report is attached. Before approving, run <code>handrail replay --policy ${escapeHtml(r.rev)} --since 7d</code>.</p>`;
+  const who = (name: string | undefined, sub: string) => `${escapeHtml(name ?? sub)} (${escapeHtml(sub)})`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Policy revision ${escapeHtml(r.rev)}</title><style nonce="${nonce}">body{font:14px system-ui,sans-serif;margin:2em;max-width:72em}pre{background:#f6f6f6;padding:1em;overflow:auto}.warn{color:#a40}</style></head><body>
+<h1>Policy revision ${escapeHtml(r.rev)} — ${escapeHtml(r.status)}</h1>
+<p>Pack ${escapeHtml(r.pack.name)}, proposed by ${who(r.proposedByName, r.proposedBy)} at ${escapeHtml(r.proposedAt)}${r.note ? ` — “${escapeHtml(r.note)}”` : ''}.${r.decidedBy ? ` ${escapeHtml(r.status)} by ${who(r.decidedByName, r.decidedBy)} at ${escapeHtml(r.decidedAt ?? '?')}.` : ''}</p>
+${impact}
+${r.status === 'proposed' ? `<p>A second policy admin approves it with <code>handrail policy approve ${escapeHtml(r.rev)}</code> (or <code>POST /api/policy/revisions/${escapeHtml(r.rev)}/approve</code>).</p>` : ''}
+</body></html>`;
 }
 
 /**

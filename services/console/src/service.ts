@@ -326,11 +326,12 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             return { active: (await store.active())?.rev ?? null, revisions: await store.list() };
           },
           history: () => store.history(),
-          async propose(actor, yaml, file, note) {
+          get: (rev) => store.get(rev),
+          async propose(actor, yaml, file, note, impact) {
             requirePermission(actor, 'policy.propose', 'policy.propose', policy.current().pack.access);
             const checked = checkPolicy(yaml, file);
             if (!checked.pack) throw new PolicyError([...checked.errors, ...checked.warnings]);
-            const r = await storeWriter(store, { by: actor.subject, name: actor.name, issuer: actor.issuer }).propose(checked.pack, { file, text: yaml }, note);
+            const r = await storeWriter(store, { by: actor.subject, name: actor.name, issuer: actor.issuer }).propose(checked.pack, { file, text: yaml }, note, impact);
             if (r.status === 'proposed' && (!r.proposedBy || r.proposedBy === actor.name)) await policyChanged(actor, r, 'propose', note);
             log.info({ actor: actor.subject, rev: r.rev }, 'policy revision proposed');
             return r;

@@ -1,4 +1,4 @@
-import { baseConfigSchema, policyFileKey, kbDirKey } from '@handrail/config';
+import { baseConfigSchema, policyFileKey, kbDirKey, z } from '@handrail/config';
 import { llmEnvShape } from '@handrail/llm';
 
 export const draftingConfigSchema = baseConfigSchema.extend({
@@ -6,4 +6,9 @@ export const draftingConfigSchema = baseConfigSchema.extend({
   ...kbDirKey,
   /** Off unless LLM_BASE_URL is set: the optional LLM drafter over an OpenAI-compatible endpoint. */
   ...llmEnvShape,
+  /**
+   * Answer relevance (issue 12): the sentence encoder measures how close a draft's passages are to
+   * the message. `off` leaves the lexical checks alone, with their stricter gate.
+   */
+  ANSWER_SEMANTIC: z.enum(['on', 'off']).default('on'),
 });

@@ -1,6 +1,7 @@
 import { ack, retry, backoffMs } from '@handrail/bus';
 import { Route, type Ticket } from '@handrail/contracts';
-import { draftStage, handoffStage, type LlmDrafting } from '@handrail/decisions';
+import { draftStage, handoffStage, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
+import { sharedEncoder } from '@handrail/encoder';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
 import { CONSUMERS } from '@handrail/events';
@@ -26,6 +27,18 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   const problems = llmClient ? promptTemplateProblems(llm()?.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE) : [];
   if (problems.length > 0) throw new ValidationError(problems.map((p) => ({ field: 'llm_prompt', problem: p })));
   if (llmConfig) ctx.log.info({ model: llmConfig.model }, 'LLM drafter on');
+  // Loaded once per process (shared with anything else in it that embeds), by the first draft: the
+  // model load keeps the event loop busy, and start-up talks to JetStream. Passages are embedded
+  // once per article version and cached.
+  let scorer: Promise<SemanticScorer> | undefined;
+  const answerScorer = async (): Promise<SemanticScorer | undefined> => {
+    if (ctx.config.ANSWER_SEMANTIC === 'off') return undefined;
+    scorer ??= sharedEncoder().then((e) => {
+      ctx.log.info({ encoder: e.version }, 'answer relevance: sentence encoder loaded');
+      return semanticScorer(e);
+    });
+    return scorer;
+  };
 
   /** The customer's words travel once, in `received`: read them from there when a draft needs them. */
   async function ticketOf(ticketId: string): Promise<Ticket | undefined> {
@@ -44,7 +57,7 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
     const ticket = await ticketOf(env.ticketId);
     if (!ticket) return retry(backoffMs(d.deliveryCount), 'the ticket\'s received event is not readable yet');
     const active = kb.current();
-    const drafted = await draftStage(p, ticket, active.kb, llm());
+    const drafted = await draftStage(p, ticket, active.kb, llm(), { semantic: await answerScorer() });
     const fellBack = drafted.kbFindings.find((f) => f.startsWith(LLM_FALLBACK));
     if (fellBack) ctx.metrics.llmFallback('draft', fellBack.slice(LLM_FALLBACK.length).split(/[\s(]/)[0] || 'unknown');
     await ctx.emit({ kind: 'drafted', value: drafted, cause: env, revisions: { kb: active.revision } });

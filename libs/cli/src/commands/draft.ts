@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         action: r.action,
         revisions: { policy: policy.revision, model: policy.classifier.version, kb: kb.revision },
         kbFindings: r.kbFindings,
+        relevance: r.decision.drafted?.relevance ?? null,
       }),
     );
     return 0;
@@ -62,6 +63,8 @@ export async function run(argv: string[]): Promise<number> {
     console.log('');
     console.log('checks:');
     for (const v of r.verdicts) console.log(`  [${v.passed ? 'pass' : 'FAIL'}] ${v.check} ${v.code}${v.passed ? '' : `: ${v.detail} — ${v.evidence.join(' | ')}`}`);
+    const rel = r.decision.drafted?.relevance;
+    if (rel) console.log(`  [${rel.passed ? 'pass' : 'FAIL'}] relevance: ${rel.detail}`);
   } else if (r.kbFindings.length) {
     console.log('no draft:');
     for (const f of r.kbFindings) console.log(`  ${f}`);

@@ -1,5 +1,5 @@
 import { readAccessToken } from '@handrail/identity';
-import { runPolicyCommand } from '@handrail/policy';
+import { runPolicyCommand, type PolicyImpact } from '@handrail/policy';
 import { consolePolicyWriter } from '../policy-api.js';
 
 export interface PolicyEnv {
@@ -8,6 +8,8 @@ export interface PolicyEnv {
   policyFile?: string | undefined;
   consoleUrl: string;
   token?: { HANDRAIL_TOKEN?: string | undefined; HANDRAIL_TOKEN_FILE?: string | undefined };
+  /** The what-if a proposal attaches (issue 15). */
+  impact?: (file: string, window: string) => Promise<PolicyImpact>;
 }
 
 /** `--token-file FILE` (read here so the token is found before the command runs). */
@@ -29,6 +31,7 @@ export async function run(argv: string[], env?: PolicyEnv): Promise<number> {
     natsUrl: env?.natsUrl,
     bucket: env?.bucket,
     policyFile: env?.policyFile,
+    ...(env?.impact ? { impact: env.impact } : {}),
     writer: () => {
       const { token } = readAccessToken({ tokenFile: tokenFileFlag(argv), env: env?.token ?? {} });
       return consolePolicyWriter(env?.consoleUrl ?? 'http://127.0.0.1:8088', token);

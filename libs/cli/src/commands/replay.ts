@@ -1,52 +1,62 @@
 import { parseArgs } from 'node:util';
 import { EventEnvelope } from '@handrail/contracts';
-import { readStream, type Bus } from '@handrail/bus';
-import { decodeEvent, isEventType, type Topology } from '@handrail/events';
-import type { Trust } from '@handrail/runtime';
-import { withBus, withTrust } from '../bus.js';
-import { cliConfig } from '../config.js';
+import { scanStream } from '@handrail/bus';
 import { UsageError } from '../io.js';
+import { eventFilter, readCursor, windowOf, withOpener, writeCursor } from '../window.js';
 
-const HELP = `usage: handrail replay [--type TYPE] [--ticket ID] [--limit N]
-Prints retained events, oldest first, one JSON envelope per line (pipe into jq).`;
+const HELP = `usage: handrail replay [--since TIME | --from TIME] [--to TIME] [--type TYPE] [--ticket ID] [--limit N] [--cursor FILE]
+       handrail replay --from TIME [--to TIME] --policy FILE|REV [--kb DIR|REV] [--json | --html FILE]   (what-if)
+Prints retained events, oldest first, one JSON envelope per line (pipe into jq), streaming: no limit
+unless --limit N (then it says where it stopped and the cursor to resume from). TIME is an ISO time or
+an age (90m, 24h, 7d). --cursor FILE resumes after the last event printed by the run before.
+With --policy, re-decides the recorded tickets under the candidate in shadow and reports what would
+change (handrail replay --policy --help).`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  if (argv.includes('--policy')) return (await import('./what-if.js')).run(argv);
+  const { values, positionals } = parseArgs({
     args: argv,
-    options: { type: { type: 'string' }, ticket: { type: 'string' }, limit: { type: 'string', default: '100000' }, help: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    options: {
+      type: { type: 'string' },
+      ticket: { type: 'string' },
+      since: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (values.type && !isEventType(values.type)) throw new UsageError(`unknown event type "${values.type}"`);
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
-  // With credentials, each event is authenticated and its sealed text opened ([erased] after an erasure).
-  const withAccess = cliConfig().HANDRAIL_CREDENTIALS_DIR ? withTrust : <T>(fn: (bus: Bus, topo: Topology, trust?: Trust) => Promise<T>) => withBus((b, t) => fn(b, t));
-  await withAccess(async (bus: Bus, topo: Topology, trust?: Trust) => {
-    const filter = values.ticket
-      ? topo.subjects.ticketTimeline(values.ticket)
-      : values.type && isEventType(values.type)
-        ? topo.subjects.eventsOfType(values.type)
-        : topo.subjects.allEvents();
-    for (const m of await readStream(bus, topo.streams.events, filter, { max: limit })) {
-      try {
-        let env = decodeEvent(m.data);
-        if (values.type && env.type !== values.type) continue;
-        if (trust) {
-          const r = await trust.readEvent({ subject: m.subject, data: m.data, header: (n) => m.headers[n] }, env);
-          if (!r.ok) {
-            console.error(`seq ${m.seq}: not authentic (${r.reason})`);
-            continue;
-          }
-          env = r.env;
-        }
-        console.log(JSON.stringify(EventEnvelope.toJSON(env)));
-      } catch (err) {
-        console.error(`seq ${m.seq}: undecodable (${(err as Error).message})`);
+  if (values.help) return (console.log(HELP), 0);
+  if (positionals[0] !== undefined) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const window = windowOf(values);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive integer');
+  const afterSeq = readCursor(values.cursor);
+  let printed = 0;
+  let lastSeq = afterSeq ?? 0;
+  let stoppedAtLimit = false;
+  await withOpener(async (bus, topo, open) => {
+    const filter = eventFilter(topo, values);
+    for await (const m of scanStream(bus, topo.streams.events, { filter, afterSeq, from: window.from, to: window.to })) {
+      if (limit !== undefined && printed >= limit) {
+        stoppedAtLimit = true;
+        break;
       }
+      lastSeq = m.seq;
+      const r = await open(m);
+      if (!r.ok) {
+        console.error(`seq ${m.seq}: ${r.reason}`);
+        continue;
+      }
+      if (values.type && r.env.type !== values.type) continue;
+      console.log(JSON.stringify(EventEnvelope.toJSON(r.env)));
+      printed++;
     }
   });
+  if (values.cursor) writeCursor(values.cursor, lastSeq);
+  // Never a silent cut: say where a limit stopped and how to go on.
+  if (stoppedAtLimit) console.error(`stopped at --limit ${limit} after seq ${lastSeq}; more events follow (resume with --cursor FILE, or export)`);
   return 0;
 }

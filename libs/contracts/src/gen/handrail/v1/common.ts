@@ -310,6 +310,66 @@ export function priorityToNumber(object: Priority): number {
   }
 }
 
+/** Which answer-relevance check stopped a reply (issue 12). Checks run in this order; the first failing one is named. */
+export enum RelevanceCheck {
+  RELEVANCE_CHECK_UNSPECIFIED = "RELEVANCE_CHECK_UNSPECIFIED",
+  /** RELEVANCE_CHECK_INTENT - The cited articles do not answer the message's intent (the articles' `answers` front matter). */
+  RELEVANCE_CHECK_INTENT = "RELEVANCE_CHECK_INTENT",
+  /** RELEVANCE_CHECK_KEY_TERMS - The message's key terms and phrases ("gift cards", "price match") are not covered by the cited passages. */
+  RELEVANCE_CHECK_KEY_TERMS = "RELEVANCE_CHECK_KEY_TERMS",
+  /** RELEVANCE_CHECK_SEMANTIC - The cited passages are not semantically close to the message (sentence-encoder cosine). */
+  RELEVANCE_CHECK_SEMANTIC = "RELEVANCE_CHECK_SEMANTIC",
+}
+
+export function relevanceCheckFromJSON(object: any): RelevanceCheck {
+  switch (object) {
+    case 0:
+    case "RELEVANCE_CHECK_UNSPECIFIED":
+      return RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED;
+    case 1:
+    case "RELEVANCE_CHECK_INTENT":
+      return RelevanceCheck.RELEVANCE_CHECK_INTENT;
+    case 2:
+    case "RELEVANCE_CHECK_KEY_TERMS":
+      return RelevanceCheck.RELEVANCE_CHECK_KEY_TERMS;
+    case 3:
+    case "RELEVANCE_CHECK_SEMANTIC":
+      return RelevanceCheck.RELEVANCE_CHECK_SEMANTIC;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum RelevanceCheck");
+  }
+}
+
+export function relevanceCheckToJSON(object: RelevanceCheck): string {
+  switch (object) {
+    case RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED:
+      return "RELEVANCE_CHECK_UNSPECIFIED";
+    case RelevanceCheck.RELEVANCE_CHECK_INTENT:
+      return "RELEVANCE_CHECK_INTENT";
+    case RelevanceCheck.RELEVANCE_CHECK_KEY_TERMS:
+      return "RELEVANCE_CHECK_KEY_TERMS";
+    case RelevanceCheck.RELEVANCE_CHECK_SEMANTIC:
+      return "RELEVANCE_CHECK_SEMANTIC";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum RelevanceCheck");
+  }
+}
+
+export function relevanceCheckToNumber(object: RelevanceCheck): number {
+  switch (object) {
+    case RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED:
+      return 0;
+    case RelevanceCheck.RELEVANCE_CHECK_INTENT:
+      return 1;
+    case RelevanceCheck.RELEVANCE_CHECK_KEY_TERMS:
+      return 2;
+    case RelevanceCheck.RELEVANCE_CHECK_SEMANTIC:
+      return 3;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum RelevanceCheck");
+  }
+}
+
 export interface CustomerContext {
   customerId: string;
   tier: string;
@@ -394,7 +454,34 @@ export interface Classification {
   /** Deterministic detectors that fired (safety, privacy, legal ...): a model score never overrides them. */
   riskFlags: string[];
   outOfScope: boolean;
+  /** Every model behind this classification, joined: e.g. `hr-…+sem-…` (what the envelope's revisions cite). */
   modelVersion: string;
+  /** Each model version by role (`lexical`, `encoder`, `head`), so a decision names all of them. */
+  models: ModelVersion[];
+  /** What each model said on its own, before they were combined (issue 12). */
+  opinions: ModelOpinion[];
+  /**
+   * Why the combined models want a person to look: the models disagree on the area, or the message
+   * is far from every trained example. Empty when they agree and the message is in scope.
+   */
+  modelDoubts: Reason[];
+}
+
+export interface ModelVersion {
+  role: string;
+  version: string;
+}
+
+export interface ModelOpinion {
+  /** `lexical` (TF-IDF + logistic regression) or `semantic` (sentence encoder + nearest neighbours + head). */
+  role: string;
+  version: string;
+  area: Area;
+  intent: string;
+  confidence: number;
+  /** Cosine similarity to the closest trained example, in this model's own space. */
+  nearestSimilarity: number;
+  outOfScope: boolean;
 }
 
 /** One named rule that fired, with its evidence. */
@@ -437,6 +524,37 @@ export interface Draft {
   citations: Citation[];
   templateId: string;
   drafter: string;
+}
+
+/**
+ * Does the draft address what was asked? Decided by the drafting stage and recorded, so explain shows it.
+ * A failing assessment means no reply is sent: reason `no_answer` (escalated, or a draft per policy).
+ */
+export interface Relevance {
+  passed: boolean;
+  /** The first check that failed; UNSPECIFIED when passed. */
+  failedCheck: RelevanceCheck;
+  detail: string;
+  /** The classified intent and the intents the cited articles declare they answer. */
+  intent: string;
+  articleIntents: string[];
+  intentMatched: boolean;
+  /** Idf-weighted share of the message's key terms covered by the cited passages, and the gate. */
+  keyTermCoverage: number;
+  keyTermThreshold: number;
+  keyTerms: string[];
+  uncoveredTerms: string[];
+  /** Best cosine between the message and a cited passage; absent (has_semantic false) without an encoder. */
+  hasSemantic: boolean;
+  semanticSimilarity: number;
+  semanticThreshold: number;
+  encoderVersion: string;
+  /**
+   * Where the closest cited passage ranks among every customer passage of the KB by that cosine
+   * (1 = nothing in the KB is closer), and the most a reply may rank.
+   */
+  semanticRank: number;
+  semanticRankGate: number;
 }
 
 export interface Verdict {
@@ -1661,6 +1779,9 @@ function createBaseClassification(): Classification {
     riskFlags: [],
     outOfScope: false,
     modelVersion: "",
+    models: [],
+    opinions: [],
+    modelDoubts: [],
   };
 }
 
@@ -1689,6 +1810,15 @@ export const Classification: MessageFns<Classification> = {
     }
     if (message.modelVersion !== "") {
       writer.uint32(66).string(message.modelVersion);
+    }
+    for (const v of message.models) {
+      ModelVersion.encode(v!, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.opinions) {
+      ModelOpinion.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.modelDoubts) {
+      Reason.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -1770,6 +1900,30 @@ export const Classification: MessageFns<Classification> = {
             message.modelVersion = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.models.push(ModelVersion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.opinions.push(ModelOpinion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.modelDoubts.push(Reason.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1804,6 +1958,15 @@ export const Classification: MessageFns<Classification> = {
         : isSet(object.model_version)
         ? globalThis.String(object.model_version)
         : "",
+      models: globalThis.Array.isArray(object?.models) ? object.models.map((e: any) => ModelVersion.fromJSON(e)) : [],
+      opinions: globalThis.Array.isArray(object?.opinions)
+        ? object.opinions.map((e: any) => ModelOpinion.fromJSON(e))
+        : [],
+      modelDoubts: globalThis.Array.isArray(object?.modelDoubts)
+        ? object.modelDoubts.map((e: any) => Reason.fromJSON(e))
+        : globalThis.Array.isArray(object?.model_doubts)
+        ? object.model_doubts.map((e: any) => Reason.fromJSON(e))
+        : [],
     };
   },
 
@@ -1833,6 +1996,15 @@ export const Classification: MessageFns<Classification> = {
     if (message.modelVersion !== "") {
       obj.modelVersion = message.modelVersion;
     }
+    if (message.models?.length) {
+      obj.models = message.models.map((e) => ModelVersion.toJSON(e));
+    }
+    if (message.opinions?.length) {
+      obj.opinions = message.opinions.map((e) => ModelOpinion.toJSON(e));
+    }
+    if (message.modelDoubts?.length) {
+      obj.modelDoubts = message.modelDoubts.map((e) => Reason.toJSON(e));
+    }
     return obj;
   },
 
@@ -1849,6 +2021,275 @@ export const Classification: MessageFns<Classification> = {
     message.riskFlags = object.riskFlags?.map((e) => e) || [];
     message.outOfScope = object.outOfScope ?? false;
     message.modelVersion = object.modelVersion ?? "";
+    message.models = object.models?.map((e) => ModelVersion.fromPartial(e)) || [];
+    message.opinions = object.opinions?.map((e) => ModelOpinion.fromPartial(e)) || [];
+    message.modelDoubts = object.modelDoubts?.map((e) => Reason.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseModelVersion(): ModelVersion {
+  return { role: "", version: "" };
+}
+
+export const ModelVersion: MessageFns<ModelVersion> = {
+  encode(message: ModelVersion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== "") {
+      writer.uint32(10).string(message.role);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelVersion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelVersion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelVersion {
+    return {
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: ModelVersion): unknown {
+    const obj: any = {};
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelVersion>, I>>(base?: I): ModelVersion {
+    return ModelVersion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelVersion>, I>>(object: I): ModelVersion {
+    const message = createBaseModelVersion();
+    message.role = object.role ?? "";
+    message.version = object.version ?? "";
+    return message;
+  },
+};
+
+function createBaseModelOpinion(): ModelOpinion {
+  return {
+    role: "",
+    version: "",
+    area: Area.AREA_UNSPECIFIED,
+    intent: "",
+    confidence: 0,
+    nearestSimilarity: 0,
+    outOfScope: false,
+  };
+}
+
+export const ModelOpinion: MessageFns<ModelOpinion> = {
+  encode(message: ModelOpinion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.role !== "") {
+      writer.uint32(10).string(message.role);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      writer.uint32(24).int32(areaToNumber(message.area));
+    }
+    if (message.intent !== "") {
+      writer.uint32(34).string(message.intent);
+    }
+    if (message.confidence !== 0) {
+      writer.uint32(41).double(message.confidence);
+    }
+    if (message.nearestSimilarity !== 0) {
+      writer.uint32(49).double(message.nearestSimilarity);
+    }
+    if (message.outOfScope !== false) {
+      writer.uint32(56).bool(message.outOfScope);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelOpinion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelOpinion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.area = areaFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.intent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.confidence = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.nearestSimilarity = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.outOfScope = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelOpinion {
+    return {
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      area: isSet(object.area) ? areaFromJSON(object.area) : Area.AREA_UNSPECIFIED,
+      intent: isSet(object.intent) ? globalThis.String(object.intent) : "",
+      confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      nearestSimilarity: isSet(object.nearestSimilarity)
+        ? globalThis.Number(object.nearestSimilarity)
+        : isSet(object.nearest_similarity)
+        ? globalThis.Number(object.nearest_similarity)
+        : 0,
+      outOfScope: isSet(object.outOfScope)
+        ? globalThis.Boolean(object.outOfScope)
+        : isSet(object.out_of_scope)
+        ? globalThis.Boolean(object.out_of_scope)
+        : false,
+    };
+  },
+
+  toJSON(message: ModelOpinion): unknown {
+    const obj: any = {};
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.area !== Area.AREA_UNSPECIFIED) {
+      obj.area = areaToJSON(message.area);
+    }
+    if (message.intent !== "") {
+      obj.intent = message.intent;
+    }
+    if (message.confidence !== 0) {
+      obj.confidence = floatToJson(message.confidence);
+    }
+    if (message.nearestSimilarity !== 0) {
+      obj.nearestSimilarity = floatToJson(message.nearestSimilarity);
+    }
+    if (message.outOfScope !== false) {
+      obj.outOfScope = message.outOfScope;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelOpinion>, I>>(base?: I): ModelOpinion {
+    return ModelOpinion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelOpinion>, I>>(object: I): ModelOpinion {
+    const message = createBaseModelOpinion();
+    message.role = object.role ?? "";
+    message.version = object.version ?? "";
+    message.area = object.area ?? Area.AREA_UNSPECIFIED;
+    message.intent = object.intent ?? "";
+    message.confidence = object.confidence ?? 0;
+    message.nearestSimilarity = object.nearestSimilarity ?? 0;
+    message.outOfScope = object.outOfScope ?? false;
     return message;
   },
 };
@@ -2521,6 +2962,384 @@ export const Draft: MessageFns<Draft> = {
     message.citations = object.citations?.map((e) => Citation.fromPartial(e)) || [];
     message.templateId = object.templateId ?? "";
     message.drafter = object.drafter ?? "";
+    return message;
+  },
+};
+
+function createBaseRelevance(): Relevance {
+  return {
+    passed: false,
+    failedCheck: RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED,
+    detail: "",
+    intent: "",
+    articleIntents: [],
+    intentMatched: false,
+    keyTermCoverage: 0,
+    keyTermThreshold: 0,
+    keyTerms: [],
+    uncoveredTerms: [],
+    hasSemantic: false,
+    semanticSimilarity: 0,
+    semanticThreshold: 0,
+    encoderVersion: "",
+    semanticRank: 0,
+    semanticRankGate: 0,
+  };
+}
+
+export const Relevance: MessageFns<Relevance> = {
+  encode(message: Relevance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.passed !== false) {
+      writer.uint32(8).bool(message.passed);
+    }
+    if (message.failedCheck !== RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED) {
+      writer.uint32(16).int32(relevanceCheckToNumber(message.failedCheck));
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    if (message.intent !== "") {
+      writer.uint32(34).string(message.intent);
+    }
+    for (const v of message.articleIntents) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.intentMatched !== false) {
+      writer.uint32(48).bool(message.intentMatched);
+    }
+    if (message.keyTermCoverage !== 0) {
+      writer.uint32(57).double(message.keyTermCoverage);
+    }
+    if (message.keyTermThreshold !== 0) {
+      writer.uint32(65).double(message.keyTermThreshold);
+    }
+    for (const v of message.keyTerms) {
+      writer.uint32(74).string(v!);
+    }
+    for (const v of message.uncoveredTerms) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.hasSemantic !== false) {
+      writer.uint32(88).bool(message.hasSemantic);
+    }
+    if (message.semanticSimilarity !== 0) {
+      writer.uint32(97).double(message.semanticSimilarity);
+    }
+    if (message.semanticThreshold !== 0) {
+      writer.uint32(105).double(message.semanticThreshold);
+    }
+    if (message.encoderVersion !== "") {
+      writer.uint32(114).string(message.encoderVersion);
+    }
+    if (message.semanticRank !== 0) {
+      writer.uint32(120).uint32(message.semanticRank);
+    }
+    if (message.semanticRankGate !== 0) {
+      writer.uint32(128).uint32(message.semanticRankGate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Relevance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRelevance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.passed = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.failedCheck = relevanceCheckFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.intent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.articleIntents.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.intentMatched = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.keyTermCoverage = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.keyTermThreshold = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.keyTerms.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.uncoveredTerms.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.hasSemantic = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.semanticSimilarity = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.semanticThreshold = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.encoderVersion = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.semanticRank = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.semanticRankGate = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Relevance {
+    return {
+      passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
+      failedCheck: isSet(object.failedCheck)
+        ? relevanceCheckFromJSON(object.failedCheck)
+        : isSet(object.failed_check)
+        ? relevanceCheckFromJSON(object.failed_check)
+        : RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      intent: isSet(object.intent) ? globalThis.String(object.intent) : "",
+      articleIntents: globalThis.Array.isArray(object?.articleIntents)
+        ? object.articleIntents.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.article_intents)
+        ? object.article_intents.map((e: any) => globalThis.String(e))
+        : [],
+      intentMatched: isSet(object.intentMatched)
+        ? globalThis.Boolean(object.intentMatched)
+        : isSet(object.intent_matched)
+        ? globalThis.Boolean(object.intent_matched)
+        : false,
+      keyTermCoverage: isSet(object.keyTermCoverage)
+        ? globalThis.Number(object.keyTermCoverage)
+        : isSet(object.key_term_coverage)
+        ? globalThis.Number(object.key_term_coverage)
+        : 0,
+      keyTermThreshold: isSet(object.keyTermThreshold)
+        ? globalThis.Number(object.keyTermThreshold)
+        : isSet(object.key_term_threshold)
+        ? globalThis.Number(object.key_term_threshold)
+        : 0,
+      keyTerms: globalThis.Array.isArray(object?.keyTerms)
+        ? object.keyTerms.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.key_terms)
+        ? object.key_terms.map((e: any) => globalThis.String(e))
+        : [],
+      uncoveredTerms: globalThis.Array.isArray(object?.uncoveredTerms)
+        ? object.uncoveredTerms.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.uncovered_terms)
+        ? object.uncovered_terms.map((e: any) => globalThis.String(e))
+        : [],
+      hasSemantic: isSet(object.hasSemantic)
+        ? globalThis.Boolean(object.hasSemantic)
+        : isSet(object.has_semantic)
+        ? globalThis.Boolean(object.has_semantic)
+        : false,
+      semanticSimilarity: isSet(object.semanticSimilarity)
+        ? globalThis.Number(object.semanticSimilarity)
+        : isSet(object.semantic_similarity)
+        ? globalThis.Number(object.semantic_similarity)
+        : 0,
+      semanticThreshold: isSet(object.semanticThreshold)
+        ? globalThis.Number(object.semanticThreshold)
+        : isSet(object.semantic_threshold)
+        ? globalThis.Number(object.semantic_threshold)
+        : 0,
+      encoderVersion: isSet(object.encoderVersion)
+        ? globalThis.String(object.encoderVersion)
+        : isSet(object.encoder_version)
+        ? globalThis.String(object.encoder_version)
+        : "",
+      semanticRank: isSet(object.semanticRank)
+        ? globalThis.Number(object.semanticRank)
+        : isSet(object.semantic_rank)
+        ? globalThis.Number(object.semantic_rank)
+        : 0,
+      semanticRankGate: isSet(object.semanticRankGate)
+        ? globalThis.Number(object.semanticRankGate)
+        : isSet(object.semantic_rank_gate)
+        ? globalThis.Number(object.semantic_rank_gate)
+        : 0,
+    };
+  },
+
+  toJSON(message: Relevance): unknown {
+    const obj: any = {};
+    if (message.passed !== false) {
+      obj.passed = message.passed;
+    }
+    if (message.failedCheck !== RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED) {
+      obj.failedCheck = relevanceCheckToJSON(message.failedCheck);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.intent !== "") {
+      obj.intent = message.intent;
+    }
+    if (message.articleIntents?.length) {
+      obj.articleIntents = message.articleIntents;
+    }
+    if (message.intentMatched !== false) {
+      obj.intentMatched = message.intentMatched;
+    }
+    if (message.keyTermCoverage !== 0) {
+      obj.keyTermCoverage = floatToJson(message.keyTermCoverage);
+    }
+    if (message.keyTermThreshold !== 0) {
+      obj.keyTermThreshold = floatToJson(message.keyTermThreshold);
+    }
+    if (message.keyTerms?.length) {
+      obj.keyTerms = message.keyTerms;
+    }
+    if (message.uncoveredTerms?.length) {
+      obj.uncoveredTerms = message.uncoveredTerms;
+    }
+    if (message.hasSemantic !== false) {
+      obj.hasSemantic = message.hasSemantic;
+    }
+    if (message.semanticSimilarity !== 0) {
+      obj.semanticSimilarity = floatToJson(message.semanticSimilarity);
+    }
+    if (message.semanticThreshold !== 0) {
+      obj.semanticThreshold = floatToJson(message.semanticThreshold);
+    }
+    if (message.encoderVersion !== "") {
+      obj.encoderVersion = message.encoderVersion;
+    }
+    if (message.semanticRank !== 0) {
+      obj.semanticRank = Math.round(message.semanticRank);
+    }
+    if (message.semanticRankGate !== 0) {
+      obj.semanticRankGate = Math.round(message.semanticRankGate);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Relevance>, I>>(base?: I): Relevance {
+    return Relevance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Relevance>, I>>(object: I): Relevance {
+    const message = createBaseRelevance();
+    message.passed = object.passed ?? false;
+    message.failedCheck = object.failedCheck ?? RelevanceCheck.RELEVANCE_CHECK_UNSPECIFIED;
+    message.detail = object.detail ?? "";
+    message.intent = object.intent ?? "";
+    message.articleIntents = object.articleIntents?.map((e) => e) || [];
+    message.intentMatched = object.intentMatched ?? false;
+    message.keyTermCoverage = object.keyTermCoverage ?? 0;
+    message.keyTermThreshold = object.keyTermThreshold ?? 0;
+    message.keyTerms = object.keyTerms?.map((e) => e) || [];
+    message.uncoveredTerms = object.uncoveredTerms?.map((e) => e) || [];
+    message.hasSemantic = object.hasSemantic ?? false;
+    message.semanticSimilarity = object.semanticSimilarity ?? 0;
+    message.semanticThreshold = object.semanticThreshold ?? 0;
+    message.encoderVersion = object.encoderVersion ?? "";
+    message.semanticRank = object.semanticRank ?? 0;
+    message.semanticRankGate = object.semanticRankGate ?? 0;
     return message;
   },
 };

@@ -27,6 +27,7 @@ import {
   priorityToJSON,
   priorityToNumber,
   Reason,
+  Relevance,
   Revisions,
   Route,
   routeFromJSON,
@@ -138,6 +139,8 @@ export interface DraftProposed {
   /** Absent when nothing in the knowledge base grounds a reply. */
   draft: Draft | undefined;
   kbFindings: string[];
+  /** Whether the draft answers the message (absent when there is no draft). */
+  relevance: Relevance | undefined;
 }
 
 export interface DraftChecked {
@@ -150,6 +153,8 @@ export interface DraftChecked {
   draft: Draft | undefined;
   verdicts: Verdict[];
   passed: boolean;
+  /** Carried from `drafted`: the conclusion reads it to hold a reply that does not answer (issue 12). */
+  relevance: Relevance | undefined;
 }
 
 /** The terminal state. The draft and its verdicts are on `draft_checked`; the reply on `outbound_reply`. */
@@ -1869,6 +1874,7 @@ function createBaseDraftProposed(): DraftProposed {
     plan: undefined,
     draft: undefined,
     kbFindings: [],
+    relevance: undefined,
   };
 }
 
@@ -1891,6 +1897,9 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     }
     for (const v of message.kbFindings) {
       writer.uint32(50).string(v!);
+    }
+    if (message.relevance !== undefined) {
+      Relevance.encode(message.relevance, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1956,6 +1965,14 @@ export const DraftProposed: MessageFns<DraftProposed> = {
             message.kbFindings.push(reader.string());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.relevance = Relevance.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1980,6 +1997,7 @@ export const DraftProposed: MessageFns<DraftProposed> = {
         : globalThis.Array.isArray(object?.kb_findings)
         ? object.kb_findings.map((e: any) => globalThis.String(e))
         : [],
+      relevance: isSet(object.relevance) ? Relevance.fromJSON(object.relevance) : undefined,
     };
   },
 
@@ -2003,6 +2021,9 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     if (message.kbFindings?.length) {
       obj.kbFindings = message.kbFindings;
     }
+    if (message.relevance !== undefined) {
+      obj.relevance = Relevance.toJSON(message.relevance);
+    }
     return obj;
   },
 
@@ -2023,6 +2044,9 @@ export const DraftProposed: MessageFns<DraftProposed> = {
     message.plan = (object.plan !== undefined && object.plan !== null) ? RoutePlan.fromPartial(object.plan) : undefined;
     message.draft = (object.draft !== undefined && object.draft !== null) ? Draft.fromPartial(object.draft) : undefined;
     message.kbFindings = object.kbFindings?.map((e) => e) || [];
+    message.relevance = (object.relevance !== undefined && object.relevance !== null)
+      ? Relevance.fromPartial(object.relevance)
+      : undefined;
     return message;
   },
 };
@@ -2035,6 +2059,7 @@ function createBaseDraftChecked(): DraftChecked {
     draft: undefined,
     verdicts: [],
     passed: false,
+    relevance: undefined,
   };
 }
 
@@ -2057,6 +2082,9 @@ export const DraftChecked: MessageFns<DraftChecked> = {
     }
     if (message.passed !== false) {
       writer.uint32(48).bool(message.passed);
+    }
+    if (message.relevance !== undefined) {
+      Relevance.encode(message.relevance, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -2122,6 +2150,14 @@ export const DraftChecked: MessageFns<DraftChecked> = {
             message.passed = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.relevance = Relevance.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2142,6 +2178,7 @@ export const DraftChecked: MessageFns<DraftChecked> = {
       draft: isSet(object.draft) ? Draft.fromJSON(object.draft) : undefined,
       verdicts: globalThis.Array.isArray(object?.verdicts) ? object.verdicts.map((e: any) => Verdict.fromJSON(e)) : [],
       passed: isSet(object.passed) ? globalThis.Boolean(object.passed) : false,
+      relevance: isSet(object.relevance) ? Relevance.fromJSON(object.relevance) : undefined,
     };
   },
 
@@ -2165,6 +2202,9 @@ export const DraftChecked: MessageFns<DraftChecked> = {
     if (message.passed !== false) {
       obj.passed = message.passed;
     }
+    if (message.relevance !== undefined) {
+      obj.relevance = Relevance.toJSON(message.relevance);
+    }
     return obj;
   },
 
@@ -2183,6 +2223,9 @@ export const DraftChecked: MessageFns<DraftChecked> = {
     message.draft = (object.draft !== undefined && object.draft !== null) ? Draft.fromPartial(object.draft) : undefined;
     message.verdicts = object.verdicts?.map((e) => Verdict.fromPartial(e)) || [];
     message.passed = object.passed ?? false;
+    message.relevance = (object.relevance !== undefined && object.relevance !== null)
+      ? Relevance.fromPartial(object.relevance)
+      : undefined;
     return message;
   },
 };

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { AREA } from '@handrail/events';
+import { combineOpinions } from './hybrid.js';
+import { trainClassifier } from './model.js';
+import type { SemanticJudgement } from './semantic.js';
+import { FIXTURE_EXAMPLES } from './testing/fixture.js';
+
+const lexical = trainClassifier(FIXTURE_EXAMPLES);
+const versions = { lexical: lexical.version, encoder: 'use-lite@0.2.0', head: 'sem-abc' };
+function sem(area: SemanticJudgement['area'], confidence: number, nearestSimilarity: number, gate = 0.4): SemanticJudgement {
+  return { area, intent: `${area}_intent`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, outOfScope: nearestSimilarity < gate };
+}
+
+describe('hybrid — lexical + semantic combined', () => {
+  it('hybrid — agreement: no doubt, the confidence blends both, every model version is cited', () => {
+    const lex = lexical.classify('where is my order');
+    expect(lex.modelArea).toBe('faq_status');
+    const c = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0, intentWeight: 0 });
+    expect(c.modelDoubts).toEqual([]);
+    expect(c.area).toBe(AREA.value('faq_status'));
+    expect(c.confidence).toBeCloseTo(0.5 * 0.9 + 0.5 * lex.confidence, 6);
+    expect(c.models.map((m) => `${m.role}=${m.version}`)).toEqual([`lexical=${lexical.version}`, 'encoder=use-lite@0.2.0', 'head=sem-abc']);
+    expect(c.modelVersion).toBe(`${lexical.version}+sem-abc`);
+    expect(c.opinions.map((o) => o.role)).toEqual(['lexical', 'semantic']);
+  });
+
+  it('hybrid — disagreement on the area, both sure: a `model_disagreement` doubt with both opinions as evidence', () => {
+    const lex = lexical.classify('where is my order');
+    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.5, intentWeight: 0 });
+    expect(c.modelDoubts.map((d) => d.code)).toEqual(['model_disagreement']);
+    expect(c.modelDoubts[0]?.evidence.join(' ')).toMatch(/lexical=faq_status.*semantic=routine/);
+  });
+
+  it('hybrid — disagreement where one model is unsure is left to the confidence (no doubt, lower confidence)', () => {
+    const lex = lexical.classify('where is my order');
+    const agree = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0 });
+    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0 });
+    expect(c.modelDoubts).toEqual([]);
+    expect(c.confidence).toBeLessThan(agree.confidence);
+  });
+
+  it('hybrid — far from every example: `out_of_scope` doubt, and the confidence cannot exceed the similarity', () => {
+    const lex = lexical.classify('where is my order');
+    const c = combineOpinions(lex, sem('faq_status', 0.99, 0.2), 0.4, versions);
+    expect(c.outOfScope).toBe(true);
+    expect(c.modelDoubts.map((d) => d.code)).toContain('out_of_scope');
+    expect(c.confidence).toBeLessThanOrEqual(0.2);
+  });
+
+  it('hybrid — just inside the gate the ramp scales the confidence down', () => {
+    const lex = lexical.classify('where is my order');
+    const o = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0 };
+    const near = combineOpinions(lex, sem('faq_status', 0.9, 0.45), 0.4, versions, o);
+    const far = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, o);
+    expect(near.confidence).toBeCloseTo(far.confidence * 0.5, 6);
+  });
+
+  it('hybrid — a risk detector still decides the area, whatever the semantic model says', () => {
+    const lex = lexical.classify('someone stole my card and is using it');
+    expect(lex.riskFlags.length).toBeGreaterThan(0);
+    const c = combineOpinions(lex, sem('faq_status', 0.99, 0.9), 0.4, versions);
+    expect(c.area).toBe(AREA.value('safety'));
+    expect(c.modelDoubts.map((d) => d.code)).not.toContain('model_disagreement');
+  });
+});
