@@ -222,7 +222,7 @@ describe('replay for analysts — re-derive and what-if on the demo stream (issu
     expect(fs.readFileSync(html, 'utf8')).toContain('escalated → awaiting_approval');
     const text = await handrail(env, ['replay', '--policy', candidate, '--since', '1h']);
     expect(text.stdout).toContain(`${report.changed} would change`);
-    expect(text.stdout).toMatch(/by route:\n(?:  .*\n)*?\s+escalated → awaiting_approval\s+\d+/);
+    expect(text.stdout).toMatch(/by route:\n(?: {2}.*\n)*?\s+escalated → awaiting_approval\s+\d+/);
     // The current pack changes nothing.
     const same = JSON.parse((await handrail(env, ['replay', '--policy', demoPaths.policy, '--since', '1h', '--json'])).stdout) as ImpactJson;
     expect(same.changed).toBe(0);
