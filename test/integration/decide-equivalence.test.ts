@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventEnvelope, Ticket } from '@handrail/contracts';
 import { encodeJson, openBucket } from '@handrail/bus';
-import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { sharedEncoder } from '@handrail/encoder';
 import { decideInOrder, type TicketDecision } from '@handrail/decisions';
 import { demoPaths, readSampleTickets } from '@handrail/demo';
 import type { PayloadCase } from '@handrail/events';
@@ -81,10 +82,12 @@ describe('decideTicket gives what the services give (issue 9)', () => {
     });
     const pack = await loadPolicyFile(demoPaths.policy);
     const kb = await ingestDirectory(demoPaths.kb);
+    // Both models, as the classifier service trains them (CLASSIFIER_SEMANTIC defaults to on).
+    const models = await trainModels(trainingExamplesFromPolicy(pack), await sharedEncoder());
     const decisions = await decideInOrder(received, {
       policy: { pack, revision: policyRevisionId(pack) },
       kb: { kb, revision: toSnapshot(kb).revision },
-      classify: { classifier: createClassifier(trainingExamplesFromPolicy(pack)) },
+      classify: { classifier: models.classifier, semantic: models.semantic },
     });
 
     const expected = (d: TicketDecision): Array<[PayloadCase, unknown]> =>
