@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
         intent: c.intent,
         confidence: c.confidence,
         action: r.action,
-        revisions: { policy: policy.revision, model: policy.classifier.version, kb: kb.revision },
+        revisions: { policy: policy.revision, model: r.decision.revisions.model, kb: kb.revision },
         kbFindings: r.kbFindings,
         relevance: r.decision.drafted?.relevance ?? null,
       }),
@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   console.log(`area ${c.area}, intent ${c.intent}, confidence ${c.confidence.toFixed(3)}, sentiment ${c.sentiment.toFixed(2)}${c.riskFlags.length ? `, risk ${c.riskFlags.join(', ')}` : ''}`);
-  console.log(`AI may: ${r.action}   [policy ${policy.revision}, model ${policy.classifier.version}, kb ${kb.revision}]`);
+  console.log(`AI may: ${r.action}   [policy ${policy.revision}, model ${r.decision.revisions.model}, kb ${kb.revision}]`);
   console.log('');
   if (r.draft) {
     console.log(r.draft.text);
