@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventEnvelope, Ticket } from '@handrail/contracts';
 import { encodeJson, openBucket } from '@handrail/bus';
 import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { decideInOrder, semanticScorer, type TicketDecision } from '@handrail/decisions';
+import { decideInOrder, decisionPayloads, semanticScorer, type TicketDecision } from '@handrail/decisions';
 import { sharedEncoder } from '@handrail/encoder';
 import { demoPaths, readSampleTickets } from '@handrail/demo';
 import type { PayloadCase } from '@handrail/events';
@@ -103,20 +103,7 @@ describe('decideTicket gives what the services give (issue 9)', () => {
       relevance: { semantic: semanticScorer(encoder) },
     });
 
-    const expected = (d: TicketDecision): Array<[PayloadCase, unknown]> =>
-      (
-        [
-          ['classified', d.classified],
-          ['permitted', d.permitted],
-          ['draftRequested', d.requested],
-          ['drafted', d.drafted],
-          ['draftChecked', d.checked],
-          ['concluded', d.concluded],
-          ['outboundReply', d.reply],
-          ['qaSampled', d.sample],
-          ['handoff', d.handoff],
-        ] as Array<[PayloadCase, unknown]>
-      ).filter(([, v]) => v !== undefined);
+    const expected = (d: TicketDecision): Array<[PayloadCase, unknown]> => Object.entries(decisionPayloads(d)).filter(([, v]) => v !== undefined) as Array<[PayloadCase, unknown]>;
     const routes = new Map<string, number>();
     for (const d of decisions) {
       const id = d.concluded.context?.ticketId ?? '';

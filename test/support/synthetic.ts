@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Ticket, type EventEnvelope } from '@handrail/contracts';
 import type { Bus, EventPublisher } from '@handrail/bus';
 import { createClassifier, trainingExamplesFromPolicy } from '@handrail/classifier';
-import { decideInOrder, type TicketDecision } from '@handrail/decisions';
+import { decideInOrder, decisionPayloads, type TicketDecision } from '@handrail/decisions';
 import { demoPaths, readSampleTickets } from '@handrail/demo';
 import { newEvent, PRODUCERS, ticketIdFor, type Identity, type PayloadCase, type Topology } from '@handrail/events';
 import { ingestDirectory, toSnapshot } from '@handrail/kb';
@@ -46,20 +46,11 @@ export async function publishSyntheticStream(bus: Bus, topo: Topology, size: { c
     publishers.set(id, publisher);
     closers.push(() => trust.close());
   }
-  const stages = (t: Ticket, d: TicketDecision): Array<[PayloadCase, unknown]> =>
-    (
-      [
-        ['received', { ticket: t }],
-        ['classified', d.classified],
-        ['permitted', d.permitted],
-        ['draftRequested', d.requested],
-        ['drafted', d.drafted],
-        ['draftChecked', d.checked],
-        ['concluded', d.concluded],
-        ['qaSampled', d.sample],
-        ['handoff', d.handoff],
-      ] as Array<[PayloadCase, unknown]>
-    ).filter(([, v]) => v !== undefined);
+  const stages = (t: Ticket, d: TicketDecision): Array<[PayloadCase, unknown]> => {
+    // The bench's synthetic stream carries no outbound copies: the reply is on its own stream.
+    const events = Object.entries(decisionPayloads(d)).filter(([k]) => k !== 'outboundReply');
+    return ([['received', { ticket: t }], ...events] as Array<[PayloadCase, unknown]>).filter(([, v]) => v !== undefined);
+  };
   const perCopy = base.reduce((n, t, i) => n + (decisions[i] ? stages(t, decisions[i]).length : 0), 0);
   const copies = 'copies' in size ? size.copies : Math.ceil(size.minEvents / perCopy);
   const jobs: Array<() => Promise<unknown>> = [];

@@ -1,7 +1,7 @@
 // The decisions: every rule that says what AI may do with a ticket and who handles it, as plain
 // functions over the contract's types. Services wire the stages to the bus; `decideTicket` runs
 // them in process for the CLI, evaluation and the demo.
-export { decideTicket, decideInOrder, planTicket } from './pipeline.js';
+export { decideTicket, decideInOrder, planTicket, decisionPayloads } from './pipeline.js';
 export type { DecideDeps, TicketDecision, TicketInput, TicketPlan } from './pipeline.js';
 export {
   classifyStage,

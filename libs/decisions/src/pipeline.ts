@@ -83,6 +83,21 @@ export interface TicketDecision {
   revisions: { policy: string; model: string; kb: string };
 }
 
+/** The payload a decision publishes for each event kind, in pipeline order (undefined: that stage did not run). */
+export function decisionPayloads(d: TicketDecision): {
+  classified: TicketClassified;
+  permitted: ActionPermitted;
+  draftRequested: DraftRequested | undefined;
+  drafted: DraftProposed | undefined;
+  draftChecked: DraftChecked | undefined;
+  concluded: TicketConcluded;
+  outboundReply: OutboundReply | undefined;
+  qaSampled: QaSampled | undefined;
+  handoff: HandoffPrepared | undefined;
+} {
+  return { classified: d.classified, permitted: d.permitted, draftRequested: d.requested, drafted: d.drafted, draftChecked: d.checked, concluded: d.concluded, outboundReply: d.reply, qaSampled: d.sample, handoff: d.handoff };
+}
+
 /**
  * "What would happen to this ticket?" — the stages the services run, chained in process with the
  * same functions and the same inputs (the customer's history included), without the bus. The CLI,

@@ -1,5 +1,5 @@
 import { EventEnvelope } from '@handrail/contracts';
-import { decideTicket, type TicketDecision } from '@handrail/decisions';
+import { decideTicket, decisionPayloads, type TicketDecision } from '@handrail/decisions';
 import type { PayloadCase } from '@handrail/events';
 import { canonicalJson } from '@handrail/policy';
 import type { ResolvedKb, ResolvedPolicy, RevisionResolver } from './revisions.js';
@@ -9,8 +9,7 @@ import type { RecordedTicket } from './tickets.js';
 export const DECISION_STAGES = ['classified', 'permitted', 'draftRequested', 'drafted', 'draftChecked', 'concluded', 'qaSampled', 'handoff'] as const satisfies readonly PayloadCase[];
 export type DecisionStage = (typeof DECISION_STAGES)[number];
 
-const decided = (d: TicketDecision, s: DecisionStage): unknown =>
-  ({ classified: d.classified, permitted: d.permitted, draftRequested: d.requested, drafted: d.drafted, draftChecked: d.checked, concluded: d.concluded, qaSampled: d.sample, handoff: d.handoff })[s];
+const decided = (d: TicketDecision, s: DecisionStage): unknown => decisionPayloads(d)[s];
 
 /** A payload as the contract writes it (defaults omitted), so equal decisions compare equal however they were built. */
 export function payloadJson(kind: PayloadCase, value: unknown): Record<string, unknown> {
