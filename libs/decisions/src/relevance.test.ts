@@ -88,7 +88,29 @@ describe('semantic scorer', () => {
     expect(await s.measure('A question', [b], [a, b])).toEqual({ similarity: 0.6, rank: 2 });
     expect(await s.measure('Another', [a, b], [a, b])).toEqual({ similarity: 1, rank: 1 });
     // The message each time; each passage once.
-    expect(enc.calls).toEqual([['A question', 'H. Bananas.'], ['A question', 'H. Apples.'], ['Another']]);
+    expect(enc.calls).toEqual([['A question'], ['H. Bananas.'], ['A question'], ['H. Apples.'], ['Another']]);
     expect(s.version).toBe('fake@1');
+  });
+
+  it('semantic — drafts in flight at once share one embedding of the help centre (issue 12: a start-up burst embedded it per draft)', async () => {
+    const enc = fakeEncoder();
+    const s = semanticScorer(enc);
+    const all = ['Apples.', 'Bananas.', 'Cherries.'].map((t, i) => passage(`p${i}#1`, t));
+    await Promise.all([s.warm(all), ...Array.from({ length: 20 }, (_, i) => s.measure(`A question ${i}`, [all[0] as Passage], all))]);
+    const passageTexts = enc.calls.flat().filter((t) => t.startsWith('H. '));
+    expect(passageTexts.sort()).toEqual(['H. Apples.', 'H. Bananas.', 'H. Cherries.']);
+  });
+
+  it('semantic — a failed passage embedding is retried by the next draft, not cached', async () => {
+    let fail = true;
+    const enc: SentenceEncoder = {
+      version: 'flaky@1',
+      embed: (texts) => (fail ? Promise.reject(new Error('model not loaded')) : Promise.resolve(texts.map(() => new Float32Array([1, 0])))),
+    };
+    const s = semanticScorer(enc);
+    const a = passage('a#1', 'Apples.');
+    await expect(s.measure('A question', [a], [a])).rejects.toThrow('model not loaded');
+    fail = false;
+    expect(await s.measure('A question', [a], [a])).toEqual({ similarity: 1, rank: 1 });
   });
 });

@@ -21,6 +21,8 @@ export interface SemanticScorer {
    * customer passages) by cosine to the message.
    */
   measure(message: string, cited: readonly Passage[], all: readonly Passage[]): Promise<{ similarity: number; rank: number }>;
+  /** Embeds passages ahead of the first draft (start-up, a new KB revision); concurrent callers share the work. */
+  warm(passages: readonly Passage[]): Promise<void>;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -46,25 +48,41 @@ export function passageText(p: Pick<Passage, 'title' | 'heading' | 'text'>): str
 }
 
 export function semanticScorer(encoder: SentenceEncoder): SemanticScorer {
-  const cache = new Map<string, Float32Array>();
+  // One embedding per passage version, shared by every caller: a burst of concurrent drafts right after
+  // start-up (or a KB revision) used to embed the whole help centre once per draft in flight.
+  const cache = new Map<string, Promise<Float32Array>>();
   const key = (p: Passage) => `${p.id}@${p.articleVersion}`;
+  const vectorsOf = (passages: readonly Passage[]): Promise<Float32Array>[] => {
+    const missing = passages.filter((p) => !cache.has(key(p)));
+    if (missing.length > 0) {
+      const batch = encoder.embed(missing.map(passageText));
+      missing.forEach((p, i) => {
+        if (cache.size >= PASSAGE_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+        const v = batch.then((vs) => {
+          const vector = vs[i];
+          if (vector === undefined) throw new Error(`encoder returned no vector for passage ${p.id}`);
+          return vector;
+        });
+        // A failed batch is forgotten, so the next draft tries again rather than failing forever.
+        v.catch(() => cache.delete(key(p)));
+        cache.set(key(p), v);
+      });
+    }
+    return passages.map((p) => cache.get(key(p)) ?? Promise.reject(new Error(`passage ${p.id} has no vector`)));
+  };
   return {
     version: encoder.version,
+    async warm(passages) {
+      await Promise.all(vectorsOf(passages));
+    },
     async measure(message, cited, all) {
       if (cited.length === 0) return { similarity: 0, rank: 0 };
       const passages = [...new Map([...cited, ...all].map((p) => [key(p), p])).values()];
-      const missing = passages.filter((p) => !cache.has(key(p)));
-      const vectors = await encoder.embed([message, ...missing.map(passageText)]);
-      const [query] = vectors;
+      const [[query], vectors] = await Promise.all([encoder.embed([message]), Promise.all(vectorsOf(passages))]);
       if (query === undefined) return { similarity: 0, rank: 0 };
-      missing.forEach((p, i) => {
-        const v = vectors[i + 1];
-        if (v === undefined) return;
-        if (cache.size >= PASSAGE_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-        cache.set(key(p), v);
-      });
+      const byKey = new Map(passages.map((p, i) => [key(p), vectors[i]]));
       const score = (p: Passage) => {
-        const v = cache.get(key(p));
+        const v = byKey.get(key(p));
         return v === undefined ? -1 : Math.round(cosine(query, v) * 1000) / 1000;
       };
       const best = Math.max(...cited.map(score));

@@ -31,13 +31,20 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   // event loop (JetStream requests, gRPC in a shared process) for seconds. Awaited by the first
   // draft; passages are embedded once per article version and cached.
   const encoder = ctx.config.ANSWER_SEMANTIC === 'on' ? createEncoder({ threads: 1 }) : undefined;
-  encoder?.then((e) => ctx.log.info({ encoder: e.version }, 'answer relevance: sentence encoder loaded'), (err: unknown) => ctx.log.error({ err }, 'answer relevance: the sentence encoder did not load'));
-  let scorer: SemanticScorer | undefined;
-  const answerScorer = async (): Promise<SemanticScorer | undefined> => {
-    if (encoder === undefined) return undefined;
-    scorer ??= semanticScorer(await encoder);
-    return scorer;
-  };
+  // One scorer per process, made when the model is in: concurrent first drafts share it and its vectors.
+  const scorer: Promise<SemanticScorer> | undefined = encoder?.then((e) => semanticScorer(e));
+  scorer?.then(
+    async (s) => {
+      ctx.log.info({ encoder: s.version }, 'answer relevance: sentence encoder loaded');
+      // The help centre is embedded once, now, not by the first drafts (a later KB revision: by its first draft, once).
+      const t0 = performance.now();
+      const passages = kb.current().kb.passages.filter((p) => p.audience === 'customer');
+      await s.warm(passages);
+      ctx.log.info({ passages: passages.length, ms: Math.round(performance.now() - t0) }, 'answer relevance: help centre embedded');
+    },
+    (err: unknown) => ctx.log.error({ err }, 'answer relevance: the sentence encoder did not load'),
+  ).catch((err: unknown) => ctx.log.warn({ err }, 'answer relevance: embedding the help centre ahead failed; drafts embed it'));
+  const answerScorer = (): Promise<SemanticScorer | undefined> => scorer ?? Promise.resolve(undefined);
   const closeEncoder = async () => {
     if (encoder) await (await encoder.catch(() => undefined))?.close();
   };
