@@ -36,6 +36,7 @@ export interface RevisionFiles {
 export class RevisionResolver {
   readonly #policies = new Map<string, ResolvedPolicy | undefined>();
   readonly #kbs = new Map<string, ResolvedKb | undefined>();
+  #relevance: Promise<RelevanceOptions> | undefined;
   readonly #classifiers = new Map<string, Promise<ClassifyDeps>>();
   /**
    * The QA sampler's certainty counters (first N after a revision, weekly minimums), kept across the
@@ -138,9 +139,13 @@ export class RevisionResolver {
     return c;
   }
 
-  /** Answer relevance as the drafting service measures it (semantic closeness with the same encoder). */
-  async relevance(): Promise<RelevanceOptions> {
-    return { semantic: semanticScorer(await sharedEncoder()) };
+  /**
+   * Answer relevance as the drafting service measures it (semantic closeness with the same encoder):
+   * one scorer per resolver, so the help centre's passages are embedded once per article version, not per ticket.
+   */
+  relevance(): Promise<RelevanceOptions> {
+    this.#relevance ??= sharedEncoder().then((encoder) => ({ semantic: semanticScorer(encoder) }));
+    return this.#relevance;
   }
 
 }
