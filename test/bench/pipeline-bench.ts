@@ -12,12 +12,18 @@ import { headers, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { ensureNats, freePort, repoRoot, SERVICE_NAMES, startCluster, type Cluster } from '@handrail/launcher';
 import { createLogger, initTelemetry } from '@handrail/observability';
 import { uniquePrefix } from '@handrail/testing';
-import { demoServiceEnv } from '@handrail/demo';
+import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
 import { provision } from '@handrail/runtime';
 
 const HOPS = 7; // intake, classifier, guardrail, escalation, drafting, guardrail (check), escalation (conclude)
-const N = Number(process.argv[2] ?? 3000);
-const PACED = Number(process.argv[3] ?? 1000);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const N = Number(positional[0] ?? 3000);
+const PACED = Number(positional[1] ?? 1000);
+/**
+ * `--distinct`: every message is another text (the demo's sample tickets, each with a reference of its
+ * own), so no encoder cache helps the classifier or drafting; by default one message repeats.
+ */
+const DISTINCT = process.argv.includes('--distinct');
 /** After every consumer has caught up, before the paced run: let GC and timers settle too. */
 const SETTLE_MS = 2_000;
 const PACED_RATE = 100; // messages per second for the latency run
@@ -198,7 +204,13 @@ async function main(): Promise<void> {
       nodeArgs: process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [],
     });
     try {
-      const body = 'Hi there, how long does standard shipping usually take to reach Ohio? I would like to plan around a birthday next week.';
+      const fixed = 'Hi there, how long does standard shipping usually take to reach Ohio? I would like to plan around a birthday next week.';
+      const samples = readSampleTickets(demoPaths.tickets).map((t) => t.message);
+      const textOf = (tag: string, i: number): { subject: string; body: string } => {
+        if (!DISTINCT) return { subject: '', body: fixed };
+        const m = samples[i % samples.length];
+        return { subject: m?.subject ?? '', body: `${m?.body ?? fixed} (ref ${tag}-${i})` };
+      };
       const runPipe = (tag: string, n: number, rate?: number) =>
         measure(
           bus,
@@ -206,7 +218,7 @@ async function main(): Promise<void> {
           pipeTopo.subjects.eventsOfType('concluded'),
           (m) => m.subject.split('.').at(-1) ?? '',
           (i) => {
-            const m = InboundMessage.fromPartial({ connector: 'bench', externalId: `${tag}-${i}`, customerId: `c-${tag}-${i}`, channel: 'chat', body });
+            const m = InboundMessage.fromPartial({ connector: 'bench', externalId: `${tag}-${i}`, customerId: `c-${tag}-${i}`, channel: 'chat', ...textOf(tag, i) });
             return {
               key: ticketIdFor('bench', m.externalId),
               publish: () => bus.js.publish(pipeTopo.subjects.inbound('bench'), JSON.stringify(InboundMessage.toJSON(m)), { msgID: `bench:${m.externalId}` }),
@@ -214,7 +226,7 @@ async function main(): Promise<void> {
           },
           rate,
         );
-      console.log(`pipeline: six service processes, ${N} messages, then ${PACED} at ${PACED_RATE}/s`);
+      console.log(`pipeline: six service processes, ${N} messages, then ${PACED} at ${PACED_RATE}/s, ${DISTINCT ? "every text distinct (the demo's sample tickets, each with its own reference)" : "one text repeated"}`);
       const cpuBefore = cpuTimes(cluster);
       const pipe = await runPipe('t', N);
       const cpuAfter = cpuTimes(cluster);
@@ -256,6 +268,7 @@ async function main(): Promise<void> {
           raw_p99_ms: Number(raw.paced.p99.toFixed(1)),
           hops: HOPS,
           messages: N,
+          distinct_texts: DISTINCT,
         }),
       );
     } finally {
