@@ -7,7 +7,8 @@
  *      (no wrong answer sent, most right ones, margin);
  *   2. train and test with the chosen gates, and with the shipped gates (RELEVANCE_GATES): wrong
  *      answers sent, right answers sent citing the right article, held (by reason);
- *   3. holdout (written after the code and gates were frozen) with the shipped gates.
+ *   3. holdout (written after the code and gates were frozen) and fresh (a second unseen slice) with
+ *      the shipped gates.
  *
  * usage: tsx libs/evaluation/scripts/eval-answers.ts [--rows] [--no-encoder]
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
@@ -36,6 +37,8 @@ const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));
 // Written after the code and gates were frozen, run once as written: the unseen figure.
 const holdout = await loadAnswerQuestions(data('holdout.jsonl'));
+// A second unseen slice (new phrasings), written before its first run; its first-run figures are in the README.
+const fresh = await loadAnswerQuestions(data('fresh.jsonl'));
 const deps = { pack, policyRevision: policyRevisionId(pack), models, kb, semantic, now };
 
 const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
@@ -56,4 +59,5 @@ for (const [name, gates] of [
   show(`test-${name}`, await runAnswerEval(test, { ...deps, gates }), gates);
 }
 show('holdout-shipped', await runAnswerEval(holdout, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
+show('fresh-shipped', await runAnswerEval(fresh, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
 await encoder?.close();
