@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BINDING_CORRECT, BINDING_WRONG, HELD_OUT_BINDING_CORRECT, HELD_OUT_BINDING_WRONG, THIRD_BINDING_CORRECT, THIRD_BINDING_WRONG, CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, bindingDraft, materialise, mutate } from './fixtures/red-team.js';
+import { BINDING_CORRECT, BINDING_WRONG, HELD_OUT_BINDING_CORRECT, HELD_OUT_BINDING_WRONG, THIRD_BINDING_CORRECT, THIRD_BINDING_WRONG, FOURTH_BINDING_CORRECT, FOURTH_BINDING_WRONG, CORRECT_DRAFTS, HELD_OUT_CORRECT_DRAFTS, HELD_OUT_MUTATIONS, MUTATIONS, bindingDraft, materialise, mutate } from './fixtures/red-team.js';
 import type { Citation, GroundingVerdict } from './grounding.js';
 import { checkGrounding, groundingFailures } from './grounding.js';
 import { ingestDirectory } from './knowledge-base.js';
@@ -177,9 +177,10 @@ describe('checkGrounding', () => {
   });
 
   it('grounding — claims that hold: by kind, ≥ 98% of wrong bindings caught and ≤ 3% false alarms on correct paraphrases (issue 12)', () => {
-    const wrong = [...BINDING_WRONG, ...HELD_OUT_BINDING_WRONG, ...THIRD_BINDING_WRONG];
-    const correct = [...BINDING_CORRECT, ...HELD_OUT_BINDING_CORRECT, ...THIRD_BINDING_CORRECT];
-    expect(wrong.length).toBeGreaterThanOrEqual(80);
+    const wrong = [...BINDING_WRONG, ...HELD_OUT_BINDING_WRONG, ...THIRD_BINDING_WRONG, ...FOURTH_BINDING_WRONG];
+    const correct = [...BINDING_CORRECT, ...HELD_OUT_BINDING_CORRECT, ...THIRD_BINDING_CORRECT, ...FOURTH_BINDING_CORRECT];
+    expect(wrong.length).toBeGreaterThanOrEqual(90);
+    expect(correct.length).toBeGreaterThanOrEqual(50);
     const caughtByKind = new Map<string, { caught: number; total: number }>();
     for (const claim of wrong) {
       const kind = claim.kind ?? 'none';
@@ -219,5 +220,13 @@ describe('checkGrounding', () => {
     expect(judge("You won't be charged until your order leaves our warehouse.", 'payment-methods#when-you-are-charged-1').passed).toBe(true);
     expect(judge('You can change the delivery address after your order status is Processing.', 'change-address#before-your-order-is-dispatched-1').passed).toBe(false);
     expect(judge('You can change the delivery address before your order is dispatched.', 'change-address#before-your-order-is-dispatched-1').passed).toBe(true);
+    // A condition's words are the policy: new ones are another condition.
+    expect(judge('Original shipping costs are refunded if the item arrived in perfect condition.', 'refunds-policy#shipping-costs-1').detail).toMatch(/the condition/);
+    expect(judge('If the address needs changing after dispatch, we cannot change it ourselves.', 'change-address#after-your-order-is-dispatched-1').passed).toBe(true);
+  });
+
+  it('grounding — negated paraphrases pass: a list that opens the sentence takes the negation that closes it (issue 12)', () => {
+    expect(judge('Normal wear and tear is not covered by the warranty.', 'warranty#what-is-not-covered-1').passed).toBe(true);
+    expect(judge('Normal wear and tear is covered by the warranty.', 'warranty#what-is-not-covered-1').passed).toBe(false);
   });
 });

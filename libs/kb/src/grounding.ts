@@ -157,6 +157,12 @@ function clausesOf(sentence: string): Clause[] {
     const item = continuesList && words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
     out.push(previous?.negated && item && !c.negated ? { ...c, negated: true } : c);
   }
+  // …and a list that opens the sentence takes the negation that closes it: in "Normal wear and tear
+  // is not covered", "normal wear" is not covered.
+  const parts = clausesWithBreaks(sentence);
+  const closing = out.findIndex((c, i) => i > 0 && c.negated && [',', 'and', 'or'].includes(parts[i]?.opener ?? ''));
+  const leadingItems = (n: number) => parts.slice(0, n).every((p, i) => words(p.text).length <= LIST_ITEM_WORDS && (out[i]?.quantityKeys.size ?? 1) === 0 && !SUBORDINATE.test(p.text) && (i === 0 || [',', 'and', 'or'].includes(p.opener)));
+  if (closing > 0 && leadingItems(closing)) for (let i = 0; i < closing; i += 1) out[i] = { ...(out[i] as Clause), negated: true };
   return out;
 }
 
@@ -292,6 +298,12 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
     }
   }
   problems.push(...bindingProblems(text, cited));
+  // "refunded if the item arrived in perfect condition": a condition is part of the policy; its words
+  // cannot be new (one paraphrase word is allowed: "if the address needs changing").
+  for (const m of text.matchAll(CONDITION_CLAUSE)) {
+    const invented = contentTerms(m[1] ?? '').filter((t) => !supportTerms.has(t) && !passageStems.has(t) && !GENERIC_BINDING.has(t) && !BOUND_TERMS.has(t));
+    if (invented.length >= 2) problems.push(`the condition "${(m[0] ?? '').trim()}" is not in the cited passage (${invented.join(', ')})`);
+  }
   const sentenceWords = new Set(words(text.replace(ONLY_COUNT, ' ')));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
@@ -300,6 +312,9 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   }
   return problems;
 }
+
+/** The words of a condition: "if …", "unless …", "provided …", up to the end of its clause. */
+const CONDITION_CLAUSE = /\b(?:if|unless|provided(?:\s+that)?)\s+([^,;.!?]+)/gi;
 
 /** A clause that states a condition ("once…", "if…") rather than a claim. */
 const SUBORDINATE = /^(?:once|if|when|whenever|after|before|until|while|as soon as|unless|where|provided)\b/i;
