@@ -46,7 +46,7 @@ const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
   if (args.has('--rows')) for (const r of rows) console.log(`  ${JSON.stringify(r)}`);
 };
 
-const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1, lexicalOnlyKeyTermCoverage: 0, semanticRank: 1000 };
+const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1, lexicalOnlyKeyTermCoverage: 0, semanticRank: 1000, yesNoKeyTermCoverage: 0 };
 const calibration = await runAnswerEval(train, { ...deps, gates: open });
 show('train-open-gates', calibration, open);
 const choice = chooseGates(calibration, semantic !== undefined);
