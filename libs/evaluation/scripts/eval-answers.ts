@@ -7,8 +7,8 @@
  *      (no wrong answer sent, most right ones, margin);
  *   2. train and test with the chosen gates, and with the shipped gates (RELEVANCE_GATES): wrong
  *      answers sent, right answers sent citing the right article, held (by reason);
- *   3. holdout (written after the code and gates were frozen) and fresh (a second unseen slice) with
- *      the shipped gates.
+ *   3. holdout (written after the code and gates were frozen), fresh and fresh2 (further slices, each
+ *      written before its first run) with the shipped gates.
  *
  * usage: tsx libs/evaluation/scripts/eval-answers.ts [--rows] [--no-encoder]
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
@@ -39,6 +39,8 @@ const test = await loadAnswerQuestions(data('test.jsonl'));
 const holdout = await loadAnswerQuestions(data('holdout.jsonl'));
 // A second unseen slice (new phrasings), written before its first run; its first-run figures are in the README.
 const fresh = await loadAnswerQuestions(data('fresh.jsonl'));
+// A third, written after the fixes the fresh slice prompted, before its own first run.
+const fresh2 = await loadAnswerQuestions(data('fresh2.jsonl'));
 const deps = { pack, policyRevision: policyRevisionId(pack), models, kb, semantic, now };
 
 const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
@@ -60,4 +62,5 @@ for (const [name, gates] of [
 }
 show('holdout-shipped', await runAnswerEval(holdout, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
 show('fresh-shipped', await runAnswerEval(fresh, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
+show('fresh2-shipped', await runAnswerEval(fresh2, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
 await encoder?.close();
