@@ -105,6 +105,12 @@ describe('answer relevance', () => {
     expect(assess('Can I get a refund when the colour I want is out of stock?', 'return_item', ['exchanges#when-the-item-you-want-is-out-of-stock-1'], 0.6).uncoveredTerms).not.toContain('stock');
   });
 
+  it('relevance — a day is covered by its own name or its span, not by another day', () => {
+    expect(assess('Can I reach you by chat on Sundays?', 'contact_us', ['contact-hours#chat-and-phone-1'], 0.6).uncoveredTerms.length).toBeGreaterThan(0);
+    expect(assess('Can I reach you by chat on Saturdays?', 'contact_us', ['contact-hours#chat-and-phone-1'], 0.6).uncoveredTerms).toEqual([]);
+    expect(assess('If I order on a Sunday, when does it leave?', 'shipping_times', ['shipping-times#delivery-speeds-3'], 0.6).passed).toBe(true);
+  });
+
   it('relevance — figures are not key terms, and "today" is a focus word, not framing', () => {
     expect(keyTermsOf('Is shipping free if I spend over 50 dollars?', kb).map((t) => t.term)).not.toEqual(expect.arrayContaining(['dollar']));
     expect(keyTermsOf('Can it be delivered today?', kb).map((t) => t.term)).toContain('todai');

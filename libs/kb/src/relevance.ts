@@ -103,6 +103,8 @@ export function questionSegments(message: string): string[] {
   return asking.length > 0 ? asking : [message];
 }
 
+const DAY_NAME = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b/gu;
+
 /** A question answered by yes or no: it asks about one thing. */
 const YES_NO = /^(?:can|could|do|does|did|is|are|was|will|would|should|may|have|has)\b/i;
 
@@ -171,6 +173,15 @@ export function assessRelevance(input: RelevanceInput, kb: KnowledgeBase, gates:
     for (const m of lower.matchAll(/\bout of (?:the |its |their |my )?(\p{L}+)\b/gu)) {
       if (citedText.includes(m[0])) continue;
       for (const t of kb.weighTerms(m[1] ?? '')) covered.delete(t.term);
+    }
+    // A day is covered by its name or the span it belongs to, not by another day of that span:
+    // "Saturday, 9am to 5pm" says nothing about Sundays.
+    for (const m of lower.matchAll(DAY_NAME)) {
+      const day = m[1] ?? '';
+      const weekend = day === 'saturday' || day === 'sunday';
+      const spans = weekend ? ['weekend'] : ['business day', 'weekday', 'working day', 'monday to friday'];
+      if ([day, ...spans].some((form) => citedText.includes(form))) continue;
+      for (const t of kb.weighTerms(day)) covered.delete(t.term);
     }
   }
   const keyTerms = keyTermsOf(input.message, kb);
