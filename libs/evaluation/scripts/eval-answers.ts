@@ -7,7 +7,8 @@
  *      (no wrong answer sent, most right ones, margin);
  *   2. train and test with the chosen gates, and with the shipped gates (RELEVANCE_GATES): wrong
  *      answers sent, right answers sent citing the right article, held (by reason);
- *   3. holdout (written after the code and gates were frozen) with the shipped gates.
+ *   3. holdout (written after the code and gates were frozen), fresh and fresh2 (further slices, each
+ *      written before its first run) with the shipped gates.
  *
  * usage: tsx libs/evaluation/scripts/eval-answers.ts [--rows] [--no-encoder]
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
@@ -36,6 +37,10 @@ const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));
 // Written after the code and gates were frozen, run once as written: the unseen figure.
 const holdout = await loadAnswerQuestions(data('holdout.jsonl'));
+// A second unseen slice (new phrasings), written before its first run; its first-run figures are in the README.
+const fresh = await loadAnswerQuestions(data('fresh.jsonl'));
+// A third, written after the fixes the fresh slice prompted, before its own first run.
+const fresh2 = await loadAnswerQuestions(data('fresh2.jsonl'));
 const deps = { pack, policyRevision: policyRevisionId(pack), models, kb, semantic, now };
 
 const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
@@ -43,7 +48,7 @@ const show = (name: string, rows: AnswerRow[], gates: RelevanceGates) => {
   if (args.has('--rows')) for (const r of rows) console.log(`  ${JSON.stringify(r)}`);
 };
 
-const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1, lexicalOnlyKeyTermCoverage: 0, semanticRank: 1000 };
+const open: RelevanceGates = { keyTermCoverage: 0, semanticSimilarity: -1, lexicalOnlyKeyTermCoverage: 0, semanticRank: 1000, yesNoKeyTermCoverage: 0 };
 const calibration = await runAnswerEval(train, { ...deps, gates: open });
 show('train-open-gates', calibration, open);
 const choice = chooseGates(calibration, semantic !== undefined);
@@ -56,4 +61,6 @@ for (const [name, gates] of [
   show(`test-${name}`, await runAnswerEval(test, { ...deps, gates }), gates);
 }
 show('holdout-shipped', await runAnswerEval(holdout, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
+show('fresh-shipped', await runAnswerEval(fresh, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
+show('fresh2-shipped', await runAnswerEval(fresh2, { ...deps, gates: RELEVANCE_GATES }), RELEVANCE_GATES);
 await encoder?.close();

@@ -13,7 +13,7 @@ const row = (id: string, answerable: boolean, outcome: AnswerRow['outcome'], cov
   intent: 'x',
   citedArticles: [],
   reasons: outcome === 'held' ? ['low_confidence'] : [],
-  relevance: coverage === undefined ? undefined : { passed: true, failedCheck: '', intentMatched: true, keyTermCoverage: coverage, semantic },
+  relevance: coverage === undefined ? undefined : { passed: true, failedCheck: '', intentMatched: true, keyTermCoverage: coverage, uncoveredTerms: [], semantic },
 });
 
 describe('eval-answers', () => {

@@ -3,7 +3,7 @@ import { Ticket } from '@handrail/contracts';
 import type { ClassifierModels } from '@handrail/classifier';
 import { decideTicket, type RelevanceOptions, type SemanticScorer } from '@handrail/decisions';
 import { ROUTE, type RouteName } from '@handrail/events';
-import type { KnowledgeBase, RelevanceGates } from '@handrail/kb';
+import { isYesNoQuestion, RELEVANCE_GATES, type KnowledgeBase, type RelevanceGates } from '@handrail/kb';
 import type { PolicyPack } from '@handrail/policy';
 import { DatasetError } from './errors.js';
 
@@ -33,7 +33,7 @@ export interface AnswerRow {
   citedArticles: string[];
   reasons: string[];
   /** From the drafted event, when there was a draft. */
-  relevance?: { passed: boolean; failedCheck: string; intentMatched: boolean; keyTermCoverage: number; semantic?: number | undefined; rank?: number | undefined } | undefined;
+  relevance?: { passed: boolean; failedCheck: string; intentMatched: boolean; keyTermCoverage: number; uncoveredTerms: string[]; semantic?: number | undefined; rank?: number | undefined } | undefined;
 }
 
 export async function loadAnswerQuestions(file: string): Promise<AnswerQuestion[]> {
@@ -104,6 +104,7 @@ export async function runAnswerEval(questions: readonly AnswerQuestion[], d: Ans
         failedCheck: r.failedCheck,
         intentMatched: r.intentMatched,
         keyTermCoverage: r.keyTermCoverage,
+        uncoveredTerms: r.uncoveredTerms,
         semantic: r.hasSemantic ? r.semanticSimilarity : undefined,
         rank: r.hasSemantic ? r.semanticRank : undefined,
       },
@@ -173,7 +174,9 @@ export function chooseGates(open: readonly AnswerRow[], semantic: boolean): Gate
     if (r.route !== 'auto_resolved' || r.relevance === undefined) return r.outcome;
     const rel = r.relevance;
     const close = !semantic || rel.semantic === undefined || (rel.semantic >= s && (n === RANK_OFF_GRID || (rel.rank ?? 0) <= n));
-    return rel.keyTermCoverage >= k && close ? r.outcome : 'held';
+    // The yes/no gate is set by construction, not swept (RELEVANCE_GATES.yesNoKeyTermCoverage).
+    const keyGate = Math.max(k, isYesNoQuestion(r.text) ? RELEVANCE_GATES.yesNoKeyTermCoverage : 0);
+    return rel.keyTermCoverage >= keyGate && close ? r.outcome : 'held';
   };
   const sweep = rankGrid.flatMap((n) =>
     semGrid.flatMap((s) =>
@@ -193,9 +196,10 @@ export function chooseGates(open: readonly AnswerRow[], semantic: boolean): Gate
   const key = middleOfWidestRun(atRank.filter((x) => x.semanticSimilarity === sem).map((x) => x.keyTermCoverage).sort((a, b) => a - b), 0.05);
   const semanticRank = rank === RANK_OFF_GRID ? RANK_OFF : rank;
   // Without an encoder the key-term gate is the lexical-only one.
+  const yesNoKeyTermCoverage = RELEVANCE_GATES.yesNoKeyTermCoverage;
   const gates = semantic
-    ? { keyTermCoverage: key, semanticSimilarity: sem, lexicalOnlyKeyTermCoverage: key, semanticRank }
-    : { keyTermCoverage: key, semanticSimilarity: 0, lexicalOnlyKeyTermCoverage: key, semanticRank: RANK_OFF };
+    ? { keyTermCoverage: key, semanticSimilarity: sem, lexicalOnlyKeyTermCoverage: key, semanticRank, yesNoKeyTermCoverage }
+    : { keyTermCoverage: key, semanticSimilarity: 0, lexicalOnlyKeyTermCoverage: key, semanticRank: RANK_OFF, yesNoKeyTermCoverage };
   return { gates, wrongSent: fewestWrong, rightSent: mostRight, sweep };
 }
 

@@ -157,6 +157,12 @@ function clausesOf(sentence: string): Clause[] {
     const item = continuesList && words(text).length <= LIST_ITEM_WORDS && c.quantityKeys.size === 0 && !SUBORDINATE.test(text);
     out.push(previous?.negated && item && !c.negated ? { ...c, negated: true } : c);
   }
+  // …and a list that opens the sentence takes the negation that closes it: in "Normal wear and tear
+  // is not covered", "normal wear" is not covered.
+  const parts = clausesWithBreaks(sentence);
+  const closing = out.findIndex((c, i) => i > 0 && c.negated && [',', 'and', 'or'].includes(parts[i]?.opener ?? ''));
+  const leadingItems = (n: number) => parts.slice(0, n).every((p, i) => words(p.text).length <= LIST_ITEM_WORDS && (out[i]?.quantityKeys.size ?? 1) === 0 && !SUBORDINATE.test(p.text) && (i === 0 || [',', 'and', 'or'].includes(p.opener)));
+  if (closing > 0 && leadingItems(closing)) for (let i = 0; i < closing; i += 1) out[i] = { ...(out[i] as Clause), negated: true };
   return out;
 }
 
@@ -245,7 +251,8 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   }
 
 
-  const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()));
+  // "Saturdays" is the passage's "Saturday".
+  const names = capitalisedNames(text).filter((n) => !supportLower.includes(n.toLowerCase()) && !passageStems.has(stemmer(n.toLowerCase())));
   if (names.length > 0) problems.push(`name(s) not in the cited passage: ${names.join(', ')}`);
 
   const sentences = passageSentences(cited);
@@ -254,7 +261,14 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
     const aligned = alignedSentence(draftClause, capitalisedNames(` ${draftClause.text}`), sentences);
     // "Your card is not charged when you place the order": the negation the aligned sentence holds
     // ("…, not when you place it") is about the same words.
-    const negationHeld = draftClause.negated && aligned !== undefined && clausesOf(aligned.text).some((c) => c.negated && [...c.terms].some((t) => draftClause.terms.has(t)));
+    const negationHeld =
+      draftClause.negated &&
+      aligned !== undefined &&
+      (clausesOf(aligned.text).some((c) => c.negated && [...c.terms].some((t) => draftClause.terms.has(t))) ||
+        // "cannot be replaced unless it was registered" is "can be replaced only if it was registered".
+        (UNLESS.test(text) && ONLY_IF.test(aligned.text)) ||
+        // "You won't be charged until your order leaves" is "charged when your order leaves".
+        /\buntil\b/i.test(draftClause.text));
     // "Once an order has been dispatched, it can no longer be cancelled": the condition clause claims
     // nothing on its own, so its polarity is the main clause's.
     const subordinate = SUBORDINATE.test(draftClause.text);
@@ -284,6 +298,12 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
     }
   }
   problems.push(...bindingProblems(text, cited));
+  // "refunded if the item arrived in perfect condition": a condition is part of the policy; its words
+  // cannot be new (one paraphrase word is allowed: "if the address needs changing").
+  for (const m of text.matchAll(CONDITION_CLAUSE)) {
+    const invented = contentTerms(m[1] ?? '').filter((t) => !supportTerms.has(t) && !passageStems.has(t) && !GENERIC_BINDING.has(t) && !BOUND_TERMS.has(t));
+    if (invented.length >= 2) problems.push(`the condition "${(m[0] ?? '').trim()}" is not in the cited passage (${invented.join(', ')})`);
+  }
   const sentenceWords = new Set(words(text.replace(ONLY_COUNT, ' ')));
   const criticalWords = [...sentenceWords].filter((w) => CRITICAL_STEMS.has(stemmer(w)) && !passageStems.has(stemmer(w)));
   if (criticalWords.length > 0) problems.push(`policy word(s) not in the cited passage: ${criticalWords.join(', ')}`);
@@ -292,6 +312,9 @@ function supportProblems(claim: Claim, cited: Passage[]): string[] {
   }
   return problems;
 }
+
+/** The words of a condition: "if …", "unless …", "provided …", up to the end of its clause. */
+const CONDITION_CLAUSE = /\b(?:if|unless|provided(?:\s+that)?)\s+([^,;.!?]+)/gi;
 
 /** A clause that states a condition ("once…", "if…") rather than a claim. */
 const SUBORDINATE = /^(?:once|if|when|whenever|after|before|until|while|as soon as|unless|where|provided)\b/i;
@@ -314,6 +337,8 @@ const CONDITIONS: Record<string, string> = {
   within: 'within', inside: 'within', outside: 'outside', beyond: 'outside',
   // "Once your order is dispatched" is after it; "between $35 and $1,000" is a range, not "over".
   once: 'after', between: 'range',
+  // "while your order status is Processing": during a state, which "after" or "before" it is not.
+  while: 'during', during: 'during',
 };
 /** Conditions written right before a figure ("after 2 hours", "over $1,000"): what the figure is bound by. */
 function figureConditions(text: string): Set<string> {
@@ -332,7 +357,7 @@ const QUANTIFIERS: Record<string, string> = {
   most: 'most', majority: 'most', some: 'some', several: 'some', many: 'many', few: 'few', only: 'only', first: 'first',
 };
 /** Quantifiers that widen a claim: absent from the aligned sentence, they are invented. */
-const UNIVERSAL = new Set(['all', 'always', 'never', 'none', 'only']);
+const UNIVERSAL = new Set(['all', 'any', 'always', 'never', 'none', 'only']);
 /** "Only one promo code per order" restates "one promo code per order". */
 const ONLY_COUNT = /\b(?:only|just)\s+(?=(?:one|two|three|four|five|\d)\b)/gi;
 
@@ -353,6 +378,8 @@ interface PassageSentence {
   terms: Set<string>;
   /** Terms of the sentence's heading and title: the topic a paraphrase may name. */
   context: Set<string>;
+  /** The heading and title, lower case: a condition it states ("Before your order is dispatched") may be restated. */
+  contextLower: string;
   quantityKeys: Set<string>;
   lower: string;
 }
@@ -365,11 +392,13 @@ function passageSentences(cited: readonly Passage[]): PassageSentence[] {
   if (hit) return hit;
   const out = cited.flatMap((p) => {
     const context = new Set(contentTerms(`${p.heading} ${p.title}`));
+    const contextLower = `${p.heading} ${p.title}`.toLowerCase();
     return splitSentences(p.text).map((text) => ({
       text,
       passageId: p.id,
       terms: new Set(contentTerms(text)),
       context,
+      contextLower,
       quantityKeys: new Set(extractQuantities(text).map((q) => q.key)),
       lower: text.toLowerCase(),
     }));
@@ -414,19 +443,24 @@ function alignedSentence(clause: Clause, names: readonly string[], sentences: re
 function bindingProblems(text: string, cited: readonly Passage[]): string[] {
   const sentences = passageSentences(cited);
   const problems: string[] = [];
+  problems.push(...conditionalProblems(text, sentences));
   for (const clause of clausesOf(text)) {
     if (clause.terms.size < 2 && clause.quantityKeys.size === 0) continue;
     const names = capitalisedNames(` ${clause.text}`);
     const aligned = alignedSentence(clause, names, sentences);
     if (aligned === undefined) continue;
     const quote = `"${aligned.text}"`;
-    const swapped = names.filter((n) => !aligned.lower.includes(n.toLowerCase()) && sentences.some((s) => s !== aligned && s.lower.includes(n.toLowerCase())));
+    // Another sentence of the same passage may resolve "it" or "your benefits"; a parallel one
+    // ("Processing means…", "Dispatched means…") states another case, and words taken from it swap
+    // cases: its subject, or any word when the two sentences share two or more words.
+    const shared = (s: PassageSentence) => [...s.terms].filter((t) => aligned.terms.has(t) && !GENERIC_BINDING.has(t) && !BOUND_TERMS.has(t)).length;
+    const rival = (s: PassageSentence, least: number) => s !== aligned && (s.passageId !== aligned.passageId || shared(s) >= least);
+    const subject = contentTerms(clause.text).find((t) => !GENERIC_BINDING.has(t));
+    const swapped = names.filter((n) => !aligned.lower.includes(n.toLowerCase()) && sentences.some((s) => rival(s, 1) && s.lower.includes(n.toLowerCase())));
     if (swapped.length > 0) problems.push(`"${clause.text}" names ${swapped.join(', ')}, but the passage sentence it paraphrases says ${quote}`);
 
     // Within one passage a paraphrase may resolve "it" from the sentence before; across passages it stitches.
-    const borrowed = [...clause.terms].filter(
-      (t) => !aligned.terms.has(t) && !aligned.context.has(t) && !GENERIC_BINDING.has(t) && sentences.some((s) => s.passageId !== aligned.passageId && s.terms.has(t)),
-    );
+    const borrowed = [...clause.terms].filter((t) => !aligned.terms.has(t) && !aligned.context.has(t) && !GENERIC_BINDING.has(t) && sentences.some((s) => rival(s, t === subject ? 1 : 2) && s.terms.has(t)));
     if (clause.terms.size >= 2 && borrowed.length > 0) {
       problems.push(`"${clause.text}" joins ${borrowed.join(', ')} from another sentence to ${quote}`);
     }
@@ -449,8 +483,12 @@ function bindingProblems(text: string, cited: readonly Passage[]): string[] {
     const attachedAligned = figureConditions(aligned.text);
     const figureRebound =
       [...clause.quantityKeys].some((k) => aligned.quantityKeys.has(k)) && attachedAligned.size > 0 && [...attachedIn].some((c) => !attachedAligned.has(c));
+    const duringState = conditionsAligned.has('during');
     const flipped = [...conditionsIn].filter(
-      (c) => !conditionsAligned.has(c) && (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && atTheMoment) || (figureRebound && attachedIn.has(c))),
+      (c) =>
+        !conditionsAligned.has(c) &&
+        !markers(aligned.contextLower, CONDITIONS).has(c) &&
+        (conditionsAligned.has(OPPOSITE[c] ?? '') || ((c === 'before' || c === 'after') && (atTheMoment || duringState)) || (figureRebound && attachedIn.has(c))),
     );
     if (flipped.length > 0) problems.push(`"${clause.text}" has the condition "${flipped.join(', ')}", but ${quote} does not`);
 
@@ -458,8 +496,81 @@ function bindingProblems(text: string, cited: readonly Passage[]): string[] {
     const quantAligned = markers(aligned.text, QUANTIFIERS);
     const changed = [...quantIn].filter((q) => !quantAligned.has(q) && (UNIVERSAL.has(q) || [...quantAligned].some((a) => a !== 'any')));
     if (changed.length > 0) problems.push(`"${clause.text}" says "${changed.join(', ')}", but ${quote} says ${[...quantAligned].join(', ') || 'neither'}`);
+    // "All exchanges…" against "the first exchange on each order": the quantifier is bound to another noun.
+    const boundAligned = quantifiedTerms(aligned.text);
+    for (const [term, q] of quantifiedTerms(clause.text.replace(ONLY_COUNT, ' '))) {
+      const there = boundAligned.get(term);
+      if (there !== undefined && there !== q) problems.push(`"${clause.text}" puts "${q}" on ${term}, but ${quote} says "${there}"`);
+    }
+
+    // "Furniture … a 1-year warranty" against "Electronics … a 1-year warranty and furniture … a 2-year
+    // warranty": in the sentence it paraphrases the figure belongs to another subject. Later clauses
+    // inherit the first clause's subject ("Standard shipping costs $4.95 and is free on orders over $50").
+    const alignedClauses = clausesOf(aligned.text);
+    const firstClause = alignedClauses[0]?.terms ?? new Set<string>();
+    for (const key of clause.quantityKeys) {
+      const holders = alignedClauses.filter((c) => c.quantityKeys.has(key));
+      if (holders.length === 0) continue;
+      const rivals = alignedClauses.filter((c) => !c.quantityKeys.has(key) && [...c.quantityKeys].some((k) => quantityKind(k) === quantityKind(key)));
+      const misbound = [...clause.terms].filter((t) => !BOUND_TERMS.has(t) && rivals.some((c) => c.terms.has(t)) && !holders.some((c) => c.terms.has(t)) && !firstClause.has(t));
+      if (misbound.length > 0) problems.push(`"${clause.text}" binds ${misbound.join(', ')} to a figure ${quote} gives to something else`);
+    }
+
+    // "within 24 hours of you placing the order" against "…of your order leaving our warehouse": the
+    // event a window counts from is part of the figure.
+    for (const m of clause.text.matchAll(WINDOW_ANCHOR)) {
+      const anchor = (m[1] ?? '').split(/\s+/).slice(0, 4).join(' ');
+      const stems = new Set(words(aligned.lower).map((w) => stemmer(w)));
+      const moved = contentTerms(anchor).filter((t) => !aligned.terms.has(t) && !stems.has(t) && !aligned.context.has(t) && !GENERIC_BINDING.has(t));
+      if (moved.length > 0) problems.push(`"${clause.text}" counts the window from ${moved.join(', ')}, but ${quote} does not`);
+    }
   }
   return problems;
+}
+
+/** The event a time window counts from: "24 hours of <your order leaving>", "30 days from <delivery>". */
+const WINDOW_ANCHOR = /\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s+(?:of|from)\s+([^,.;!?]+)/gi;
+
+const UNLESS = /\bunless\b/i;
+const ONLY_IF = /\bonly\s+(?:if|when)\b/i;
+const IF = /\bif\b/i;
+
+/**
+ * "Return shipping is free unless the item arrived damaged" against "…free if the item arrived
+ * damaged": "unless" is "if not". "Cannot … unless" restates "only if" and passes.
+ */
+function conditionalProblems(text: string, sentences: readonly PassageSentence[]): string[] {
+  const draftUnless = UNLESS.test(text);
+  const draftIf = IF.test(text);
+  if (!draftUnless && !draftIf) return [];
+  const whole = toClause(text);
+  const aligned = alignedSentence(whole, capitalisedNames(text), sentences);
+  if (aligned === undefined) return [];
+  const mainOf = (t: string) => t.split(/\b(?:unless|only\s+if|if)\b/i)[0] ?? t;
+  const draftMainNegated = hasNegation(mainOf(text));
+  const alignedMainNegated = hasNegation(mainOf(aligned.text));
+  const alignedUnless = UNLESS.test(aligned.text);
+  const alignedIf = IF.test(aligned.text);
+  if (draftUnless && !draftMainNegated && alignedIf && !alignedUnless && !alignedMainNegated) {
+    return [`"${text}" makes it depend on "unless", but "${aligned.text}" says "if"`];
+  }
+  if (draftIf && !draftUnless && !draftMainNegated && alignedUnless && !alignedIf && !alignedMainNegated) {
+    return [`"${text}" makes it depend on "if", but "${aligned.text}" says "unless"`];
+  }
+  return [];
+}
+
+/** Each quantifier with the term it governs: "each order" → order: all, "the first exchange" → exchang: first. */
+function quantifiedTerms(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const tokens = text.toLowerCase().replace(/[’']/g, '').match(/[a-z][a-z-]*/g) ?? [];
+  tokens.forEach((w, i) => {
+    const q = QUANTIFIERS[w];
+    if (q === undefined) return;
+    const next = tokens.slice(i + 1, i + 3).map((x) => contentTerms(x)[0]).find((t) => t !== undefined);
+    if (next !== undefined && !out.has(next)) out.set(next, q);
+  });
+  return out;
 }
 
 /** Terms common to most support sentences: borrowing them from a neighbour changes nothing. */

@@ -28,5 +28,5 @@ export { MIN_TERM_SUPPORT, checkGrounding, groundingFailures } from './grounding
 export type { Citation, DraftSentence, GroundingCode, GroundingDraft, GroundingVerdict } from './grounding.js';
 export { contentTerms, extractQuantities, splitSentences } from './text.js';
 export type { Quantity } from './text.js';
-export { RELEVANCE_GATES, assessRelevance, keyTermsOf, questionSegments } from './relevance.js';
+export { RELEVANCE_GATES, assessRelevance, isYesNoQuestion, keyTermsOf, questionFocus, questionSegments } from './relevance.js';
 export type { RelevanceAssessment, RelevanceCheckName, RelevanceGates, RelevanceInput, SemanticMeasure } from './relevance.js';

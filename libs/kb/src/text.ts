@@ -149,6 +149,7 @@ export interface Quantity {
 }
 
 const UNIT_ALIASES: Record<string, string> = {
+  second: 'second', seconds: 'second', sec: 'second', secs: 'second',
   minute: 'minute', minutes: 'minute', min: 'minute', mins: 'minute',
   hour: 'hour', hours: 'hour', hr: 'hour', hrs: 'hour',
   day: 'day', days: 'day',
@@ -166,7 +167,7 @@ function numberValue(raw: string): number | null {
 
 const NUM = String.raw`(\d[\d,]*(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)`;
 const WINDOW_RE = new RegExp(
-  String.raw`\b${NUM}(?:\s*(?:-|–|—|to)\s*${NUM})?(?:\s*|-)(business|working)?\s*(?:-|\s)?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b`,
+  String.raw`\b${NUM}(?:\s*(?:-|–|—|to)\s*${NUM})?(?:\s*|-)(business|working)?\s*(?:-|\s)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b`,
   'gi',
 );
 /** "about a week", "within an hour": only singular units, so "a great day" or "a few days" do not count. */
