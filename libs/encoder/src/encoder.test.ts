@@ -63,3 +63,16 @@ describe('encoder (Universal Sentence Encoder lite, installed weights)', () => {
     expect(a).toBe(b);
   });
 });
+
+describe('encoder — loading', () => {
+  it('encoder — two models loaded at once in one thread both load (TF.js backend set up once, not raced)', async () => {
+    const [a, b] = await Promise.all([createEncoder({ cacheSize: 0 }), createEncoder({ cacheSize: 0 })]);
+    try {
+      const [va] = await a.embed(['where is my parcel']);
+      const [vb] = await b.embed(['where is my parcel']);
+      expect(cosine(va ?? [], vb ?? [])).toBeGreaterThan(0.9999);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
+});
