@@ -146,9 +146,9 @@ describe('shadow mode — a candidate decides beside production, recorded, never
     expect(on.stdout).toMatch(new RegExp(`shadow mode on by .+: revision ${rev} with the published KB`));
     expect((await handrail(env, ['policy', 'shadow'])).stdout).toMatch(new RegExp(`^shadow mode on: revision ${rev}`));
     const store = new PolicyStore(tb.bus.nc, tb.topo.buckets.policy, { bindOnly: true });
-    expect((await store.history()).find((h) => h.action === 'shadow_on')).toMatchObject({ rev, by: 'pat', note: 'a week beside production' });
+    expect((await store.history()).find((h) => h.action === 'shadow_on')).toMatchObject({ rev, by: 'u-pat', name: 'Pat Lindqvist', note: 'a week beside production' });
     const changed = await eventually(async () => (await openedEvents(tb.bus, tb.topo, tb.topo.subjects.eventsOfType('policy_changed'))).find((e) => e.payload?.$case === 'policyChanged' && e.payload.value.action === 'shadow_on'));
-    expect(changed.payload?.$case === 'policyChanged' && changed.payload.value.person?.subject).toBe('pat');
+    expect(changed.payload?.$case === 'policyChanged' && changed.payload.value.person?.subject).toBe('u-pat');
   }, 120_000);
 
   it('shadow — every ticket is decided under the candidate on the shadow stream; the route changes are exactly what-if\'s, and nothing else is published', async () => {
@@ -269,6 +269,6 @@ describe('shadow mode — a candidate decides beside production, recorded, never
     const concluded = await openedEvents(tb.bus, tb.topo, tb.topo.subjects.eventsOfType('concluded'));
     for (const id of more) expect(concluded.some((e) => e.ticketId === id)).toBe(true);
     const store = new PolicyStore(tb.bus.nc, tb.topo.buckets.policy, { bindOnly: true });
-    expect((await store.history()).filter((h) => h.action === 'shadow_off')).toEqual([expect.objectContaining({ rev, by: 'pat', note: 'enough data' })]);
+    expect((await store.history()).filter((h) => h.action === 'shadow_off')).toEqual([expect.objectContaining({ rev, by: 'u-pat', note: 'enough data' })]);
   }, 120_000);
 });
