@@ -33,9 +33,12 @@ async function waitFor(what: string, f: () => Promise<boolean>, timeoutMs = 600_
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const idle = async (bus: Bus, topo: Topology) => {
-  const i = await bus.jsm.consumers.info(topo.streams.events, 'shadow');
-  return i.num_pending === 0 && i.num_ack_pending === 0;
+/** Every running stage caught up (the console's and connectors' durables have nobody reading them here). */
+const allCaughtUp = async (bus: Bus, topo: Topology) => {
+  for (const stream of [topo.streams.inbound, topo.streams.events]) {
+    for await (const c of bus.jsm.consumers.list(stream)) if (c.num_pending + c.num_ack_pending > 0 && c.name !== 'console' && !c.name.startsWith('connectors')) return false;
+  }
+  return true;
 };
 
 async function main(): Promise<void> {
@@ -58,10 +61,10 @@ async function main(): Promise<void> {
     try {
       // Off: the service acknowledges each received ticket.
       await send(WARMUP);
-      await waitFor('shadow idle', () => idle(bus, topo));
+      await waitFor('pipeline caught up', () => allCaughtUp(bus, topo));
       let before = cpuMs(cluster, 'shadow');
       await send(N);
-      await waitFor('shadow idle', () => idle(bus, topo));
+      await waitFor('pipeline caught up', () => allCaughtUp(bus, topo));
       const off = (cpuMs(cluster, 'shadow') - before) / N;
       console.log(`shadow off: ${off.toFixed(2)} CPU ms per ticket (${N} tickets)`);
 
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       await send(WARMUP);
       await waitFor('warm-up shadow decisions', async () => (await shadowCount()) >= WARMUP);
-      await waitFor('shadow idle', () => idle(bus, topo));
+      await waitFor('pipeline caught up', () => allCaughtUp(bus, topo));
       before = cpuMs(cluster, 'shadow');
       const pipelineBefore = SERVICE_NAMES.filter((n) => n !== 'shadow').reduce((t, n) => t + cpuMs(cluster, n), 0);
       const t0 = Date.now();
@@ -81,10 +84,7 @@ async function main(): Promise<void> {
       await waitFor(`${N} shadow decisions`, async () => (await shadowCount()) >= WARMUP + N);
       const on = (cpuMs(cluster, 'shadow') - before) / N;
       const seconds = (Date.now() - t0) / 1000;
-      await waitFor('pipeline caught up', async () => {
-        for await (const c of bus.jsm.consumers.list(topo.streams.events)) if (c.num_pending + c.num_ack_pending > 0 && c.name !== 'console' && !c.name.startsWith('connectors')) return false;
-        return true;
-      });
+      await waitFor('pipeline caught up', () => allCaughtUp(bus, topo));
       const pipeline = (SERVICE_NAMES.filter((n) => n !== 'shadow').reduce((t, n) => t + cpuMs(cluster, n), 0) - pipelineBefore) / N;
       console.log(`production pipeline on the same tickets: ${pipeline.toFixed(2)} CPU ms per ticket (${SERVICE_NAMES.filter((n) => n !== 'shadow').join(', ')})`);
       console.log(`shadow on: ${on.toFixed(2)} CPU ms per ticket (${N} tickets, ${(N / seconds).toFixed(1)} tickets/s end to end)`);
