@@ -59,7 +59,8 @@ export const shadowService = defineService({ name: 'shadow', version: VERSION, c
     if (!ticket) throw new EnvelopeError('received event has no ticket');
     const s = setting;
     const production = policy.current();
-    const skip = shadowSkip(s, ticket.receivedAt || env.time, production.revision);
+    // The received event's own time, not the helpdesk's: a late webhook for an old message is new traffic.
+    const skip = shadowSkip(s, env.time, production.revision);
     if (skip || !s) return ack();
     const r = resolver;
     const candidate = await r.policy(s.rev);

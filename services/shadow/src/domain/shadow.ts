@@ -7,7 +7,7 @@ export type ShadowSkip = 'off' | 'candidate_is_live' | 'received_before_shadow_o
 
 /**
  * Whether the candidate decides this ticket: only while shadow mode is on, only for a candidate that
- * is not already the live revision, and only for tickets received after it was turned on — so a
+ * is not already the live revision, and only for tickets whose `received` event was published after it was turned on — so a
  * backlog (a restart, a new durable) is never re-decided under a setting it did not arrive under.
  */
 export function shadowSkip(setting: ShadowSetting | undefined, receivedAt: string, productionPolicy: string): ShadowSkip | undefined {
