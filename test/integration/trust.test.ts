@@ -11,6 +11,7 @@ import { AUDIENCE } from '../support/console.js';
 import { startService, type RunningService } from '@handrail/runtime';
 import { consoleService } from '@handrail/svc-console';
 import { qaSamplerService } from '@handrail/svc-qa-sampler';
+import { shadowService } from '@handrail/svc-shadow';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
 import { loadIdentity } from '@handrail/trust';
 import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
@@ -150,6 +151,38 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     const refund = await fetch(`http://127.0.0.1:${consolePort}/api/tickets/${ids.refund}`, { headers: { authorization: `Bearer ${await iss.mint('ana')}` } });
     expect(((await refund.json()) as { ticket: { route?: string; decision?: unknown } }).ticket.decision).toBeUndefined();
   });
+
+  it('shadow mode — under the server\'s permissions the shadow service decides and publishes on its subjects only; it may publish nothing else, and nobody else may publish there (issue 15)', async () => {
+    const shadowSvc = await startService(shadowService({ NATS_URL: sb.url, HANDRAIL_PREFIX: sb.prefix, LOG_LEVEL: 'silent', ...demoServiceEnv, ...env() }));
+    try {
+      const admin = await sb.connectAs('policy-admin');
+      const store = new PolicyStore(admin.nc, tb.topo.buckets.policy, { bindOnly: true });
+      const demo = await loadPolicyFile(demoPaths.policy);
+      const cand = await store.propose({ ...demo, sampling: { ...demo.sampling, default_rate: 0.42 } }, { by: 'ann' });
+      await store.startShadow(cand, '', { by: 'ann' });
+      await new Promise((r) => setTimeout(r, 500));
+      const client = intakeClient(pipeline.grpcAddr);
+      const r = await client.submit({ connector: 'grpc', externalId: 'trust-shadow', customerId: 'c-shadow', channel: 'chat', body: FAQ });
+      client.close();
+      const decided = await eventually(async () => {
+        const list = await readStream(tb.bus, tb.topo.streams.shadow, tb.topo.subjects.shadow(r.ticketId), { idleMs: 300 });
+        return list.length ? list : undefined;
+      }, 90_000);
+      expect(decided.map((m) => m.headers['Handrail-Signer'])).toEqual(['shadow']);
+      expect(decodeEvent(decided[0]!.data).revisions?.policy).toBe(cand);
+      await store.stopShadow({ by: 'ann' });
+      // The shadow identity may not publish a decision or a reply; another identity may not publish a shadow decision.
+      const sh = await sb.connectAs('shadow');
+      const fake = newEvent({ kind: 'concluded', ticketId: r.ticketId, producer: producer('shadow'), idSuffix: 'sh', value: { context: undefined, route: Route.ROUTE_AUTO_RESOLVED, reasons: [], area: Area.AREA_FAQ_STATUS, intent: '', confidence: 1, queue: '', priority: Priority.PRIORITY_LOW } });
+      expect(await refused(forge(sh, tb.topo.subjects.event('concluded', r.ticketId), fake))).toMatch(/permission|timeout|TIMEOUT/i);
+      expect(await refused(forge(sh, tb.topo.subjects.event('shadow_decided', r.ticketId), fake))).toMatch(/permission|timeout|TIMEOUT/i);
+      expect(await refused(forge(sh, tb.topo.subjects.outbound('grpc'), fake))).toMatch(/permission|timeout|TIMEOUT/i);
+      const drafting = await sb.connectAs('drafting');
+      expect(await refused(forge(drafting, tb.topo.subjects.shadow(r.ticketId), fake))).toMatch(/permission|timeout|TIMEOUT/i);
+    } finally {
+      await shadowSvc.shutdown('test done');
+    }
+  }, 120_000);
 
   it('unreviewed policy — a pointer to a rejected revision is refused by every service; the last good revision stays', async () => {
     const admin = await sb.connectAs('policy-admin');

@@ -38,6 +38,15 @@ export async function readLoop(policyFlag?: string): Promise<LoopInputs> {
       applyEvent(state, e);
       loop.apply(e);
     }
+    // Shadow mode (issue 15): the candidate's decisions join their tickets, for the report's comparison.
+    const shadow = await bus.jsm.streams.info(topo.streams.shadow).catch(() => undefined);
+    if (shadow?.state.messages) {
+      for (const m of await readStream(bus, topo.streams.shadow, topo.subjects.allShadow(), { max: Number.MAX_SAFE_INTEGER })) {
+        const e = await read(m);
+        if (e) applyEvent(state, e);
+        else skipped++;
+      }
+    }
     return packFor(bus, topo, policyFlag);
   });
   return { state, loop, pack, packSource: source, skipped };

@@ -1,5 +1,5 @@
 import { ERROR_CODES, HandrailError, UnavailableError, type ErrorCode } from '@handrail/errors';
-import type { PolicyChangeResult, PolicyWriter } from '@handrail/policy';
+import type { PolicyChangeResult, PolicyWriter, ShadowChangeResult } from '@handrail/policy';
 
 /**
  * Policy changes through the console's API with the caller's access token. The server verifies the
@@ -8,7 +8,7 @@ import type { PolicyChangeResult, PolicyWriter } from '@handrail/policy';
  */
 export function consolePolicyWriter(consoleUrl: string, token: string, f: typeof fetch = fetch): PolicyWriter {
   const base = consoleUrl.replace(/\/+$/, '');
-  const call = async (path: string, body: unknown): Promise<PolicyChangeResult> => {
+  const call = async <R = PolicyChangeResult>(path: string, body: unknown): Promise<R> => {
     let res: Response;
     try {
       res = await f(`${base}${path}`, {
@@ -25,7 +25,7 @@ export function consolePolicyWriter(consoleUrl: string, token: string, f: typeof
       const code: ErrorCode = (ERROR_CODES as readonly string[]).includes(data.error ?? '') ? (data.error as ErrorCode) : res.status === 401 ? 'unauthenticated' : 'internal';
       throw new HandrailError(code, data.message ?? `HTTP ${res.status}`);
     }
-    return data as PolicyChangeResult;
+    return data as R;
   };
   const rev = (r: string) => encodeURIComponent(r);
   return {
@@ -33,5 +33,6 @@ export function consolePolicyWriter(consoleUrl: string, token: string, f: typeof
     approve: (r, note) => call(`/api/policy/revisions/${rev(r)}/approve`, { note }),
     reject: (r, note) => call(`/api/policy/revisions/${rev(r)}/reject`, { note }),
     rollback: (r, note) => call(`/api/policy/revisions/${rev(r)}/rollback`, { note }),
+    shadow: (r, kb, note) => call<ShadowChangeResult>('/api/policy/shadow', r === null ? { off: true, note } : { rev: r, kb, note }),
   };
 }

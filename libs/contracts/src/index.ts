@@ -34,6 +34,7 @@ export {
   DraftProposed,
   DraftChecked,
   TicketConcluded,
+  ShadowDecided,
   QaSampled,
   OutboundReply,
   HandoffPrepared,

@@ -34,6 +34,7 @@ const CASE_TO_TYPE: Record<PayloadCase, EventType> = {
   qaAlert: 'qa_alert',
   qaSeeded: 'qa_seeded',
   calibration: 'calibration',
+  shadowDecided: 'shadow_decided',
 };
 
 export function eventTypeOf(c: PayloadCase): EventType {

@@ -1,6 +1,6 @@
 export { EVENT_TYPES, CONSUMERS, AUDIT_KINDS, topology, assertToken, InvalidNameError } from './subjects.js';
 export type { EventType, Topology, AuditKind } from './subjects.js';
-export { SERVICE_IDENTITIES, TOOL_IDENTITIES, IDENTITIES, PRODUCERS, AUDIT_SIGNERS, CONSUMER_BINDINGS, BUCKET_ACCESS, HELPDESK_PROVIDERS, WEBHOOK_PARTITIONS, isIdentity } from './manifest.js';
+export { SERVICE_IDENTITIES, TOOL_IDENTITIES, IDENTITIES, PRODUCERS, AUDIT_SIGNERS, CONSUMER_BINDINGS, BUCKET_ACCESS, HELPDESK_PROVIDERS, WEBHOOK_PARTITIONS, SHADOW_TYPES, isIdentity } from './manifest.js';
 export type { ServiceIdentity, ToolIdentity, Identity, ConsumerBinding, HelpdeskProvider } from './manifest.js';
 export {
   SCHEMA_VERSION,

@@ -5,7 +5,7 @@ import { CONSUMERS, type EventType, type Topology } from './subjects.js';
  * create), the NATS server config generator (each identity's publish/subscribe permissions) and the
  * consumers themselves (which producer may sign which event type).
  */
-export const SERVICE_IDENTITIES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console', 'connectors', 'projector'] as const;
+export const SERVICE_IDENTITIES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'console', 'connectors', 'projector', 'shadow'] as const;
 export type ServiceIdentity = (typeof SERVICE_IDENTITIES)[number];
 
 /**
@@ -48,7 +48,12 @@ export const PRODUCERS: Readonly<Record<EventType, readonly Identity[]>> = Objec
   qa_alert: ['qa-sampler'],
   qa_seeded: ['qa-sampler'],
   calibration: ['console'],
+  // Shadow mode (issue 15): only on `<p>.shadow.<ticket>`, never on a decision subject (see SHADOW_TYPES).
+  shadow_decided: ['shadow'],
 });
+
+/** Event types that live on the shadow stream's subjects, not `<p>.evt.<type>.*`: nothing acts on them. */
+export const SHADOW_TYPES: readonly EventType[] = ['shadow_decided'];
 
 /** The helpdesks the connectors service speaks (one outbound consumer each). */
 export const HELPDESK_PROVIDERS = ['zendesk', 'chatwoot'] as const;
@@ -97,16 +102,17 @@ export const CONSUMER_BINDINGS: readonly ConsumerBinding[] = Object.freeze([
   ...HELPDESK_PROVIDERS.map((provider): ConsumerBinding => ({ durable: `${CONSUMERS.connectorsOutbound}-${provider}`, owner: 'connectors', stream: 'outbound', filter: (t: Topology) => t.subjects.outbound(provider) })),
   { durable: CONSUMERS.connectorsHandoff, owner: 'connectors', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('handoff') },
   { durable: CONSUMERS.connectorsConcluded, owner: 'connectors', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('concluded') },
+  { durable: CONSUMERS.shadow, owner: 'shadow', stream: 'events', filter: (t: Topology) => t.subjects.eventsOfType('received') },
 ] satisfies ConsumerBinding[]);
 
 /** KV buckets each identity reads (r) or writes (rw); nobody else touches them. */
 export const BUCKET_ACCESS: Readonly<Record<keyof Topology['buckets'], Partial<Record<Identity, 'r' | 'rw'>>>> = Object.freeze({
   intake: { intake: 'rw', privacy: 'rw', operator: 'r' },
   customers: { intake: 'r', connectors: 'rw', privacy: 'rw', operator: 'r' },
-  contacts: { intake: 'r', escalation: 'rw', privacy: 'rw', operator: 'r' },
-  policy: { 'policy-admin': 'rw', privacy: 'r', classifier: 'r', guardrail: 'r', escalation: 'r', drafting: 'r', 'qa-sampler': 'r', console: 'r', operator: 'r' },
-  kb: { 'policy-admin': 'rw', guardrail: 'r', drafting: 'r', console: 'r', operator: 'r' },
-  keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r', projector: 'r' },
+  contacts: { intake: 'r', escalation: 'rw', privacy: 'rw', operator: 'r', shadow: 'r' },
+  policy: { 'policy-admin': 'rw', privacy: 'r', classifier: 'r', guardrail: 'r', escalation: 'r', drafting: 'r', 'qa-sampler': 'r', console: 'r', operator: 'r', shadow: 'r' },
+  kb: { 'policy-admin': 'rw', guardrail: 'r', drafting: 'r', console: 'r', operator: 'r', shadow: 'r' },
+  keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r', projector: 'r', shadow: 'rw' },
   connector: { connectors: 'rw', privacy: 'rw', operator: 'r' },
   webhookReplay: { connectors: 'rw', operator: 'r' },
 });

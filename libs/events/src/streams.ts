@@ -75,6 +75,14 @@ export function streamSpecs(t: Topology, r: RetentionOptions): StreamSpec[] {
       replicas,
     },
     {
+      name: t.streams.shadow,
+      subjects: [t.subjects.allShadow()],
+      maxAgeSeconds: age,
+      duplicateWindowSeconds: dup,
+      description: 'Shadow mode: decisions of a candidate policy beside production, for comparison; never acted on',
+      replicas,
+    },
+    {
       name: t.streams.webhooks,
       subjects: [t.subjects.allWebhooks()],
       maxAgeSeconds: age,

@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'qa_alert',
   'qa_seeded',
   'calibration',
+  'shadow_decided',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -63,6 +64,8 @@ export interface Topology {
     readonly webhooks: string;
     /** Audit checkpoints, erasures and alerts: deny delete and purge (issue 11). */
     readonly audit: string;
+    /** Shadow mode (issue 15): a candidate revision's decisions, recorded beside production, never acted on. */
+    readonly shadow: string;
   };
   readonly buckets: {
     readonly intake: string;
@@ -101,6 +104,9 @@ export interface Topology {
     /** `<p>.audit.<kind>`: checkpoint | erasure | alert */
     audit(kind: AuditKind): string;
     allAudit(): string;
+    /** A candidate's decision for one ticket, shadow mode: `<p>.shadow.<ticketId>` (no service acts on it). */
+    shadow(ticketId: string): string;
+    allShadow(): string;
   };
 }
 
@@ -124,6 +130,7 @@ export function topology(prefix: string): Topology {
       deadLetter: `${P}_DLQ`,
       webhooks: `${P}_WEBHOOKS`,
       audit: `${P}_AUDIT`,
+      shadow: `${P}_SHADOW`,
     }),
     buckets: Object.freeze({
       intake: `${P}_intake`,
@@ -151,6 +158,8 @@ export function topology(prefix: string): Topology {
       allWebhooks: () => `${prefix}.webhook.>`,
       audit: (kind: AuditKind) => `${prefix}.audit.${kind}`,
       allAudit: () => `${prefix}.audit.>`,
+      shadow: (ticketId: string) => `${prefix}.shadow.${assertToken('ticket id', ticketId)}`,
+      allShadow: () => `${prefix}.shadow.*`,
     }),
   });
 }
@@ -174,4 +183,6 @@ export const CONSUMERS = {
   connectorsOutbound: 'connectors-outbound',
   connectorsHandoff: 'connectors-handoff',
   connectorsConcluded: 'connectors-concluded',
+  /** Shadow mode (issue 15): every received ticket, decided again under the candidate when one is set. */
+  shadow: 'shadow',
 } as const;

@@ -7,7 +7,7 @@ import { assertBuilt } from './build-state.js';
 import { freePort } from './nats.js';
 
 /** The pipeline: what a cluster starts unless told otherwise. */
-export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler'] as const;
+export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'shadow'] as const;
 /** Services started only when asked for (they need configuration of their own, e.g. CONNECTORS_CONFIG). */
 export const OPTIONAL_SERVICE_NAMES = ['connectors'] as const;
 /** Every service, the console for people included (it needs an identity provider: AUTH_ISSUER, AUTH_AUDIENCE). */

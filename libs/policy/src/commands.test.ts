@@ -48,6 +48,20 @@ describe('policy commands without a store', () => {
     expect(r.err).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ error areas\\.safety\\.ai_action: human-only area safety`));
   });
 
+  it('policy commands — shadow: usage mistakes are refused naming what is wrong, before anything is asked of a store (issue 15)', async () => {
+    const off = await run(['shadow', 'abcdefabcdef', '--off']);
+    expect(off.failure).toBe('invalid_argument');
+    expect(off.err).toContain('policy shadow --off takes no revision');
+    const kb = await run(['shadow', '--kb', 'k1']);
+    expect(kb.failure).toBe('invalid_argument');
+    expect(kb.err).toContain('policy shadow --kb needs a revision');
+    const two = await run(['shadow', 'abcdefabcdef', 'bbbbbbbbbbbb']);
+    expect(two.failure).toBe('invalid_argument');
+    const noWriter = await run(['shadow', 'abcdefabcdef']);
+    expect(noWriter.failure).toBe('failed_precondition');
+    expect(noWriter.err).toMatch(/verified identity/);
+  });
+
   it('policy commands — diff of two files prints changed paths', async () => {
     const b = write('b.yaml', demoText.replace('    plus: 150', '    plus: 175'));
     const r = await run(['diff', demoFile, b]);

@@ -6,7 +6,7 @@ import { renderPolicyDocs } from './docs.js';
 import { checkPolicyFile, formatIssue, PolicyError } from './parse.js';
 import { diffPolicies, formatDiff, policyRevisionId } from './revision.js';
 import { AREAS, type PolicyPack } from './schema.js';
-import { PolicyStore, type Actor, type AuditRecord, type PolicyImpact, type RevisionStatus } from './store.js';
+import { PolicyStore, type Actor, type AuditRecord, type PolicyImpact, type RevisionStatus, type ShadowSetting } from './store.js';
 
 /** What a change did, as the server that made it reports it. */
 export interface PolicyChangeResult {
@@ -23,6 +23,13 @@ export interface PolicyChangeResult {
   changes?: string | undefined;
 }
 
+/** Shadow mode turned on or off (issue 15): the setting now and the one it replaced or ended. */
+export interface ShadowChangeResult {
+  by: string;
+  shadow: ShadowSetting | null;
+  previous: ShadowSetting | null;
+}
+
 /**
  * Makes policy changes on behalf of a verified identity. The CLI's writer sends them to the
  * console's policy API with the user's access token (the server decides who is acting and whether
@@ -33,6 +40,8 @@ export interface PolicyWriter {
   approve(rev: string, note: string): Promise<PolicyChangeResult>;
   reject(rev: string, note: string): Promise<PolicyChangeResult>;
   rollback(rev: string, note: string): Promise<PolicyChangeResult>;
+  /** Shadow mode on for a proposal (`rev`, optionally a KB revision), or off (`rev` null). */
+  shadow(rev: string | null, kb: string, note: string): Promise<ShadowChangeResult>;
 }
 
 /** Changes on a store as one identity; used by the console's policy API and by tests. */
@@ -69,6 +78,14 @@ export function storeWriter(store: PolicyStore, actor: Omit<Actor, 'note'>): Pol
       const r = await store.rollback(rev, { ...actor, note });
       return { rev, status: r.status, by: name, from: before, to: rev };
     },
+    async shadow(rev, kb, note) {
+      const previous = (await store.shadow()) ?? null;
+      if (rev === null) {
+        await store.stopShadow({ ...actor, note });
+        return { by: name, shadow: null, previous };
+      }
+      return { by: name, shadow: await store.startShadow(rev, kb, { ...actor, note }), previous };
+    },
   };
 }
 
@@ -104,12 +121,16 @@ export const POLICY_USAGE = `usage: handrail policy <command> [options]
   approve REV [--note TEXT]          approve someone else's proposal; it becomes active (its impact is shown first)
   reject REV [--note TEXT]           reject a proposal
   rollback REV [--note TEXT]         make an earlier approved revision active again (audited; no second person)
+  shadow REV [--kb KBREV]            shadow mode: a proposal decides every received ticket beside production, on the
+       [--note TEXT]                 shadow stream only (never acted on); the weekly report compares the two
+  shadow --off [--note TEXT]         stop shadow mode (approving or rejecting the proposal stops it too)
+  shadow                             show whether shadow mode is on, for which revision
   show [REV] [--json]                a revision (default: the active one)
   history [--json]                   the audit trail: who changed what, when, from → to
   docs [--out DIR] [--file FILE]     generate the policy documents (Markdown + HTML) from FILE, else from the
        [--policy FILE]               active revision, else (as the services do) from --policy FILE or POLICY_FILE
 
-  --token-file FILE                  your access token for propose/approve/reject/rollback (else HANDRAIL_TOKEN
+  --token-file FILE                  your access token for propose/approve/reject/rollback/shadow (else HANDRAIL_TOKEN
                                      or HANDRAIL_TOKEN_FILE); you act as the token's subject, never as a name
                                      you type. Changes go through the console's API (CONSOLE_URL), which checks
                                      your role (policy_admin) and that the approver is not the proposer.`;
@@ -126,8 +147,8 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['note', 'out', 'file', 'policy', 'token-file', 'impact-window']);
-const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-impact']);
+const VALUE_FLAGS = new Set(['note', 'out', 'file', 'policy', 'token-file', 'impact-window', 'kb']);
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'no-impact', 'off']);
 
 function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -306,6 +327,29 @@ export async function runPolicyCommand(argv: readonly string[], ctx: PolicyComma
       case 'rollback': {
         const r = await (await writer()).rollback(needRev(), note ?? '');
         out(`rolled back by ${r.by}: active revision ${r.from ?? 'none'} → ${r.rev}`);
+        return;
+      }
+      case 'shadow': {
+        const describe = (x: ShadowSetting) => `revision ${x.rev}${x.kb ? ` with KB ${x.kb}` : ' with the published KB'}, since ${x.since} by ${x.name ?? x.by}${x.note ? ` — ${x.note}` : ''}`;
+        if (a.flags.has('off')) {
+          if (pos.length) throw new UsageProblem('policy shadow --off takes no revision');
+          const r = await (await writer()).shadow(null, '', note ?? '');
+          out(r.previous ? `shadow mode off by ${r.by}; it was ${describe(r.previous)}` : 'shadow mode was already off');
+          return;
+        }
+        if (pos.length === 0) {
+          if (a.flags.has('kb')) throw new UsageProblem('policy shadow --kb needs a revision: handrail policy shadow REV --kb KBREV');
+          const cur = await (await store()).shadow();
+          if (a.flags.has('json')) out(JSON.stringify({ shadow: cur ?? null }));
+          else out(cur ? `shadow mode on: ${describe(cur)}` : 'shadow mode off');
+          return;
+        }
+        if (pos.length > 1) throw new UsageProblem('policy shadow takes one revision');
+        const kbRev = str(a, 'kb') ?? '';
+        const r = await (await writer()).shadow(needRev(), kbRev, note ?? '');
+        if (!r.shadow) throw new HandrailError('internal', 'the server did not confirm shadow mode');
+        out(`shadow mode on by ${r.by}: ${describe(r.shadow)}${r.previous && r.previous.rev !== r.shadow.rev ? ` (replaces ${r.previous.rev})` : ''}`);
+        out('every received ticket is also decided under it, on the shadow stream only; the weekly report compares the two (handrail report weekly)');
         return;
       }
       case 'show': {

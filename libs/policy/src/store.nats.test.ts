@@ -119,4 +119,33 @@ describe.skipIf(!available)('policy store (NATS KV)', () => {
     });
     await expect(store.propose(weakened, { by: 'mallory' })).rejects.toThrow(/human-only area privacy/);
   });
+
+  it('policy store — shadow mode: only a proposal, audited on and off, watched, and ended when the proposal is decided (issue 15)', async () => {
+    const seen: Array<string | undefined> = [];
+    const stop = await store.watchShadow((x) => seen.push(x?.rev));
+    expect(await store.shadow()).toBeUndefined();
+    const active = (await store.active())?.rev ?? '';
+    await expect(store.startShadow(active, '', { by: 'gina' })).rejects.toThrow(/is approved; only a proposed revision can be shadowed/);
+    const cand = await store.propose(variant((p) => (p.sampling.default_rate = 0.2)), { by: 'gina' });
+    await expect(store.startShadow(cand, 'bad kb!', { by: 'gina' })).rejects.toMatchObject({ code: 'invalid_argument' });
+    const on = await store.startShadow(cand, 'kb123', { by: 'gina', name: 'Gina', note: 'one week' });
+    expect(on).toMatchObject({ rev: cand, kb: 'kb123', by: 'gina', name: 'Gina', note: 'one week' });
+    expect(await store.shadow()).toEqual(on);
+    expect(await store.stopShadow({ by: 'hal' })).toMatchObject({ rev: cand });
+    expect(await store.stopShadow({ by: 'hal' })).toBeUndefined();
+    // Approving (or rejecting) the shadowed proposal ends shadow mode: it is live, or it never will be.
+    await store.startShadow(cand, '', { by: 'gina' });
+    await store.approve(cand, { by: 'hal' });
+    expect(await store.shadow()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    await stop();
+    expect(seen).toEqual([undefined, cand, undefined, cand, undefined]);
+    const h = (await store.history()).filter((x) => x.action.startsWith('shadow_'));
+    expect(h.map((x) => [x.action, x.by, x.rev, x.note])).toEqual([
+      ['shadow_on', 'gina', cand, 'KB kb123; one week'],
+      ['shadow_off', 'hal', cand, ''],
+      ['shadow_on', 'gina', cand, ''],
+      ['shadow_off', 'hal', cand, 'the proposal was approved'],
+    ]);
+  });
 });

@@ -51,7 +51,23 @@ export interface ActivePointer {
 
 export type ActiveRevision = PolicyRevision & { active: ActivePointer };
 
-export type AuditAction = 'propose' | 'approve' | 'reject' | 'rollback';
+/** `shadow_on` / `shadow_off`: shadow mode started or stopped for a proposal (issue 15); the active revision does not move. */
+export type AuditAction = 'propose' | 'approve' | 'reject' | 'rollback' | 'shadow_on' | 'shadow_off';
+
+/**
+ * Key `shadow`: the proposal (and optionally KB revision) the shadow service decides every received
+ * ticket with, beside production, without acting on it (issue 15). Absent: shadow mode is off.
+ */
+export interface ShadowSetting {
+  rev: string;
+  /** A KB revision the kb bucket holds; empty: the published one. */
+  kb: string;
+  by: string;
+  name?: string;
+  issuer?: string;
+  since: string;
+  note: string;
+}
 
 /** One audited change, key `audit.<ms>.<random>` so keys sort by time and never collide. */
 export interface AuditRecord {
@@ -85,6 +101,8 @@ export interface PolicyStoreOptions {
 }
 
 const ACTIVE = 'active';
+const SHADOW = 'shadow';
+const KB_REV = /^[A-Za-z0-9_-]{1,64}$/;
 const revKey = (rev: string) => `rev.${rev}`;
 const REV_ID = /^[0-9a-f]{12}$/;
 
@@ -232,6 +250,7 @@ export class PolicyStore {
     await this.#saveRecord(approved, version);
     const from = await this.#setActive(rev, actor.by, 'approve', at);
     await this.#audit({ ...who(actor), action: 'approve', rev, from, to: rev, note: actor.note ?? '' }, at);
+    await this.#endShadowOf(rev, actor, 'the proposal was approved', at);
     return approved;
   }
 
@@ -245,6 +264,7 @@ export class PolicyStore {
     await this.#saveRecord(rejected, version);
     const active = (await this.#pointer())?.pointer.rev ?? null;
     await this.#audit({ ...who(actor), action: 'reject', rev, from: active, to: active, note: actor.note ?? '' }, at);
+    await this.#endShadowOf(rev, actor, 'the proposal was rejected', at);
     return rejected;
   }
 
@@ -262,6 +282,63 @@ export class PolicyStore {
     const from = await this.#setActive(rev, actor.by, 'rollback', at);
     await this.#audit({ ...who(actor), action: 'rollback', rev, from, to: rev, note: actor.note ?? '' }, at);
     return { ...record, active: { rev, by: actor.by, via: 'rollback', since: at.toISOString() } };
+  }
+
+  /** The shadow setting, or undefined when shadow mode is off. */
+  async shadow(): Promise<ShadowSetting | undefined> {
+    const e = await (await this.#open()).get(SHADOW);
+    return present(e) && e.value.length > 0 ? e.json<ShadowSetting>() : undefined;
+  }
+
+  /**
+   * Shadow mode on for a proposal: the shadow service decides every received ticket under it too, and
+   * records that decision on the shadow stream only. Only a proposal (not live, not decided) can be
+   * shadowed; the live revision already decides. Replaces any earlier setting. Audited.
+   */
+  async startShadow(rev: string, kb: string, actor: Actor): Promise<ShadowSetting> {
+    const { record } = await this.#require(rev);
+    if (record.status !== 'proposed') throw new HandrailError('failed_precondition', `revision ${rev} is ${record.status}; only a proposed revision can be shadowed`);
+    if (kb && !KB_REV.test(kb)) throw new HandrailError('invalid_argument', `kb must be a KB revision id (${KB_REV.source}), got ${JSON.stringify(kb)}`);
+    const at = this.#now();
+    const setting: ShadowSetting = { rev, kb, ...who(actor), since: at.toISOString(), note: actor.note ?? '' };
+    await (await this.#open()).put(SHADOW, encode(setting));
+    const active = (await this.#pointer())?.pointer.rev ?? null;
+    await this.#audit({ ...who(actor), action: 'shadow_on', rev, from: active, to: active, note: `${kb ? `KB ${kb}; ` : ''}${actor.note ?? ''}`.replace(/; $/, '') }, at);
+    return setting;
+  }
+
+  /** Shadow mode off; returns the setting it ended (undefined when it was off already, which is not audited). */
+  async stopShadow(actor: Actor): Promise<ShadowSetting | undefined> {
+    return this.#endShadowOf(undefined, actor, actor.note ?? '', this.#now());
+  }
+
+  async #endShadowOf(rev: string | undefined, actor: Actor, note: string, at: Date): Promise<ShadowSetting | undefined> {
+    const current = await this.shadow();
+    if (!current || (rev !== undefined && current.rev !== rev)) return undefined;
+    await (await this.#open()).delete(SHADOW);
+    const active = (await this.#pointer())?.pointer.rev ?? null;
+    await this.#audit({ ...who(actor), action: 'shadow_off', rev: current.rev, from: active, to: active, note }, at);
+    return current;
+  }
+
+  /** Calls `cb` with the shadow setting now and after every change (undefined: off). */
+  async watchShadow(cb: (s: ShadowSetting | undefined) => void, onError: (err: unknown) => void = () => undefined): Promise<() => Promise<void>> {
+    const kv = await this.#open();
+    if (!(await kv.get(SHADOW))) cb(undefined);
+    const watch = await kv.watch({ key: SHADOW });
+    const loop = (async () => {
+      for await (const e of watch) {
+        try {
+          cb(e.operation === 'PUT' && e.value.length > 0 ? e.json<ShadowSetting>() : undefined);
+        } catch (err) {
+          onError(err);
+        }
+      }
+    })();
+    return async () => {
+      watch.stop();
+      await loop;
+    };
   }
 
   /** The revision services should apply now, or undefined when nothing was ever approved. */

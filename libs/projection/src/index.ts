@@ -4,6 +4,7 @@ export { applyEvent, emptyProjection, emptyTicket, queuesOf, priorityToName, era
 export type {
   ProjectionState,
   TicketView,
+  ShadowView,
   DecisionAction,
   ReasonView,
   CitationView,
@@ -37,5 +38,7 @@ export type { DefectEstimates, EscalationSection, AutomationSection, OutcomeSect
 export { explainTimeline, renderTimeline } from './timeline.js';
 export type { TimelineStep } from './timeline.js';
 export { qaUnitOf, qaUnitsOf } from './qa.js';
-export { renderWeeklyHtml, WEEKLY_SECTIONS, lineChartSvg, barChartSvg, headerSection, defectTrendSection, defectByAreaSection, escalationSection as escalationHtmlSection, outcomesSection, reviewersSection, loopSection } from './report-html.js';
+export { renderWeeklyHtml, WEEKLY_SECTIONS, lineChartSvg, barChartSvg, headerSection, defectTrendSection, defectByAreaSection, escalationSection as escalationHtmlSection, outcomesSection, reviewersSection, loopSection, shadowHtmlSection } from './report-html.js';
+export { shadowSection, shadowChangeOf, renderShadowText, MAX_SHADOW_CHANGES } from './report-shadow.js';
+export type { ShadowSection, ShadowComparison, ShadowChange, ShadowGroup } from './report-shadow.js';
 export type { ReportContext, ReportSection, LoopSummary } from './report-html.js';

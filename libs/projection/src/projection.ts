@@ -207,8 +207,25 @@ export interface TicketView {
   outcomes: OutcomeView[];
   times: { received: string; concluded: string; decided: string; last: string };
   revisions: { policy: string; model: string; kb: string };
+  /** Shadow mode (issue 15): what candidate revisions decided for this ticket, one per candidate; never acted on. */
+  shadow: ShadowView[];
   /** Event ids already applied: a replayed or locally pre-applied event is ignored. */
   seen: string[];
+}
+
+/** A candidate revision's decision for a ticket (shadow mode), beside production's. */
+export interface ShadowView {
+  /** The candidate's policy and KB revisions (the shadow event's own). */
+  candidate: { policy: string; kb: string; model: string };
+  /** What production was deciding with at the time. */
+  production: { policy: string; kb: string; model: string };
+  route: RouteName | undefined;
+  area: string;
+  queue: string;
+  priority: string;
+  aiAction: string;
+  reasons: string[];
+  time: string;
 }
 
 export interface DeliveryView {
@@ -275,6 +292,7 @@ export function emptyTicket(ticketId: string): TicketView {
     outcomes: [],
     times: { received: '', concluded: '', decided: '', last: '' },
     revisions: { policy: '', model: '', kb: '' },
+    shadow: [],
     seen: [],
   };
 }
@@ -306,7 +324,8 @@ export function applyEvent(state: ProjectionState, env: EventEnvelope): Projecti
   const next = reduceTicket(before, env);
   next.seen = [...before.seen, env.eventId];
   if (!next.correlationId) next.correlationId = env.correlationId;
-  if (env.time > next.times.last) next.times = { ...next.times, last: env.time };
+  // A shadow decision is no activity on the ticket.
+  if (c !== 'shadowDecided' && env.time > next.times.last) next.times = { ...next.times, last: env.time };
   state.tickets.set(env.ticketId, next);
   return state;
 }
@@ -500,6 +519,28 @@ function reduceTicket(t: TicketView, env: EventEnvelope): TicketView {
       // Outside the sample design: its probability is 1 given the rating, and estimators leave it out (factor csat_bad).
       if (p.value.kind === 'satisfaction' && p.value.rating === 'bad' && !t.qaSampled) v.qaSampled = { reason: 'csat_bad', rate: 1, inclusionProbability: 1, factors: ['csat_bad'], stage: 'outcome', stratum: '' };
       return v;
+    case 'shadowDecided': {
+      const c = p.value.concluded;
+      const candidate = { policy: env.revisions?.policy ?? '', kb: env.revisions?.kb ?? '', model: env.revisions?.model ?? '' };
+      const prod = p.value.production;
+      // One per candidate: the first decision of a candidate stands (a redelivery publishes the same one).
+      if (t.shadow.some((s) => s.candidate.policy === candidate.policy && s.candidate.kb === candidate.kb)) return v;
+      v.shadow = [
+        ...t.shadow,
+        {
+          candidate,
+          production: { policy: prod?.policy ?? '', kb: prod?.kb ?? '', model: prod?.model ?? '' },
+          route: c ? ROUTE.name(c.route) : undefined,
+          area: c ? areaLabel(c.area) : 'unknown',
+          queue: c?.queue ?? '',
+          priority: c ? priorityToName(c.priority) : '',
+          aiAction: AI_ACTION.name(p.value.aiAction) ?? '',
+          reasons: [...new Set((c?.reasons ?? []).map((r) => r.code))].sort(),
+          time: env.time,
+        },
+      ];
+      return v;
+    }
     case undefined:
       return v;
   }

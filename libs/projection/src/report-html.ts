@@ -2,8 +2,7 @@ import type { WeekReport } from './report.js';
 
 /**
  * The weekly report as one self-contained HTML page: inline CSS, charts as inline SVG, no scripts,
- * no external requests. Each section is a function of the report context, so another section (for
- * example shadow vs production) is one more entry in WEEKLY_SECTIONS.
+ * no external requests. Each section is a function of the report context, one entry in WEEKLY_SECTIONS.
  */
 
 export interface ReportContext {
@@ -200,8 +199,25 @@ ${l ? `<h3>Improvement backlog</h3>${table(['what', 'where', 'weighted defects',
 </section>`;
 };
 
+/** Shadow mode (issue 15): a candidate's decisions beside production's, for the week's tickets; nothing when it was off. */
+export const shadowHtmlSection: ReportSection = (c) => {
+  const w = c.week;
+  if (!w?.shadow.candidates.length) return '';
+  const groups = (title: string, gs: ReadonlyArray<{ key: string; count: number; examples: readonly string[] }>) => (gs.length ? `<h3>${esc(title)}</h3>${table([title.replace(/^by /, ''), 'tickets', 'examples'], gs.map((g) => [g.key, g.count, g.examples.join(', ')]))}` : '');
+  return `<section><h2>Shadow mode: candidate vs production (${esc(w.week)})</h2><p class="muted">A candidate revision decided every ticket beside production, recorded on the shadow stream and never acted on; each row compares production's conclusion with the candidate's.</p>
+${w.shadow.candidates
+    .map(
+      (k) => `<h3>Candidate policy <code>${esc(k.candidate.policy)}</code>${k.candidate.kb ? `, KB <code>${esc(k.candidate.kb)}</code>` : ''} vs production ${esc(k.production.join(', ') || '-')}</h3>
+<div class="cards">${card('compared', String(k.compared), `${k.pending} not concluded yet`)}${card('same decision', String(k.same), k.compared ? pct(k.same / k.compared) : '-')}${card('route changed', String(k.routeChanged), k.compared ? pct(k.routeChanged / k.compared) : '-')}${card('changed otherwise', String(k.changed - k.routeChanged), 'queue, priority or reasons only')}</div>
+${groups('by route', k.byRoute)}${groups('by area', k.byArea)}${groups('by reason', k.byReason)}
+${k.changes.length ? `<h3>Changes${k.changes.length < k.changed ? ` (first ${k.changes.length} of ${k.changed})` : ''}</h3>${table(['ticket', 'area', 'route', 'queue', 'reasons'], k.changes.map((x) => [x.ticketId, x.area.from === x.area.to ? x.area.from : `${x.area.from} → ${x.area.to}`, `${x.route.from} → ${x.route.to}`, x.queue.from === x.queue.to ? x.queue.from : `${x.queue.from || '-'} → ${x.queue.to || '-'}`, [...x.reasonsAdded.map((r) => `+${r}`), ...x.reasonsRemoved.map((r) => `-${r}`)].join(' ')]))}` : ''}`,
+    )
+    .join('\n')}
+</section>`;
+};
+
 /** The page's sections, in order. */
-export const WEEKLY_SECTIONS: readonly ReportSection[] = [headerSection, defectTrendSection, defectByAreaSection, escalationSection, outcomesSection, reviewersSection, loopSection];
+export const WEEKLY_SECTIONS: readonly ReportSection[] = [headerSection, defectTrendSection, defectByAreaSection, escalationSection, outcomesSection, reviewersSection, loopSection, shadowHtmlSection];
 
 const CSS = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1320px;color:#111827;padding:0 16px}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}h3{font-size:14px;margin:16px 0 6px}.muted{color:#6b7280;font-size:12px}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:14px 0}.card{border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:190px}.card .label{font-size:12px;color:#6b7280}.card .value{font-size:24px;font-weight:650}.card .sub{font-size:11px;color:#6b7280}section{break-inside:avoid}section svg{display:inline-block;vertical-align:top;margin:4px 8px 8px 0}table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{border:1px solid #e5e7eb;padding:4px 8px;text-align:left}th{background:#f9fafb}`;
 

@@ -1,6 +1,7 @@
 import { ROUTE, type RouteName } from '@handrail/events';
 import type { CatchRate } from '@handrail/qa';
 import type { TicketView } from './projection.js';
+import { shadowSection, type ShadowSection } from './report-shadow.js';
 import {
   automationSection,
   defectEstimates,
@@ -94,6 +95,8 @@ export interface WeekReport {
   reviewers: CatchRate[];
   /** Seeded known defects in the week (never counted in any other figure). */
   seeded: number;
+  /** Shadow mode (issue 15): production's conclusions against each candidate's decisions. */
+  shadow: ShadowSection;
 }
 
 export interface WeekReportOptions {
@@ -290,6 +293,7 @@ export function weekReport(week: string, allTickets: readonly TicketView[], o: W
     sla: slaSection(tickets, o.slaMinutes ?? (() => 0), o.now),
     reviewers: reviewerSection(allTickets),
     seeded: allTickets.length - tickets.length,
+    shadow: shadowSection(tickets),
   };
 }
 

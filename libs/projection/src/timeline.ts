@@ -142,6 +142,10 @@ export function explainTimeline(events: readonly EventEnvelope[]): TimelineStep[
         return { ...base, stage: 'qa', summary: `seeded known defect ${p.value.seedId} into the QA queue (${p.value.expectedDefects.join(', ')})`, rules: [] };
       case 'calibration':
         return { ...base, stage: 'qa', summary: `${personLabel(p.value.person, '')} ${p.value.action === 'open' ? 'opened' : 'closed'} calibration session ${p.value.sessionId}${p.value.outcome ? ` — outcome: "${p.value.outcome}"` : ''}`, rules: [] };
+      case 'shadowDecided': {
+        const c = p.value.concluded;
+        return { ...base, stage: 'shadow', summary: `shadow (never acted on): candidate policy ${e.revisions?.policy ?? '?'} would route ${c ? routeName(c.route) : 'unknown'}${c?.queue ? ` to ${c.queue}` : ''}; production ran ${p.value.production?.policy || '?'}`, rules: rules(c?.reasons ?? []) };
+      }
       case undefined:
         return { ...base, summary: 'event without payload', rules: [] };
     }

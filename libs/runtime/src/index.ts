@@ -2,7 +2,7 @@ export { startService, runMain, defineService, baseConfigSchema } from './servic
 export type { ServiceContext, ServiceDefinition, RunningService, Started } from './service.js';
 export { livePolicy } from './policy.js';
 export type { ActivePolicy, LivePolicy } from './policy.js';
-export { liveKnowledgeBase, KB_SNAPSHOT_KEY } from './kb.js';
+export { liveKnowledgeBase, kbRevisions, KB_SNAPSHOT_KEY } from './kb.js';
 export type { ActiveKnowledgeBase, LiveKnowledgeBase } from './kb.js';
 export { openTrust, connectAs, loadOwnIdentity, storedHeader } from './trust.js';
 export type { Trust, TrustOptions } from './trust.js';

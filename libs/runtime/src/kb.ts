@@ -15,6 +15,22 @@ export interface LiveKnowledgeBase {
   close(): Promise<void>;
 }
 
+/** The KB revisions the bucket still holds (the published snapshot and its history), oldest first. */
+export async function kbRevisions(bus: Bus, topo: Topology): Promise<string[]> {
+  const kv = await bindBucket(bus, topo.buckets.kb);
+  const out: string[] = [];
+  for await (const e of await kv.history({ key: KB_SNAPSHOT_KEY })) {
+    if (e.operation !== 'PUT' || e.value.length === 0) continue;
+    try {
+      const rev = decodeJson<KbSnapshot>(e.value).revision;
+      if (rev && !out.includes(rev)) out.push(rev);
+    } catch {
+      // An unreadable snapshot names no revision.
+    }
+  }
+  return out;
+}
+
 /**
  * The knowledge base every drafting and guardrail replica reads: the snapshot last published to the KV
  * bucket (`handrail kb ingest --publish`), followed live; without one, the articles in `dir`.

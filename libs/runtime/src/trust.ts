@@ -41,6 +41,9 @@ export async function connectAs(url: string, name: string, identity: LoadedIdent
 }
 
 function expectedSubject(topo: Topology, env: EventEnvelope, subject: string): boolean {
+  // Shadow decisions (issue 15) belong on the shadow subjects only, and nothing else does.
+  if (env.type === 'shadow_decided') return subject === topo.subjects.shadow(env.ticketId);
+  if (subject.startsWith(`${topo.prefix}.shadow.`)) return false;
   if (env.type === 'outbound_reply') return subject === topo.subjects.event('outbound_reply', env.ticketId) || subject.startsWith(`${topo.prefix}.outbound.`);
   try {
     return subject === topo.subjects.event(env.type as Parameters<Topology['subjects']['event']>[0], env.ticketId);

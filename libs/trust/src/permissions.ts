@@ -1,4 +1,4 @@
-import { BUCKET_ACCESS, CONSUMER_BINDINGS, PRODUCERS, SERVICE_IDENTITIES, type Identity, type ServiceIdentity, type Topology } from '@handrail/events';
+import { BUCKET_ACCESS, CONSUMER_BINDINGS, PRODUCERS, SERVICE_IDENTITIES, SHADOW_TYPES, type Identity, type ServiceIdentity, type Topology } from '@handrail/events';
 
 export interface Permissions {
   publish: { allow: string[]; deny: string[] };
@@ -16,14 +16,17 @@ const READS: Record<Identity, readonly StreamKey[]> = {
   escalation: ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
   drafting: ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
   'qa-sampler': ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
-  console: ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
+  // The console and the operator's CLI read the shadow stream for the weekly report's comparison.
+  console: ['events', 'inbound', 'outbound', 'deadLetter', 'audit', 'shadow'],
   connectors: ['events', 'outbound', 'webhooks', 'deadLetter', 'audit'],
   // The SQL projection (issue 15): reads the events stream with an ordered consumer from its stored position.
   projector: ['events', 'audit'],
+  // Shadow mode (issue 15): reads received tickets and breaker changes; publishes only on the shadow stream.
+  shadow: ['events', 'audit', 'shadow'],
   provisioner: [],
   'policy-admin': [],
   privacy: ['events', 'inbound', 'deadLetter', 'audit'],
-  operator: ['events', 'inbound', 'outbound', 'deadLetter', 'audit'],
+  operator: ['events', 'inbound', 'outbound', 'deadLetter', 'audit', 'shadow'],
   connector: ['outbound'],
 };
 
@@ -91,7 +94,10 @@ export function permissionsFor(identity: Identity, t: Topology): Permissions {
 
   if ((SERVICE_IDENTITIES as readonly string[]).includes(identity)) {
     for (const [type, producers] of Object.entries(PRODUCERS)) {
-      if (producers.includes(identity)) allow.push(`${t.prefix}.evt.${type}.*`);
+      if (!producers.includes(identity)) continue;
+      // A shadow decision is never published where a decision would be: only on the shadow subjects.
+      if ((SHADOW_TYPES as readonly string[]).includes(type)) allow.push(t.subjects.allShadow());
+      else allow.push(`${t.prefix}.evt.${type}.*`);
     }
     if (own.length > 0) allow.push(t.subjects.deadLetter(identity as ServiceIdentity));
   }

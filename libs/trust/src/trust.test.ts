@@ -51,6 +51,16 @@ describe('trust', () => {
     expect(permissionsFor('policy-admin', t).publish.allow).toContain('$KV.P_policy.>');
   });
 
+  it('permissions — the shadow service publishes only on the shadow subjects, never a decision subject or outbound; nobody else publishes there (issue 15)', () => {
+    const t = topology('p');
+    const shadow = permissionsFor('shadow', t).publish.allow;
+    expect(shadow).toContain('p.shadow.*');
+    expect(shadow.filter((s) => s.startsWith('p.evt.') || s.startsWith('p.outbound.') || s.startsWith('p.inbound.'))).toEqual([]);
+    expect(shadow).not.toContain('$KV.P_policy.>');
+    expect(shadow).not.toContain('$KV.P_contacts.>');
+    for (const id of IDENTITIES.filter((i) => i !== 'shadow' && i !== 'provisioner')) expect(permissionsFor(id, t).publish.allow, id).not.toContain('p.shadow.*');
+  });
+
   it('helm accounts — the same users and permissions as the server config, in one account, public keys only (issue 16)', () => {
     const values = renderHelmAccounts({ prefixes: ['p'], bundle });
     const account = (values.config.merge['accounts'] as Record<string, { jetstream: string; users: Array<{ nkey: string; permissions: { publish: { allow: string[] } } }> }>)[HELM_ACCOUNT];

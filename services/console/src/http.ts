@@ -4,7 +4,7 @@ import { HandrailError, UnauthenticatedError, ValidationError } from '@handrail/
 import { assertToken } from '@handrail/events';
 import { TokenRejectedError } from '@handrail/identity';
 import type { Logger } from '@handrail/observability';
-import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyImpact, type PolicyPack, type PolicyRevision } from '@handrail/policy';
+import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyImpact, type PolicyPack, type PolicyRevision, type ShadowChangeResult, type ShadowSetting } from '@handrail/policy';
 import { queuesOf, weeklyReport, wordDiff, type QueueFilter, type TicketView, type TimelineStep } from '@handrail/projection';
 import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
 import {
@@ -47,6 +47,9 @@ export interface ConsoleBackend {
     get(rev: string): Promise<PolicyRevision | undefined>;
     propose(actor: Actor, yaml: string, file: string, note: string, impact?: PolicyImpact): Promise<PolicyChangeResult>;
     decide(actor: Actor, rev: string, action: 'approve' | 'reject' | 'rollback', note: string): Promise<PolicyChangeResult>;
+    /** Shadow mode (issue 15): the setting, and turning it on for a proposal or off (policy.propose). */
+    shadow(): Promise<ShadowSetting | undefined>;
+    setShadow(actor: Actor, rev: string | null, kb: string, note: string): Promise<ShadowChangeResult>;
   };
   /** The dead-letter queue (issue 11): what failed, where, why (reasons are scrubbed), and the ticket if known. */
   deadLetters?(): Promise<DeadLetterView[]>;
@@ -388,6 +391,19 @@ async function handle(
     });
     res.end(revisionPage(rec, nonce));
     return;
+  }
+  if (path === '/api/policy/shadow' && method === 'GET') {
+    requirePermission(actor, 'policy.read', 'policy.read', access);
+    return send(200, { shadow: (await b.policy.shadow()) ?? null });
+  }
+  if (path === '/api/policy/shadow' && method === 'POST') {
+    const body = (await readJson(req)) as { rev?: unknown; kb?: unknown; off?: unknown } | null;
+    const off = body?.off === true;
+    const problems: Array<{ field: string; problem: string }> = [];
+    if (!off && (typeof body?.rev !== 'string' || !/^[0-9a-f]{12}$/.test(body.rev))) problems.push({ field: 'rev', problem: 'a proposed revision id (12 hex digits), or "off": true' });
+    if (body?.kb !== undefined && (typeof body.kb !== 'string' || (body.kb !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(body.kb)))) problems.push({ field: 'kb', problem: 'a KB revision id the kb bucket holds' });
+    if (problems.length) throw new ValidationError(problems);
+    return send(200, await b.policy.setShadow(actor, off ? null : String(body?.rev), typeof body?.kb === 'string' ? body.kb : '', noteOf(body)));
   }
   const pm = /^\/api\/policy\/revisions\/([0-9a-f]{12})\/(approve|reject|rollback)$/.exec(path);
   if (pm && method === 'POST') {

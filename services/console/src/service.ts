@@ -10,7 +10,7 @@ import { AI_ACTION, AREA, CONSUMERS, newEvent, type PayloadCase, type PayloadOf 
 import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
-import { liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
+import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
 import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
 import { LoopState, planRestore, qaOverview } from '@handrail/quality';
@@ -110,6 +110,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       const followers = [
         await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log, ctx.trust.readEvent),
         await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log, ctx.trust.readEvent),
+        // Shadow mode (issue 15): a candidate's decisions, for the weekly report's comparison only.
+        await follow(bus, topo.streams.shadow, topo.subjects.allShadow(), apply, log, ctx.trust.readEvent),
       ];
       // An erasure blanks the customer's text here at once (their keys are already gone).
       const erasures = await followAudit(bus, topo.streams.audit, topo.subjects.audit('erasure'), (customerId) => {
@@ -351,6 +353,27 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             }
             await policyChanged(actor, r, action, note, proposedBy);
             log.info({ actor: actor.subject, rev, action }, 'policy revision decided');
+            return r;
+          },
+          shadow: () => store.shadow(),
+          async setShadow(actor, rev, kbRev, note) {
+            // Shadowing changes nothing customers see, but it is a policy action: whoever may propose may shadow.
+            requirePermission(actor, 'policy.propose', rev === null ? 'policy.shadow_off' : 'policy.shadow', policy.current().pack.access);
+            if (rev !== null && kbRev && kbRev !== kb.current().revision && !(await kbRevisions(bus, topo)).includes(kbRev)) {
+              throw new ValidationError([{ field: 'kb', problem: `KB revision ${kbRev} is neither the published one (${kb.current().revision}) nor in the kb bucket's history` }]);
+            }
+            const r = await storeWriter(store, { by: actor.subject, name: actor.name, issuer: actor.issuer }).shadow(rev, kbRev, note);
+            const active = (await store.active())?.rev ?? '';
+            const ended = rev === null ? r.previous : undefined;
+            if (r.shadow || ended) {
+              const on = r.shadow ?? ended;
+              await publishOn(undefined, POLICY_TIMELINE, {
+                kind: 'policyChanged',
+                value: { action: r.shadow ? 'shadow_on' : 'shadow_off', rev: on?.rev ?? '', person: personOf(actor), fromRev: active, toRev: active, note: `${on?.kb ? `KB ${on.kb}. ` : ''}${note}`.trim(), proposedBy: '' },
+                idSuffix: `${r.shadow ? 'shadow_on' : 'shadow_off'}-${on?.rev ?? ''}-${uniq()}`,
+              });
+            }
+            log.info({ actor: actor.subject, rev, kb: kbRev || undefined, on: Boolean(r.shadow) }, rev === null ? 'shadow mode stopped' : 'shadow mode started');
             return r;
           },
         },

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { BUILTIN_DEFECTS, slaMinutesFor, type PolicyPack } from '@handrail/policy';
-import { renderWeeklyHtml, weeklyReport, type WeekReport } from '@handrail/projection';
+import { renderShadowText, renderWeeklyHtml, weeklyReport, type WeekReport } from '@handrail/projection';
 import { qaOverview } from '@handrail/quality';
 import { printTable, UsageError } from '../io.js';
 import { readLoop } from '../loop.js';
@@ -12,7 +12,8 @@ estimated defect rate (each review weighted by 1/its inclusion probability) with
 by category and area; escalation rate and trigger mix; automation rate; tone issues; unresolved
 (reopened in the helpdesk) and repeat contacts — tickets the helpdesk never reported on are unknown,
 not unresolved; edit and override rates; SLA breaches; reviewers' catch rates on seeded defects;
-reviewer agreement. --week ends the report at that week; --html FILE writes a self-contained page
+reviewer agreement; with shadow mode on, a candidate's decisions against production's (tickets
+compared, same, changed by route, area and reason, with examples). --week ends the report at that week; --html FILE writes a self-contained page
 with SVG charts and the QA loop (areas, demotions, pilots, alerts, improvement backlog); --json prints
 one JSON line. The pack (categories, SLAs, breakers) is the active revision, else --policy / POLICY_FILE.`;
 
@@ -49,6 +50,8 @@ export function renderWeekly(weeks: readonly WeekReport[]): string {
     lines.push('', `edits in ${latest.week} — by area: ${Object.entries(latest.edits.byArea).map(([a, r]) => `${a} ${pct(r.editRate)} of ${r.sent}`).join(', ')}`);
     lines.push(`edits in ${latest.week} — by agent: ${latest.edits.byAgent.map((r) => `${r.name} ${pct(r.editRate)} of ${r.sent} (mean change ${pct(r.meanChange)})`).join(', ')}`);
   }
+  // Shadow mode (issue 15): a candidate's decisions against production's, the latest week.
+  if (latest?.shadow.candidates.length) lines.push('', ...renderShadowText(latest.week, latest.shadow));
   return lines.join('\n');
 }
 

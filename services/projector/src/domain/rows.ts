@@ -96,6 +96,7 @@ export function rowsOf(seq: number, storedAt: string, e: EventEnvelope): Stateme
     case 'qaAlert':
     case 'qaSeeded':
     case 'calibration':
+    case 'shadowDecided': // on the shadow stream, which the projector does not read
       break;
     default: {
       const never: never = p;

@@ -98,6 +98,9 @@ export interface EventEnvelope {
     | { $case: "qaAlert"; value: QaAlert }
     | { $case: "qaSeeded"; value: QaSeeded }
     | { $case: "calibration"; value: CalibrationSession }
+    | //
+    /** Shadow mode (issue 15): a candidate revision's decision, on the shadow stream only. */
+    { $case: "shadowDecided"; value: ShadowDecided }
     | undefined;
 }
 
@@ -537,7 +540,7 @@ export interface TicketClaim {
 
 /** A policy revision was proposed, approved, rejected or rolled back (the store's audit, on the stream). */
 export interface PolicyChanged {
-  /** propose | approve | reject | rollback */
+  /** propose | approve | reject | rollback | shadow_on | shadow_off */
   action: string;
   rev: string;
   person: Person | undefined;
@@ -546,6 +549,25 @@ export interface PolicyChanged {
   note: string;
   /** The proposer's subject, for approvals: always a different person. */
   proposedBy: string;
+}
+
+/**
+ * What a candidate policy (and KB) revision decided for a ticket production also decided (shadow mode,
+ * issue 15). Published by the shadow service on `<prefix>.shadow.<ticket>` in its own stream, never on
+ * a decision subject; nothing acts on it. The envelope's revisions are the candidate's.
+ */
+export interface ShadowDecided {
+  context:
+    | TicketContext
+    | undefined;
+  /** The candidate's conclusion, exactly as the escalation service would publish it. */
+  concluded:
+    | TicketConcluded
+    | undefined;
+  /** What the candidate's guardrail would let the AI do. */
+  aiAction: AiAction;
+  /** The revisions production was deciding with when the shadow decided (policy active, KB published). */
+  production: Revisions | undefined;
 }
 
 function createBaseProducer(): Producer {
@@ -770,6 +792,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         break;
       case "calibration":
         CalibrationSession.encode(message.payload.value, writer.uint32(426).fork()).join();
+        break;
+      case "shadowDecided":
+        ShadowDecided.encode(message.payload.value, writer.uint32(482).fork()).join();
         break;
     }
     return writer;
@@ -1060,6 +1085,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.payload = { $case: "calibration", value: CalibrationSession.decode(reader, reader.uint32()) };
             continue;
           }
+          case 60: {
+            if (tag !== 482) {
+              break;
+            }
+
+            message.payload = { $case: "shadowDecided", value: ShadowDecided.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1189,6 +1222,10 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         ? { $case: "qaSeeded", value: QaSeeded.fromJSON(object.qa_seeded) }
         : isSet(object.calibration)
         ? { $case: "calibration", value: CalibrationSession.fromJSON(object.calibration) }
+        : isSet(object.shadowDecided)
+        ? { $case: "shadowDecided", value: ShadowDecided.fromJSON(object.shadowDecided) }
+        : isSet(object.shadow_decided)
+        ? { $case: "shadowDecided", value: ShadowDecided.fromJSON(object.shadow_decided) }
         : undefined,
     };
   },
@@ -1274,6 +1311,8 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       obj.qaSeeded = QaSeeded.toJSON(message.payload.value);
     } else if (message.payload?.$case === "calibration") {
       obj.calibration = CalibrationSession.toJSON(message.payload.value);
+    } else if (message.payload?.$case === "shadowDecided") {
+      obj.shadowDecided = ShadowDecided.toJSON(message.payload.value);
     }
     return obj;
   },
@@ -1434,6 +1473,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       case "calibration": {
         if (object.payload?.value !== undefined && object.payload?.value !== null) {
           message.payload = { $case: "calibration", value: CalibrationSession.fromPartial(object.payload.value) };
+        }
+        break;
+      }
+      case "shadowDecided": {
+        if (object.payload?.value !== undefined && object.payload?.value !== null) {
+          message.payload = { $case: "shadowDecided", value: ShadowDecided.fromPartial(object.payload.value) };
         }
         break;
       }
@@ -7308,6 +7353,133 @@ export const PolicyChanged: MessageFns<PolicyChanged> = {
     message.toRev = object.toRev ?? "";
     message.note = object.note ?? "";
     message.proposedBy = object.proposedBy ?? "";
+    return message;
+  },
+};
+
+function createBaseShadowDecided(): ShadowDecided {
+  return { context: undefined, concluded: undefined, aiAction: AiAction.AI_ACTION_UNSPECIFIED, production: undefined };
+}
+
+export const ShadowDecided: MessageFns<ShadowDecided> = {
+  encode(message: ShadowDecided, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.context !== undefined) {
+      TicketContext.encode(message.context, writer.uint32(10).fork()).join();
+    }
+    if (message.concluded !== undefined) {
+      TicketConcluded.encode(message.concluded, writer.uint32(18).fork()).join();
+    }
+    if (message.aiAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      writer.uint32(24).int32(aiActionToNumber(message.aiAction));
+    }
+    if (message.production !== undefined) {
+      Revisions.encode(message.production, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShadowDecided {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShadowDecided();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.context = TicketContext.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.concluded = TicketConcluded.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.aiAction = aiActionFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.production = Revisions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShadowDecided {
+    return {
+      context: isSet(object.context) ? TicketContext.fromJSON(object.context) : undefined,
+      concluded: isSet(object.concluded) ? TicketConcluded.fromJSON(object.concluded) : undefined,
+      aiAction: isSet(object.aiAction)
+        ? aiActionFromJSON(object.aiAction)
+        : isSet(object.ai_action)
+        ? aiActionFromJSON(object.ai_action)
+        : AiAction.AI_ACTION_UNSPECIFIED,
+      production: isSet(object.production) ? Revisions.fromJSON(object.production) : undefined,
+    };
+  },
+
+  toJSON(message: ShadowDecided): unknown {
+    const obj: any = {};
+    if (message.context !== undefined) {
+      obj.context = TicketContext.toJSON(message.context);
+    }
+    if (message.concluded !== undefined) {
+      obj.concluded = TicketConcluded.toJSON(message.concluded);
+    }
+    if (message.aiAction !== AiAction.AI_ACTION_UNSPECIFIED) {
+      obj.aiAction = aiActionToJSON(message.aiAction);
+    }
+    if (message.production !== undefined) {
+      obj.production = Revisions.toJSON(message.production);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShadowDecided>, I>>(base?: I): ShadowDecided {
+    return ShadowDecided.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShadowDecided>, I>>(object: I): ShadowDecided {
+    const message = createBaseShadowDecided();
+    message.context = (object.context !== undefined && object.context !== null)
+      ? TicketContext.fromPartial(object.context)
+      : undefined;
+    message.concluded = (object.concluded !== undefined && object.concluded !== null)
+      ? TicketConcluded.fromPartial(object.concluded)
+      : undefined;
+    message.aiAction = object.aiAction ?? AiAction.AI_ACTION_UNSPECIFIED;
+    message.production = (object.production !== undefined && object.production !== null)
+      ? Revisions.fromPartial(object.production)
+      : undefined;
     return message;
   },
 };

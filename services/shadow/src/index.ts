@@ -1,0 +1,3 @@
+export { shadowService, VERSION } from './service.js';
+export { shadowSkip, shadowPayload } from './domain/shadow.js';
+export type { ShadowSkip } from './domain/shadow.js';

@@ -1,0 +1,4 @@
+import { runMain } from '@handrail/runtime';
+import { shadowService } from './service.js';
+
+runMain(shadowService());
