@@ -1,7 +1,6 @@
 import { defineService } from '@handrail/runtime';
 import { projectorConfigSchema } from './config.js';
-import { embeddedDb, migrate, postgresDb, type Db } from './db.js';
-import { startProjector, type RunningProjector } from './projector.js';
+import { embeddedDb, migrate, postgresDb, startProjector, type Db, type RunningProjector } from '@handrail/sql-projection';
 
 export const VERSION = '0.1.0';
 

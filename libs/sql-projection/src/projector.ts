@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@handrail/contracts';
 import type { Topology } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
 import type { Db } from './db.js';
-import { rowsOf } from './domain/rows.js';
+import { rowsOf } from './rows.js';
 
 export type ReadEvent = (m: { subject: string; data: Uint8Array; header(name: string): string | undefined }) => Promise<{ ok: true; env: EventEnvelope } | { ok: false; reason: string }>;
 

@@ -19,7 +19,7 @@ export interface MigrationClient {
   query(q: string | { text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-/** The SQL files node-pg-migrate applies, in order (`services/projector/migrations`). */
+/** The SQL files node-pg-migrate applies, in order (`libs/sql-projection/migrations`). */
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 /** A PostgreSQL server through a `pg` pool. */
