@@ -15,6 +15,7 @@ export type {
   DeliveryView,
   OutcomeView,
   QueueItem,
+  QueueTicket,
   Queues,
   QueueFilter,
   QueueOptions,

@@ -6,3 +6,4 @@ export { startProjector, applyEvent, storedPosition, projectionDigest, resetProj
 export type { RunningProjector, ReadEvent } from './projector.js';
 export { rowsOf } from './rows.js';
 export type { Statement } from './rows.js';
+export { queueTickets, sqlQueues, waitForPosition } from './console.js';

@@ -38,8 +38,8 @@ export interface RunningProjector {
   stop(): Promise<void>;
 }
 
-/** Follows the events stream from the stored position, applying each authentic event; unauthentic ones only move the position. */
-export async function startProjector(bus: Bus, topo: Topology, db: Db, read: ReadEvent, log: Logger): Promise<RunningProjector> {
+/** Follows the events stream from the stored position, applying each authentic event; unauthentic ones only move the position. `onApplied` hears of each event once committed. */
+export async function startProjector(bus: Bus, topo: Topology, db: Db, read: ReadEvent, log: Logger, o: { onApplied?: (seq: number, env: EventEnvelope | undefined) => void } = {}): Promise<RunningProjector> {
   const from = await storedPosition(db);
   const end = (await bus.jsm.streams.info(topo.streams.events)).state.last_seq;
   let markCaughtUp: () => void = () => undefined;
@@ -52,7 +52,10 @@ export async function startProjector(bus: Bus, topo: Topology, db: Db, read: Rea
     for await (const m of scanStream(bus, topo.streams.events, { filter: topo.subjects.allEvents(), afterSeq: from, follow: true, signal: stop.signal })) {
       const r = await read({ subject: m.subject, data: m.data, header: (n) => m.headers[n] });
       if (!r.ok) log.error({ alert: 'unauthenticated_event', seq: m.seq, reason: r.reason }, 'skipped an unauthenticated event');
-      if (await applyEvent(db, m.seq, m.time, r.ok ? r.env : undefined)) applied++;
+      if (await applyEvent(db, m.seq, m.time, r.ok ? r.env : undefined)) {
+        applied++;
+        o.onApplied?.(m.seq, r.ok ? r.env : undefined);
+      }
       if (m.seq >= end) markCaughtUp();
     }
   })().catch((err: unknown) => {
