@@ -103,3 +103,19 @@ export async function migrate(db: Db, o: { direction?: 'up' | 'down'; count?: nu
   );
   return applied.map((m) => m.name);
 }
+
+/**
+ * The projection's database, migrated: the server `url` names (a `pg` pool), else embedded PGlite (in
+ * `dataDir`, or in memory). A server that cannot be reached or migrated fails here, naming DATABASE_URL
+ * (never its password), so a service refuses to start instead of failing at its first query.
+ */
+export async function openProjectionDb(o: { url?: string | undefined; dataDir?: string | undefined; log?: (msg: string) => void }): Promise<{ db: Db; applied: string[] }> {
+  const db = o.url ? postgresDb(o.url) : await embeddedDb(o.dataDir);
+  try {
+    return { db, applied: await migrate(db, { log: o.log }) };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    const where = o.url ? `DATABASE_URL (${new URL(o.url).host})` : `the embedded database${o.dataDir ? ` in ${o.dataDir}` : ''}`;
+    throw new Error(`${where}: cannot reach or migrate the SQL projection: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -35,6 +35,8 @@ export interface RunningProjector {
   /** Resolves once every event stored when it started is applied. */
   caughtUp: Promise<void>;
   applied(): number;
+  /** Why the engine stopped on its own (a database error): it applies nothing more; undefined while it runs. */
+  failure(): Error | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startProjector(bus: Bus, topo: Topology, db: Db, read: Rea
   if (from >= end) markCaughtUp();
   const stop = new AbortController();
   let applied = 0;
+  let failure: Error | undefined;
   log.info({ from, end }, 'projector resuming from its stored position');
   const done = (async () => {
     for await (const m of scanStream(bus, topo.streams.events, { filter: topo.subjects.allEvents(), afterSeq: from, follow: true, signal: stop.signal })) {
@@ -59,15 +62,17 @@ export async function startProjector(bus: Bus, topo: Topology, db: Db, read: Rea
       if (m.seq >= end) markCaughtUp();
     }
   })().catch((err: unknown) => {
+    failure = err instanceof Error ? err : new Error(String(err));
+    // Recorded, not rethrown: readiness reports it (and the process is restarted), nothing goes unhandled.
     log.error({ err }, 'projector stopped');
-    throw err;
   });
   return {
     caughtUp,
     applied: () => applied,
+    failure: () => failure,
     stop: async () => {
       stop.abort();
-      await done.catch(() => undefined);
+      await done;
     },
   };
 }

@@ -13,7 +13,7 @@ import type { Logger } from '@handrail/observability';
 import { liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
 import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
-import { embeddedDb, migrate, postgresDb, sqlQueues, startProjector, waitForPosition, type Db, type RunningProjector } from '@handrail/sql-projection';
+import { openProjectionDb, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
 import { LoopState, planRestore, qaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
@@ -110,13 +110,10 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       let ready = false;
       // The SQL projection the work lists read (issue 15): the projector service's database, or — with no
       // DATABASE_URL (make demo, tests) — the same engine run here on embedded PGlite.
+      // Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
+      const { db: sql } = await openProjectionDb({ url: config.DATABASE_URL });
       let engine: RunningProjector | undefined;
-      let sql: Db;
-      if (config.DATABASE_URL) {
-        sql = postgresDb(config.DATABASE_URL);
-      } else {
-        sql = await embeddedDb();
-        await migrate(sql);
+      if (!config.DATABASE_URL) {
         engine = await startProjector(bus, topo, sql, (m) => ctx.trust.readEvent(m), log, {
           // The lists change once SQL has the event: tell the open pages then.
           onApplied: (_seq, e) => {
@@ -204,7 +201,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       };
 
       const backend: ConsoleBackend = {
-        ready: () => ready,
+        // An in-process projection that stopped (a database error) leaves the lists behind: not ready, so it is restarted.
+        ready: () => ready && !engine?.failure(),
         access: () => policy.current().pack.access,
         pack: () => policy.current().pack,
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
@@ -441,6 +439,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           policy.close,
           kb.close,
         ],
+        healthy: () => !engine?.failure(),
       };
     },
   };
