@@ -9,8 +9,13 @@ ALTER TABLE tickets ADD COLUMN seeded boolean NOT NULL DEFAULT false;
 -- The person's display name as their verified token named them (a claim shows "claimed by Ana Alvarez").
 ALTER TABLE human_actions ADD COLUMN actor_name text NOT NULL DEFAULT '';
 CREATE INDEX tickets_open ON tickets (route) WHERE route IN ('awaiting_approval', 'escalated');
+-- The work lists look up each listed ticket's reviews and outcomes.
+CREATE INDEX qa_verdicts_ticket ON qa_verdicts (ticket_id);
+CREATE INDEX outcomes_ticket ON outcomes (ticket_id, kind);
 
 -- Down Migration
+DROP INDEX outcomes_ticket;
+DROP INDEX qa_verdicts_ticket;
 DROP INDEX tickets_open;
 ALTER TABLE human_actions DROP COLUMN actor_name;
 ALTER TABLE tickets DROP COLUMN seeded;

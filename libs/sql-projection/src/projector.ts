@@ -53,6 +53,8 @@ export async function startProjector(bus: Bus, topo: Topology, db: Db, read: Rea
   log.info({ from, end }, 'projector resuming from its stored position');
   const done = (async () => {
     for await (const m of scanStream(bus, topo.streams.events, { filter: topo.subjects.allEvents(), afterSeq: from, follow: true, signal: stop.signal })) {
+      // Stopping drops what the consumer had buffered: the next start resumes from the stored position.
+      if (stop.signal.aborted) break;
       const r = await read({ subject: m.subject, data: m.data, header: (n) => m.headers[n] });
       if (!r.ok) log.error({ alert: 'unauthenticated_event', seq: m.seq, reason: r.reason }, 'skipped an unauthenticated event');
       if (await applyEvent(db, m.seq, m.time, r.ok ? r.env : undefined)) {
