@@ -51,7 +51,7 @@ export interface OverlayFacts {
   demoPolicyText?: string;
 }
 
-const SERVICES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'shadow', 'console', 'connectors'] as const;
+const SERVICES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'shadow', 'console', 'connectors', 'projector'] as const;
 const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|SEED|CREDENTIAL)/i;
 const SECRET_VALUE: Array<[RegExp, string]> = [

@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
 import { repoRoot } from '@handrail/launcher';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { demoPaths } from '@handrail/demo';
+import { eventually, openTestBus, testCredentials, type TestBus } from '@handrail/testing';
+import { handrail } from '../support/cli.js';
 import { call, startConsole, type ConsoleUnderTest } from '../support/console.js';
 import { conclusions, intakeClient, replies, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 
@@ -180,6 +183,42 @@ describe.skipIf(!runnable)('console in a browser (real Chromium, signed in throu
     expect(after).toContain('Quinn Park');
     await context.close();
   });
+
+  it('console UI — a policy proposal shows its what-if impact over recorded tickets before the approve button (issue 15)', async () => {
+    // A real proposal: the CLI re-decides the recorded tickets under the raised refund limit and attaches the report.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'handrail-ui-policy-'));
+    const pack = readFileSync(demoPaths.policy, 'utf8');
+    const raised = pack.replace(/by_tier:\n(\s+)default: 50\n\s+standard: 50\n\s+plus: 150\n\s+vip: 300/, 'by_tier:\n$1default: 1000\n$1standard: 1000\n$1plus: 1000\n$1vip: 1000');
+    expect(raised).not.toBe(pack);
+    writeFileSync(path.join(dir, 'refund-1000.yaml'), raised);
+    writeFileSync(path.join(dir, 'pat.jwt'), await con.token('pat'));
+    const env = { NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, HANDRAIL_CREDENTIALS_DIR: testCredentials(), CONSOLE_URL: con.base, LOG_LEVEL: 'silent', POLICY_FILE: demoPaths.policy, KB_DIR: demoPaths.kb };
+    const proposed = await handrail(env, ['policy', 'propose', path.join(dir, 'refund-1000.yaml'), '--impact-window', '1h', '--note', 'refunds up to 1000 without an exception', '--token-file', path.join(dir, 'pat.jwt')]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(proposed.code, proposed.stderr).toBe(0);
+    const rev = /proposed revision ([0-9a-f]{12})/.exec(proposed.stdout)?.[1] ?? '';
+    const rec = await call(con.base, `/api/policy/revisions/${rev}`, { token: await con.token('pia') });
+    const impact = rec.json['impact'] as { changed: number; tickets: number; report: { changes: Array<{ ticketId: string }> } };
+    expect(impact.changed, proposed.stdout).toBeGreaterThan(0);
+    expect(impact.report.changes.map((c) => c.ticketId)).toContain(ids.overLimit);
+
+    const { context, page } = await signIn('pia');
+    await page.locator('#tab-policy').click();
+    await page.locator(`#policy-revisions tr[data-rev="${rev}"] a`).click();
+    const summary = page.locator('#policy-impact-summary');
+    await summary.waitFor();
+    expect(await summary.isVisible()).toBe(true);
+    expect(await summary.textContent()).toContain(`${impact.changed} of ${impact.tickets} recorded decisions would change`);
+    expect(await page.locator('#policy-impact').textContent()).toContain(ids.overLimit);
+    // The approver reads the impact first: it comes before the approve button in the page.
+    expect(await page.locator('#policy-impact ~ div #btn-policy-approve').count()).toBe(1);
+    await page.screenshot({ path: path.join(SHOTS, 'console-policy-impact.png'), fullPage: true });
+    await page.locator('#policy-note').fill('impact read: the over-limit refund no longer needs a policy exception');
+    await page.locator('#btn-policy-approve').click();
+    await expect.poll(() => page.locator('#policy-status').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`Recorded: approve ${rev}`));
+    expect((await call(con.base, `/api/policy/revisions/${rev}`, { token: await con.token('pia') })).json['status']).toBe('approved');
+    await context.close();
+  }, 180_000);
 
   it('console UI — the weekly report shows the edit rate; no page error anywhere', async () => {
     const { context, page } = await signIn('alex');

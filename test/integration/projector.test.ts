@@ -8,7 +8,8 @@ import { HumanDecision, QaReview, TicketClaim } from '@handrail/contracts';
 import { newEvent } from '@handrail/events';
 import { repoRoot } from '@handrail/launcher';
 import { startService } from '@handrail/runtime';
-import { embeddedDb, migrate, postgresDb, projectionDigest, projectorService, resetProjection, storedPosition, type Db, type RunningProjector } from '@handrail/svc-projector';
+import { embeddedDb, migrate, postgresDb, projectionDigest, resetProjection, storedPosition, type Db, type RunningProjector } from '@handrail/sql-projection';
+import { projectorService } from '@handrail/svc-projector';
 import { openTestBus, testCredentials, trustedPublisher, type TestBus } from '@handrail/testing';
 import { publishSyntheticStream } from '../support/synthetic.js';
 
@@ -177,7 +178,7 @@ describe('the projector — the events stream as SQL (issue 15)', () => {
 
   /** Applies the stream to an open database through the projector itself (no service around it). */
   async function projectOnceInto(db: Db): Promise<number> {
-    const { startProjector } = await import('@handrail/svc-projector');
+    const { startProjector } = await import('@handrail/sql-projection');
     const { openTrust } = await import('@handrail/runtime');
     const { createLogger } = await import('@handrail/observability');
     const trust = await openTrust(tb.bus, tb.topo, { config: { HANDRAIL_CREDENTIALS_DIR: testCredentials() }, identity: 'projector' });

@@ -184,6 +184,17 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     }
   }, 120_000);
 
+  it('policy API — under the server\'s permissions the console may propose and approve (its two-person review), a service may not write the bucket', async () => {
+    const consoleConn = await sb.connectAs('console');
+    const store = new PolicyStore(consoleConn.nc, tb.topo.buckets.policy, { bindOnly: true });
+    const demo = await loadPolicyFile(demoPaths.policy);
+    const rev = await store.propose({ ...demo, sampling: { ...demo.sampling, default_rate: 0.4 } }, { by: 'pat' });
+    expect((await store.approve(rev, { by: 'pia' })).rev).toBe(rev);
+    const drafting = await sb.connectAs('drafting');
+    const kv = await new Kvm(drafting.js).open(tb.topo.buckets.policy);
+    expect(await refused(kv.put('active', encodeJson({ rev, by: 'mallory', via: 'approve', since: '' })))).toMatch(/permission|timeout|TIMEOUT/i);
+  });
+
   it('unreviewed policy — a pointer to a rejected revision is refused by every service; the last good revision stays', async () => {
     const admin = await sb.connectAs('policy-admin');
     const store = new PolicyStore(admin.nc, tb.topo.buckets.policy, { bindOnly: true });

@@ -22,6 +22,8 @@ const demoRunSchema = z.object({
   DEMO_HOLD: z.enum(['auto', 'true', 'false']).default('auto'),
   /** `fake`: the tickets enter through a local Zendesk and Chatwoot and the connectors service (issue 14). */
   CONNECTORS: z.enum(['off', 'fake'], { error: 'must be off or fake' }).default('off'),
+  /** A PostgreSQL server for the SQL projection (projector writes, console reads); unset: embedded PGlite. */
+  DATABASE_URL: z.string().url('must be a postgres:// URL').optional(),
 });
 
 /** What `make demo` reads from its environment, parsed once. */

@@ -15,6 +15,7 @@ import { ingestDirectory, toSnapshot } from '@handrail/kb';
 import { DEMO_USERS, startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
 import { ALL_SERVICE_NAMES, ensureNats, freePort, repoRoot, startCluster, startSecureNats, type Cluster } from '@handrail/launcher';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
+import { embeddedDb, postgresDb, storedPosition } from '@handrail/sql-projection';
 import { demoRunConfig } from './config.js';
 import { startFakeConnectorDemo, type DeliverySummary, type FakeConnectorDemo } from './fake-connectors.js';
 
@@ -68,6 +69,20 @@ async function portOr(port: number): Promise<number> {
 }
 
 const AUDIENCE = 'handrail-console';
+const projectionDir = path.join(outDir, 'projection');
+
+/** What the projector wrote (read once it has stopped: embedded PGlite is one process's at a time). */
+async function summariseProjection(): Promise<void> {
+  const db = config.DATABASE_URL ? postgresDb(config.DATABASE_URL) : await embeddedDb(projectionDir);
+  try {
+    const [row] = await db.query<{ events: string | number; tickets: string | number; decisions: string | number }>(
+      'SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM tickets) AS tickets, (SELECT count(*) FROM decisions) AS decisions',
+    );
+    say(`SQL projection (${config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${path.relative(repoRoot, projectionDir)}`}): ${Number(row?.events)} events, ${Number(row?.tickets)} tickets, ${Number(row?.decisions)} decisions, stream position ${await storedPosition(db)}`);
+  } finally {
+    await db.close();
+  }
+}
 
 /** One access token per demo user in .demo/tokens/, for curl and the CLI (`--token-file`). */
 async function writeTokens(issuer: DevIssuer): Promise<string> {
@@ -159,6 +174,8 @@ async function main(): Promise<number> {
         AUTH_ISSUER: issuer.url,
         AUTH_AUDIENCE: AUDIENCE,
         AUTH_CLIENT_ID: AUDIENCE,
+        // The SQL projection: a server when DATABASE_URL names one, else the projector's embedded PGlite on disk.
+        ...(config.DATABASE_URL ? { DATABASE_URL: config.DATABASE_URL } : { PROJECTOR_DATA_DIR: projectionDir }),
         ...(fake?.env ?? {}),
       },
       runtime: 'compiled',
@@ -266,6 +283,7 @@ async function main(): Promise<number> {
     if (cluster) {
       say('stopping services …');
       await cluster.stop();
+      await summariseProjection().catch((err: unknown) => say(`could not read the SQL projection: ${(err as Error).message}`));
     }
     await fake?.close();
     await issuer?.close();

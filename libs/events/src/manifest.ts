@@ -10,7 +10,8 @@ export type ServiceIdentity = (typeof SERVICE_IDENTITIES)[number];
 
 /**
  * Identities that are not services: `provisioner` alone manages streams, consumers and buckets;
- * `policy-admin` alone writes the policy bucket; `privacy` erases customers; `operator` reads, replays
+ * `policy-admin` and the console (the policy API people use: it verifies who proposes and who approves,
+ * and refuses an approval by the proposer) write the policy bucket; `privacy` erases customers; `operator` reads, replays
  * dead letters and cuts audit checkpoints; `connector` is a helpdesk connector (inbound in, outbound out).
  */
 export const TOOL_IDENTITIES = ['provisioner', 'policy-admin', 'privacy', 'operator', 'connector'] as const;
@@ -110,7 +111,7 @@ export const BUCKET_ACCESS: Readonly<Record<keyof Topology['buckets'], Partial<R
   intake: { intake: 'rw', privacy: 'rw', operator: 'r' },
   customers: { intake: 'r', connectors: 'rw', privacy: 'rw', operator: 'r' },
   contacts: { intake: 'r', escalation: 'rw', privacy: 'rw', operator: 'r', shadow: 'r' },
-  policy: { 'policy-admin': 'rw', privacy: 'r', classifier: 'r', guardrail: 'r', escalation: 'r', drafting: 'r', 'qa-sampler': 'r', console: 'r', operator: 'r', shadow: 'r' },
+  policy: { 'policy-admin': 'rw', privacy: 'r', classifier: 'r', guardrail: 'r', escalation: 'r', drafting: 'r', 'qa-sampler': 'r', console: 'rw', operator: 'r', shadow: 'r' },
   kb: { 'policy-admin': 'rw', guardrail: 'r', drafting: 'r', console: 'r', operator: 'r', shadow: 'r' },
   keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r', projector: 'r', shadow: 'rw' },
   connector: { connectors: 'rw', privacy: 'rw', operator: 'r' },

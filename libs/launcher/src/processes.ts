@@ -10,8 +10,11 @@ import { freePort } from './nats.js';
 export const SERVICE_NAMES = ['intake', 'classifier', 'guardrail', 'escalation', 'drafting', 'qa-sampler', 'shadow'] as const;
 /** Services started only when asked for (they need configuration of their own, e.g. CONNECTORS_CONFIG). */
 export const OPTIONAL_SERVICE_NAMES = ['connectors'] as const;
-/** Every service, the console for people included (it needs an identity provider: AUTH_ISSUER, AUTH_AUDIENCE). */
-export const ALL_SERVICE_NAMES = [...SERVICE_NAMES, 'console', ...OPTIONAL_SERVICE_NAMES] as const;
+/**
+ * Every service: the console for people (it needs an identity provider: AUTH_ISSUER, AUTH_AUDIENCE)
+ * and the SQL projector (DATABASE_URL, or embedded PGlite) included.
+ */
+export const ALL_SERVICE_NAMES = [...SERVICE_NAMES, 'console', 'projector', ...OPTIONAL_SERVICE_NAMES] as const;
 export type ServiceName = (typeof ALL_SERVICE_NAMES)[number];
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -16,6 +16,7 @@ export type {
   DeliveryView,
   OutcomeView,
   QueueItem,
+  QueueTicket,
   Queues,
   QueueFilter,
   QueueOptions,

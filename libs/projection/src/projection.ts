@@ -632,7 +632,31 @@ export interface QueueOptions {
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
-function item(t: TicketView, now: Date, sla: (queue: string) => number): QueueItem {
+/**
+ * What the work lists read of a ticket: a TicketView has it all; the SQL projection
+ * (libs/sql-projection) builds exactly this from its rows, with the subject from the ticket's own events.
+ */
+export interface QueueTicket {
+  ticketId: string;
+  externalId: string;
+  customerId: string;
+  customer: { tier: string } | undefined;
+  channel: string;
+  subject: string;
+  area: string;
+  intent: string;
+  route: RouteName | undefined;
+  queue: string;
+  priority: string;
+  reasons: ReadonlyArray<{ code: string }>;
+  qaSampled: unknown;
+  decisions: ReadonlyArray<{ actor: string }>;
+  reviews: ReadonlyArray<{ reviewer: string }>;
+  claim: { owner: string; ownerName: string } | undefined;
+  times: { received: string; concluded: string };
+}
+
+function item(t: QueueTicket, now: Date, sla: (queue: string) => number): QueueItem {
   const receivedAt = t.times.received || t.times.concluded;
   const start = Date.parse(receivedAt);
   const slaMinutes = t.queue || t.route !== 'auto_resolved' ? sla(t.queue || 'unassigned') : 0;
@@ -690,7 +714,7 @@ function matches(i: QueueItem, f: QueueFilter, viewer: string | undefined): bool
  * by queue (most urgent, then oldest first), and sampled tickets the viewer has neither reviewed nor
  * decided (no one reviews their own decision).
  */
-export function queuesOf(tickets: Iterable<TicketView>, o: QueueOptions = {}): Queues {
+export function queuesOf(tickets: Iterable<QueueTicket>, o: QueueOptions = {}): Queues {
   const now = o.now ?? new Date();
   const sla = o.slaMinutes ?? (() => 0);
   const f = o.filter ?? {};

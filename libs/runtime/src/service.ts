@@ -45,6 +45,8 @@ export interface ServiceContext<C extends BaseConfig> {
 export interface Started {
   /** Closed after consumers stop and before the connection drains (e.g. a gRPC server). */
   closers?: Array<() => Promise<void>>;
+  /** False when the service can no longer do its work (e.g. its projection stopped): `/readyz` says 503. */
+  healthy?: () => boolean;
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
@@ -207,7 +209,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
   let isReady = true;
   let shuttingDown: Promise<void> | undefined;
 
-  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, () => isReady && connected, () => consumers.map((c) => c.stats()), metrics) : undefined;
+  const ready = () => isReady && connected && (started.healthy?.() ?? true);
+  const health = config.HEALTH_PORT > 0 ? startHealthServer(config.HEALTH_PORT, ready, () => consumers.map((c) => c.stats()), metrics) : undefined;
 
   const shutdown = (reason: string): Promise<void> => {
     shuttingDown ??= (async () => {
@@ -229,7 +232,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(def: Service
 
   log.info({ prefix: topo.prefix, consumers: consumers.map((c) => c.name) }, 'ready');
   return {
-    ready: () => isReady && connected,
+    ready,
     shutdown,
     consumers,
     healthPort: () => {

@@ -5,7 +5,7 @@ import { assertToken } from '@handrail/events';
 import { TokenRejectedError } from '@handrail/identity';
 import type { Logger } from '@handrail/observability';
 import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyImpact, type PolicyPack, type PolicyRevision, type ShadowChangeResult, type ShadowSetting } from '@handrail/policy';
-import { queuesOf, weeklyReport, wordDiff, type QueueFilter, type TicketView, type TimelineStep } from '@handrail/projection';
+import { weeklyReport, wordDiff, type QueueFilter, type Queues, type TicketView, type TimelineStep } from '@handrail/projection';
 import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
 import {
   actorFrom,
@@ -32,6 +32,8 @@ export interface ConsoleBackend {
   pack(): PolicyPack;
   slaMinutes(queue: string): number;
   tickets(): Iterable<TicketView>;
+  /** The work lists and their counts, read from the SQL projection. */
+  queues(viewer: string, filter: QueueFilter): Promise<Queues>;
   ticket(id: string): TicketView | undefined;
   timeline(id: string): Promise<TimelineStep[]>;
   decide(id: string, actor: Actor, req: DecisionRequest): Promise<TicketView | undefined>;
@@ -287,7 +289,7 @@ async function handle(
   }
   if (path === '/api/queues' && method === 'GET') {
     requirePermission(actor, 'ticket.read', 'queues.read', access);
-    return send(200, queuesOf(b.tickets(), { viewer: actor.subject, slaMinutes: (q) => b.slaMinutes(q), filter: queueFilterOf(url) }));
+    return send(200, await b.queues(actor.subject, queueFilterOf(url)));
   }
   if (path === '/api/stream' && method === 'GET') {
     requirePermission(actor, 'ticket.read', 'stream.read', access);

@@ -101,7 +101,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
 </head>
 <body>
 <header><h1>Handrail console <span class="live" id="live">connecting…</span></h1><span class="who">signed in as <b id="who">${escapeHtml(o.actor.name)}</b><span class="roles" id="roles">${escapeHtml(o.actor.roles.join(', ') || 'no role')}</span>${o.canSignOut ? '<a class="signout" href="/auth/logout" id="sign-out">sign out</a>' : ''}</span></header>
-<nav class="tabs"><button id="tab-work" class="active">Work queues</button><button id="tab-report">Weekly monitoring</button></nav>
+<nav class="tabs"><button id="tab-work" class="active">Work queues</button><button id="tab-report">Weekly monitoring</button><button id="tab-policy" hidden>Policy</button></nav>
 <main id="work">
   <section class="panel" id="queues" aria-label="queues">
     <div class="filters" id="filters">
@@ -118,6 +118,7 @@ export function consolePage(o: { actor: { name: string; subject: string; roles: 
   <section class="panel" id="ticket" aria-label="ticket"><div class="placeholder">Pick a ticket from a queue.</div></section>
 </main>
 <main id="report" class="wide" hidden><section class="panel" id="report-body"></section></main>
+<main id="policy" class="wide" hidden><section class="panel" id="policy-body"></section><section class="panel" id="policy-revision" hidden></section></main>
 <script nonce="${o.nonce}">
 'use strict';
 const ME = ${me};
@@ -399,15 +400,68 @@ async function loadReport() {
     rows.map(([label, f]) => el('tr', {}, el('td', {}, label), weeks.map((w) => el('td', {}, String(f(w))))))));
 }
 
+// Policy revisions (issue 15): an approver reads what a proposal would change over recorded tickets before the approve button.
+async function loadPolicy() {
+  const body = document.getElementById('policy-body');
+  const { active, revisions } = await api('/api/policy');
+  const rows = revisions.slice().sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+  body.replaceChildren(el('h2', {}, 'Policy revisions'), el('p', { class: 'meta' }, 'active revision: ', el('b', { id: 'policy-active' }, active || 'none (the pack file)')),
+    rows.length ? el('table', { id: 'policy-revisions' }, el('tr', {}, el('th', {}, 'revision'), el('th', {}, 'status'), el('th', {}, 'proposed by'), el('th', {}, 'note'), el('th', {}, 'impact')),
+      rows.map((r) => el('tr', { 'data-rev': r.rev }, el('td', {}, el('a', { href: '#policy-' + r.rev, class: 'tid', onclick: (ev) => { ev.preventDefault(); openRevision(r.rev); } }, r.rev)), el('td', {}, r.status),
+        el('td', {}, (r.proposedByName || r.proposedBy) + ' · ' + r.proposedAt.replace('T', ' ').slice(0, 16)), el('td', {}, r.note),
+        el('td', {}, r.impact ? r.impact.changed + ' of ' + r.impact.tickets + ' decisions change' : el('span', { class: 'bad' }, 'no impact report'))))) : el('div', { class: 'empty' }, 'No revisions proposed yet.'));
+}
+
+function impactGroups(title, groups) {
+  if (!Array.isArray(groups) || !groups.length) return '';
+  return el('div', {}, el('h2', {}, title), el('table', { class: 'impact-groups' }, el('tr', {}, el('th', {}, 'change'), el('th', {}, 'tickets'), el('th', {}, 'examples')),
+    groups.map((g) => el('tr', {}, el('td', {}, String(g.key)), el('td', {}, String(g.count)), el('td', { class: 'tid' }, (g.examples || []).join(', '))))));
+}
+
+async function openRevision(rev) {
+  const box = document.getElementById('policy-revision');
+  box.hidden = false;
+  const r = await api('/api/policy/revisions/' + encodeURIComponent(rev));
+  const i = r.impact;
+  const impact = i
+    ? el('div', { id: 'policy-impact' }, el('h2', {}, 'Impact over recorded tickets'),
+        el('p', { id: 'policy-impact-summary' }, el('b', {}, String(i.changed)), ' of ' + i.tickets + ' recorded decisions would change (window ' + (i.window.from || 'start') + ' → ' + (i.window.to || 'now') + ', computed ' + i.generatedAt + ' by the proposer’s what-if; re-run it with handrail replay --policy ' + r.rev + ').'),
+        impactGroups('By route', i.report && i.report.byRoute), impactGroups('By area', i.report && i.report.byArea), impactGroups('By reason', i.report && i.report.byReason),
+        el('pre', { class: 'message', id: 'policy-impact-text' }, i.text))
+    : el('div', { class: 'banner warn', id: 'policy-no-impact' }, 'No impact report is attached. Before approving, run handrail replay --policy ' + r.rev + ' --since 7d.');
+  const msg = el('div', { class: 'status', role: 'status', id: 'policy-status' });
+  const note = el('input', { type: 'text', id: 'policy-note', placeholder: 'note for the record (optional)', 'aria-label': 'policy note' });
+  const decide = async (action) => {
+    for (const b of box.querySelectorAll('button')) b.disabled = true;
+    try {
+      const res = await api('/api/policy/revisions/' + encodeURIComponent(r.rev) + '/' + action, { note: note.value || undefined });
+      status(msg, true, 'Recorded: ' + action + ' ' + r.rev + (res.status ? ' (' + res.status + ')' : ''));
+      await loadPolicy();
+    } catch (e) {
+      status(msg, false, refusal(e));
+      for (const b of box.querySelectorAll('button')) b.disabled = false;
+    }
+  };
+  const actions = r.status === 'proposed' && can('policy.approve')
+    ? el('div', {}, note, el('div', { class: 'actions' }, el('button', { class: 'act primary', id: 'btn-policy-approve', onclick: () => decide('approve') }, 'Approve revision'), el('button', { class: 'act danger', id: 'btn-policy-reject', onclick: () => decide('reject') }, 'Reject')), msg)
+    : '';
+  box.replaceChildren(el('h3', { id: 'policy-rev-title' }, 'Policy revision ' + r.rev + ' — ' + r.status),
+    el('p', { class: 'meta' }, 'pack ', r.pack.name, ', proposed by ', el('b', {}, r.proposedByName || r.proposedBy), ' at ' + r.proposedAt, r.note ? ' — “' + r.note + '”' : '', r.decidedBy ? ' · ' + r.status + ' by ' + (r.decidedByName || r.decidedBy) : ''),
+    impact, actions);
+}
+
 function show(tab) {
-  document.getElementById('work').hidden = tab !== 'work';
-  document.getElementById('report').hidden = tab !== 'report';
-  document.getElementById('tab-work').classList.toggle('active', tab === 'work');
-  document.getElementById('tab-report').classList.toggle('active', tab === 'report');
+  for (const t of ['work', 'report', 'policy']) {
+    document.getElementById(t).hidden = tab !== t;
+    document.getElementById('tab-' + t).classList.toggle('active', tab === t);
+  }
   if (tab === 'report') loadReport().catch((e) => document.getElementById('report-body').replaceChildren(el('div', { class: 'placeholder' }, refusal(e))));
+  if (tab === 'policy') loadPolicy().catch((e) => document.getElementById('policy-body').replaceChildren(el('div', { class: 'placeholder' }, refusal(e))));
 }
 document.getElementById('tab-work').addEventListener('click', () => show('work'));
 document.getElementById('tab-report').addEventListener('click', () => show('report'));
+document.getElementById('tab-policy').hidden = !can('policy.read');
+document.getElementById('tab-policy').addEventListener('click', () => show('policy'));
 for (const id of ['filter-queue', 'filter-claim', 'filter-priority', 'filter-breached']) document.getElementById(id).addEventListener('change', () => loadQueues().catch(() => undefined));
 document.getElementById('filter-q').addEventListener('input', () => loadQueues().catch(() => undefined));
 loadQueues().catch((e) => document.getElementById('queues').prepend(el('div', { class: 'status show bad' }, 'Could not load queues: ' + refusal(e))));

@@ -13,6 +13,7 @@ import type { Logger } from '@handrail/observability';
 import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
 import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
+import { openProjectionDb, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
 import { LoopState, planRestore, qaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
@@ -107,6 +108,20 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         if (state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
       };
       let ready = false;
+      // The SQL projection the work lists read (issue 15): the projector service's database, or — with no
+      // DATABASE_URL (make demo, tests) — the same engine run here on embedded PGlite.
+      // Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
+      const { db: sql } = await openProjectionDb({ url: config.DATABASE_URL });
+      let engine: RunningProjector | undefined;
+      if (!config.DATABASE_URL) {
+        engine = await startProjector(bus, topo, sql, (m) => ctx.trust.readEvent(m), log, {
+          // The lists change once SQL has the event: tell the open pages then.
+          onApplied: (_seq, e) => {
+            if (e && state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
+          },
+        });
+      }
+      log.info({ database: config.DATABASE_URL ? 'postgres' : 'embedded' }, 'work lists read from the SQL projection');
       const followers = [
         await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log, ctx.trust.readEvent),
         await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log, ctx.trust.readEvent),
@@ -119,7 +134,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         log.info({ customerId, tickets: n }, 'customer erased: text blanked in the console');
       }, log, ctx.trust);
       followers.push(erasures);
-      await Promise.all(followers.map((f) => f.caughtUp));
+      await Promise.all([...followers.map((f) => f.caughtUp), engine?.caughtUp]);
       log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
       ready = true;
 
@@ -168,6 +183,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         });
         const ackd = await publisher.publish(env);
         if (!ackd.duplicate) apply(env);
+        // Read-your-writes: answer once the projection holds this event, so the next list shows it.
+        if (!(await waitForPosition(sql, ackd.seq, { timeoutMs: 5_000 }))) log.warn({ seq: ackd.seq, ticketId }, 'the SQL projection lags: answering before it holds this action');
         return { env, duplicate: ackd.duplicate };
       };
       /** A calibration session with its agreement per category and the items reviewers split on. */
@@ -186,11 +203,14 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       };
 
       const backend: ConsoleBackend = {
-        ready: () => ready,
+        // An in-process projection that stopped (a database error) leaves the lists behind: not ready, so it is restarted.
+        ready: () => ready && !engine?.failure(),
         access: () => policy.current().pack.access,
         pack: () => policy.current().pack,
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
         tickets: () => state.tickets.values(),
+        // The subject line is the customer's text, never in SQL: it comes from the ticket's own events.
+        queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf: (id) => state.tickets.get(id)?.subject ?? '' }),
         ticket: (id) => state.tickets.get(id),
         async deadLetters() {
           return (await readStream(bus, topo.streams.deadLetter, topo.subjects.allDeadLetters(), { idleMs: 300 }))
@@ -436,11 +456,13 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             await new Promise<void>((resolve) => server.close(() => resolve()));
           },
           async () => {
-            await Promise.all(followers.map((f) => f.stop()));
+            await Promise.all([...followers.map((f) => f.stop()), engine?.stop()]);
           },
+          () => sql.close(),
           policy.close,
           kb.close,
         ],
+        healthy: () => !engine?.failure(),
       };
     },
   };

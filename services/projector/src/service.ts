@@ -1,7 +1,6 @@
 import { defineService } from '@handrail/runtime';
 import { projectorConfigSchema } from './config.js';
-import { embeddedDb, migrate, postgresDb, type Db } from './db.js';
-import { startProjector, type RunningProjector } from './projector.js';
+import { openProjectionDb, startProjector, type Db, type RunningProjector } from '@handrail/sql-projection';
 
 export const VERSION = '0.1.0';
 
@@ -17,11 +16,10 @@ export interface ProjectorHooks {
  */
 export const projectorService = (env?: Record<string, string | undefined>, hooks: ProjectorHooks = {}) =>
   defineService({ name: 'projector', version: VERSION, configSchema: projectorConfigSchema }, async (ctx) => {
-    const db = ctx.config.DATABASE_URL ? postgresDb(ctx.config.DATABASE_URL) : await embeddedDb(ctx.config.PROJECTOR_DATA_DIR);
-    const applied = await migrate(db, { log: (msg) => ctx.log.debug({ msg }, 'migration') });
+    const { db, applied } = await openProjectionDb({ url: ctx.config.DATABASE_URL, dataDir: ctx.config.PROJECTOR_DATA_DIR, log: (msg) => ctx.log.debug({ msg }, 'migration') });
     ctx.log.info({ database: db.kind, migrations: applied }, 'projection schema ready');
     hooks.onDatabase?.(db);
     const projector = await startProjector(ctx.bus, ctx.topo, db, (m) => ctx.trust.readEvent(m), ctx.log);
     hooks.onStarted?.(projector);
-    return { closers: [projector.stop, () => db.close()] };
+    return { closers: [projector.stop, () => db.close()], healthy: () => !projector.failure() };
   })(env);

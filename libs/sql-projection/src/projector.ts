@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@handrail/contracts';
 import type { Topology } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
 import type { Db } from './db.js';
-import { rowsOf } from './domain/rows.js';
+import { rowsOf } from './rows.js';
 
 export type ReadEvent = (m: { subject: string; data: Uint8Array; header(name: string): string | undefined }) => Promise<{ ok: true; env: EventEnvelope } | { ok: false; reason: string }>;
 
@@ -35,11 +35,13 @@ export interface RunningProjector {
   /** Resolves once every event stored when it started is applied. */
   caughtUp: Promise<void>;
   applied(): number;
+  /** Why the engine stopped on its own (a database error): it applies nothing more; undefined while it runs. */
+  failure(): Error | undefined;
   stop(): Promise<void>;
 }
 
-/** Follows the events stream from the stored position, applying each authentic event; unauthentic ones only move the position. */
-export async function startProjector(bus: Bus, topo: Topology, db: Db, read: ReadEvent, log: Logger): Promise<RunningProjector> {
+/** Follows the events stream from the stored position, applying each authentic event; unauthentic ones only move the position. `onApplied` hears of each event once committed. */
+export async function startProjector(bus: Bus, topo: Topology, db: Db, read: ReadEvent, log: Logger, o: { onApplied?: (seq: number, env: EventEnvelope | undefined) => void } = {}): Promise<RunningProjector> {
   const from = await storedPosition(db);
   const end = (await bus.jsm.streams.info(topo.streams.events)).state.last_seq;
   let markCaughtUp: () => void = () => undefined;
@@ -47,24 +49,32 @@ export async function startProjector(bus: Bus, topo: Topology, db: Db, read: Rea
   if (from >= end) markCaughtUp();
   const stop = new AbortController();
   let applied = 0;
+  let failure: Error | undefined;
   log.info({ from, end }, 'projector resuming from its stored position');
   const done = (async () => {
     for await (const m of scanStream(bus, topo.streams.events, { filter: topo.subjects.allEvents(), afterSeq: from, follow: true, signal: stop.signal })) {
+      // Stopping drops what the consumer had buffered: the next start resumes from the stored position.
+      if (stop.signal.aborted) break;
       const r = await read({ subject: m.subject, data: m.data, header: (n) => m.headers[n] });
       if (!r.ok) log.error({ alert: 'unauthenticated_event', seq: m.seq, reason: r.reason }, 'skipped an unauthenticated event');
-      if (await applyEvent(db, m.seq, m.time, r.ok ? r.env : undefined)) applied++;
+      if (await applyEvent(db, m.seq, m.time, r.ok ? r.env : undefined)) {
+        applied++;
+        o.onApplied?.(m.seq, r.ok ? r.env : undefined);
+      }
       if (m.seq >= end) markCaughtUp();
     }
   })().catch((err: unknown) => {
+    failure = err instanceof Error ? err : new Error(String(err));
+    // Recorded, not rethrown: readiness reports it (and the process is restarted), nothing goes unhandled.
     log.error({ err }, 'projector stopped');
-    throw err;
   });
   return {
     caughtUp,
     applied: () => applied,
+    failure: () => failure,
     stop: async () => {
       stop.abort();
-      await done.catch(() => undefined);
+      await done;
     },
   };
 }

@@ -19,7 +19,7 @@ export interface MigrationClient {
   query(q: string | { text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-/** The SQL files node-pg-migrate applies, in order (`services/projector/migrations`). */
+/** The SQL files node-pg-migrate applies, in order (`libs/sql-projection/migrations`). */
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 /** A PostgreSQL server through a `pg` pool. */
@@ -102,4 +102,20 @@ export async function migrate(db: Db, o: { direction?: 'up' | 'down'; count?: nu
   }),
   );
   return applied.map((m) => m.name);
+}
+
+/**
+ * The projection's database, migrated: the server `url` names (a `pg` pool), else embedded PGlite (in
+ * `dataDir`, or in memory). A server that cannot be reached or migrated fails here, naming DATABASE_URL
+ * (never its password), so a service refuses to start instead of failing at its first query.
+ */
+export async function openProjectionDb(o: { url?: string | undefined; dataDir?: string | undefined; log?: (msg: string) => void }): Promise<{ db: Db; applied: string[] }> {
+  const db = o.url ? postgresDb(o.url) : await embeddedDb(o.dataDir);
+  try {
+    return { db, applied: await migrate(db, { log: o.log }) };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    const where = o.url ? `DATABASE_URL (${new URL(o.url).host})` : `the embedded database${o.dataDir ? ` in ${o.dataDir}` : ''}`;
+    throw new Error(`${where}: cannot reach or migrate the SQL projection: ${(err as Error).message}`, { cause: err });
+  }
 }

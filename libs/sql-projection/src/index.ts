@@ -1,0 +1,9 @@
+// The SQL projection (issue 15): the events stream as PostgreSQL rows (or embedded PGlite), its
+// migrations, the engine that follows the stream from a stored position, and the console's queries.
+export { embeddedDb, postgresDb, migrate, openProjectionDb, MIGRATIONS_DIR } from './db.js';
+export type { Db, MigrationClient } from './db.js';
+export { startProjector, applyEvent, storedPosition, projectionDigest, resetProjection, PROJECTION_TABLES } from './projector.js';
+export type { RunningProjector, ReadEvent } from './projector.js';
+export { rowsOf } from './rows.js';
+export type { Statement } from './rows.js';
+export { queueTickets, sqlQueues, waitForPosition } from './console.js';
