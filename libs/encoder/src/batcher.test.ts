@@ -47,6 +47,14 @@ describe('encoder batcher', () => {
     expect(m.maxActive()).toBe(2);
   });
 
+  it('encoder batcher — what is queued is shared by the idle workers, not taken whole by the first (issue 12: 2 threads ran like 1)', async () => {
+    const m = recordingModel(20);
+    const b = createBatcher(m.run, { maxBatch: 128, lingerMs: 5, concurrency: 2 });
+    await Promise.all(Array.from({ length: 64 }, (_, i) => b.embed([`x${i}`])));
+    expect(m.batches.map((x) => x.length)).toEqual([32, 32]);
+    expect(m.maxActive()).toBe(2);
+  });
+
   it('encoder batcher — a failing model call rejects only the callers in that batch', async () => {
     let n = 0;
     const b = createBatcher(

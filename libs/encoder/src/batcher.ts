@@ -67,7 +67,9 @@ export function createBatcher(run: EmbedBatch, options: Partial<BatcherOptions> 
   const dispatch = (): void => {
     timer = undefined;
     while (queue.length > 0 && inFlight.size < concurrency) {
-      const batch = queue.splice(0, maxBatch);
+      // What is queued is shared by the idle workers, so one does not take it all while another waits.
+      const idle = concurrency - inFlight.size;
+      const batch = queue.splice(0, Math.min(maxBatch, Math.ceil(queue.length / idle)));
       const p: Promise<void> = runOne(batch).finally(() => {
         inFlight.delete(p);
         // Whatever queued while this batch ran goes out now: it has already waited.
