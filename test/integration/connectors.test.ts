@@ -256,7 +256,8 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     const user = z.addUser({ name: 'Oda', email: 'oda@example.com' });
     const created = await z.customerCreates(user.id, '', 'What is your return window?');
     const zt = zdTicket(created.commentId);
-    await one(zt, 'received');
+    // The pipeline's own delivery (reply, note or handoff, which may reopen) first: the outcomes are the people's.
+    await one(zt, 'reply_sent');
     await z.setStatus(created.ticketId, 'solved');
     await z.rateSatisfaction(created.ticketId, 'bad');
     await z.setStatus(created.ticketId, 'open');
@@ -270,7 +271,7 @@ describe('connectors — contract with local Zendesk and Chatwoot (issue 14)', (
     const contact = c.addContact({ name: 'Pia' });
     const w = await c.customerWrites(contact.id, 'Do you ship to Canada?');
     const ct = cwTicket(w.messageId);
-    await one(ct, 'received');
+    await one(ct, 'reply_sent');
     await c.resolve(w.conversationId);
     await fakes.settled();
     await c.csat(w.conversationId, 5);
