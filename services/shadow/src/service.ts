@@ -1,5 +1,5 @@
 import { ack, bindBucket, decodeJson, follow } from '@handrail/bus';
-import { applyAutomationChange, decideTicket, emptyAutomation, SamplingCounters, type AutomationState, type ContactRecord, type RelevanceOptions } from '@handrail/decisions';
+import { applyAutomationChange, decideTicket, emptyAutomation, SamplingCounters, type AutomationState, type ContactRecord } from '@handrail/decisions';
 import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { PolicyStore, type ShadowSetting } from '@handrail/policy';
 import { RevisionResolver, type ResolvedKb } from '@handrail/replay';
@@ -38,9 +38,8 @@ export const shadowService = defineService({ name: 'shadow', version: VERSION, c
   // (the sentence encoder too), so an idle shadow service holds none of them.
   const store = new PolicyStore(ctx.bus.nc, ctx.topo.buckets.policy, { bindOnly: true });
   let setting: ShadowSetting | undefined = await store.shadow();
+  // A resolver per setting: it keeps the candidate's pack, models and relevance scorer across tickets.
   let resolver = new RevisionResolver(ctx.bus, ctx.topo);
-  // One answer-relevance scorer per candidate, so the help centre's passages are embedded once, not per ticket.
-  let relevance: Promise<RelevanceOptions> | undefined;
   const sampling = new SamplingCounters();
   const describe = (s: ShadowSetting | undefined) => (s ? { rev: s.rev, kb: s.kb || 'published', by: s.by, since: s.since } : { off: true });
   log.info(describe(setting), setting ? 'shadow mode on' : 'shadow mode off; idle');
@@ -49,7 +48,6 @@ export const shadowService = defineService({ name: 'shadow', version: VERSION, c
       if (s?.rev === setting?.rev && s?.kb === setting?.kb && s?.since === setting?.since) return;
       setting = s;
       resolver = new RevisionResolver(ctx.bus, ctx.topo);
-      relevance = undefined;
       log.info(describe(s), s ? 'shadow mode on' : 'shadow mode off; idle');
     },
     (err) => log.error({ err }, 'unreadable shadow setting; the last one stays'),
@@ -77,10 +75,9 @@ export const shadowService = defineService({ name: 'shadow', version: VERSION, c
     // The customer's earlier contacts as escalation recorded them (later ones and this one never count).
     const entry = ticket.customerId ? await contacts.get(ticket.customerId) : null;
     const history = entry?.value.length ? decodeJson<ContactRecord[]>(entry.value) : [];
-    relevance ??= r.relevance();
     const d = await decideTicket(
       { ticket, history },
-      { policy: candidate, kb: { kb: candidateKb.kb, revision: candidateKb.revision }, classify: await r.classifier(candidate), relevance: await relevance, sampling, automation },
+      { policy: candidate, kb: { kb: candidateKb.kb, revision: candidateKb.revision }, classify: await r.classifier(candidate), relevance: await r.relevance(), sampling, automation },
     );
     await ctx.emit({
       kind: 'shadowDecided',
