@@ -108,6 +108,23 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     expect((await tb.bus.jsm.streams.info(tb.topo.streams.events)).config.max_age).toBe(info.config.max_age);
   });
 
+  it('inboxes — an identity hears only its own replies: subscribing to the shared _INBOX.> or another identity\'s inbox is refused by the server (issue 15)', async () => {
+    const qa = await sb.connectAs('qa-sampler');
+    const violation = (subject: string) =>
+      new Promise<string>((resolve) => {
+        const sub = qa.nc.subscribe(subject);
+        void sub.closed.then((e) => resolve(e instanceof Error ? e.message : 'closed without error'));
+        void (async () => {
+          for await (const _ of sub) resolve('received a message');
+        })().catch((e: unknown) => resolve((e as Error).message));
+        setTimeout(() => resolve('no refusal within 3 s'), 3_000);
+      });
+    expect(await violation('_INBOX.>')).toMatch(/permission/i);
+    expect(await violation('_INBOX.console.>')).toMatch(/permission/i);
+    // Its own inbox works: a JetStream request (its reply comes back on `_INBOX.qa-sampler.…`) succeeds.
+    expect((await qa.jsm.streams.info(tb.topo.streams.events)).config.name).toBe(tb.topo.streams.events);
+  });
+
   it('hijacked reply — the forged reply squatting the event id is ignored; the real reply goes out, signed by escalation', async () => {
     const out = await signedBy(tb.topo.streams.outbound, tb.topo.subjects.allOutbound());
     const forFaq = out.filter((o) => o.env.ticketId === ids.faq);

@@ -5,7 +5,7 @@ import { createUser } from '@nats-io/nkeys';
 import { connectBus, type Bus } from '@handrail/bus';
 import type { Identity } from '@handrail/events';
 import { startSecureNats, type NatsHandle } from '@handrail/launcher';
-import { generateCredentials, loadIdentity, renderServerConfig } from '@handrail/trust';
+import { generateCredentials, loadIdentity, natsAuth, renderServerConfig } from '@handrail/trust';
 import { uniquePrefix } from '@handrail/testing';
 
 export interface SecureBus {
@@ -38,7 +38,7 @@ export async function startSecureBus(label: string): Promise<SecureBus> {
   });
   const open: Bus[] = [];
   const connectAs = async (identity: Identity) => {
-    const b = await connectBus({ url: nats.url, name: `test-${identity}`, nkeySeed: loadIdentity(credentials, identity).natsSeed });
+    const b = await connectBus({ url: nats.url, name: `test-${identity}`, ...natsAuth(loadIdentity(credentials, identity)) });
     open.push(b);
     return b;
   };

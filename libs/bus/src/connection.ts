@@ -23,6 +23,8 @@ export interface ConnectOptions {
   tuned?: boolean;
   /** The identity's NATS nkey seed (issue 11: one user per service); never logged. */
   nkeySeed?: Uint8Array | undefined;
+  /** The identity's own inbox prefix (issue 15: `_INBOX.>` is no longer open to every identity); `_INBOX` when unset. */
+  inboxPrefix?: string | undefined;
 }
 
 export async function connectBus(o: ConnectOptions): Promise<Bus> {
@@ -38,6 +40,7 @@ export async function connectBus(o: ConnectOptions): Promise<Bus> {
       // fails or not: a third of the client's CPU on the hot path. Errors keep their own stacks.
       noAsyncTraces: o.tuned !== false,
       ...(o.nkeySeed ? { authenticator: nkeyAuthenticator(o.nkeySeed) } : {}),
+      ...(o.inboxPrefix ? { inboxPrefix: o.inboxPrefix } : {}),
     });
   } catch (err) {
     throw new UnavailableError(`cannot reach NATS at ${o.url}: ${(err as Error).message}`, err);

@@ -13,10 +13,12 @@ export interface StoredMessage {
 
 /**
  * Reads every message on `filter` from a stream, oldest first, with an ephemeral ordered consumer
- * (a single filter subject, so it works on NATS 2.9).
+ * (a single filter subject, so it works on NATS 2.9). Everything, unless the caller pages with
+ * `max` (+ `fromSeq`): there is no silent default cap (issue 15: it stopped at 100k). What does not
+ * fit in memory is read with `scanStream`, which streams.
  */
 export async function readStream(bus: Bus, stream: string, filter: string, o: { max?: number; idleMs?: number; fromSeq?: number } = {}): Promise<StoredMessage[]> {
-  const max = o.max ?? 100_000;
+  const max = o.max ?? Number.POSITIVE_INFINITY;
   const out: StoredMessage[] = [];
   const start = o.fromSeq && o.fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: o.fromSeq } : { deliver_policy: DeliverPolicy.All };
   const oc = await bus.js.consumers.get(stream, { filter_subjects: filter, ...start }).catch((err: unknown) => {

@@ -3,7 +3,7 @@ import type { EventEnvelope } from '@handrail/contracts';
 import { HandrailError } from '@handrail/errors';
 import { decodeEvent, isIdentity, topology, type Identity, type Topology } from '@handrail/events';
 import { openTrust, type Trust } from '@handrail/runtime';
-import { loadIdentity } from '@handrail/trust';
+import { loadIdentity, natsAuth } from '@handrail/trust';
 import { cliConfig } from './config.js';
 
 /** The identity a command acts as: HANDRAIL_IDENTITY, else the command's own. */
@@ -16,8 +16,8 @@ function identityFor(fallback: Identity): Identity {
 /** Connects with the CLI's configuration, runs `fn`, and always closes the connection. */
 export async function withBus<T>(fn: (bus: Bus, topo: Topology) => Promise<T>, o: { identity?: Identity } = {}): Promise<T> {
   const cfg = cliConfig();
-  const seed = cfg.HANDRAIL_CREDENTIALS_DIR ? loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR, identityFor(o.identity ?? 'operator')).natsSeed : undefined;
-  const bus = await connectBus({ url: cfg.NATS_URL, name: 'handrail-cli', nkeySeed: seed });
+  const auth = cfg.HANDRAIL_CREDENTIALS_DIR ? natsAuth(loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR, identityFor(o.identity ?? 'operator'))) : {};
+  const bus = await connectBus({ url: cfg.NATS_URL, name: 'handrail-cli', ...auth });
   try {
     return await fn(bus, topology(cfg.HANDRAIL_PREFIX));
   } finally {

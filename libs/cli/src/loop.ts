@@ -29,7 +29,7 @@ export async function readLoop(policyFlag?: string): Promise<LoopInputs> {
   const loop = new LoopState();
   let skipped = 0;
   const { pack, source } = await withEvents(async (bus, topo, read) => {
-    for (const m of await readStream(bus, topo.streams.events, topo.subjects.allEvents(), { max: Number.MAX_SAFE_INTEGER })) {
+    for (const m of await readStream(bus, topo.streams.events, topo.subjects.allEvents())) {
       const e = await read(m);
       if (!e) {
         skipped++;
@@ -41,7 +41,7 @@ export async function readLoop(policyFlag?: string): Promise<LoopInputs> {
     // Shadow mode (issue 15): the candidate's decisions join their tickets, for the report's comparison.
     const shadow = await bus.jsm.streams.info(topo.streams.shadow).catch(() => undefined);
     if (shadow?.state.messages) {
-      for (const m of await readStream(bus, topo.streams.shadow, topo.subjects.allShadow(), { max: Number.MAX_SAFE_INTEGER })) {
+      for (const m of await readStream(bus, topo.streams.shadow, topo.subjects.allShadow())) {
         const e = await read(m);
         if (e) applyEvent(state, e);
         else skipped++;

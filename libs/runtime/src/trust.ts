@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@handrail/contracts';
 import { bindBucket, connectBus, headerCarrier, type Bus, type PublisherSecurity, type StoredMessage } from '@handrail/bus';
 import { AUDIT_KINDS, decodeEvent, encodeEvent, isIdentity, type AuditKind, type Identity, type Topology } from '@handrail/events';
 import { EnvelopeSealer, KvKeyStore, LocalKeyWrapper, type KeyStore } from '@handrail/privacy';
-import { CredentialsError, digestOf, keyedMsgId, loadIdentity, loadTrust, MASTER_KEY_FILE, readMasterKey, signMessage, Verifier, type LoadedIdentity } from '@handrail/trust';
+import { CredentialsError, digestOf, keyedMsgId, loadIdentity, loadTrust, MASTER_KEY_FILE, natsAuth, readMasterKey, signMessage, Verifier, type LoadedIdentity } from '@handrail/trust';
 import type { TrustConfig } from '@handrail/config';
 
 export interface Trust {
@@ -37,7 +37,7 @@ export function loadOwnIdentity(o: TrustOptions): LoadedIdentity {
 
 /** Connects as the identity (its own NATS user). */
 export async function connectAs(url: string, name: string, identity: LoadedIdentity): Promise<Bus> {
-  return connectBus({ url, name, nkeySeed: identity.natsSeed });
+  return connectBus({ url, name, ...natsAuth(identity) });
 }
 
 function expectedSubject(topo: Topology, env: EventEnvelope, subject: string): boolean {

@@ -2,7 +2,8 @@ export { generateCredentials, loadTrust, loadIdentity, publicSigningKey, readMas
 export type { IdentityCredentials, TrustBundle, LoadedIdentity } from './credentials.js';
 export { signMessage, keyedMsgId, digestOf, Verifier, SIG_HEADERS, REPLAY_OF } from './signing.js';
 export type { Signed, Verdict } from './signing.js';
-export { permissionsFor, readableStreams } from './permissions.js';
+export { permissionsFor, readableStreams, inboxPrefixFor } from './permissions.js';
+export { natsAuth } from './nats-auth.js';
 export type { Permissions } from './permissions.js';
 export { renderServerConfig, renderHelmAccounts, HELM_ACCOUNT } from './server-config.js';
 export type { ServerConfigOptions } from './server-config.js';

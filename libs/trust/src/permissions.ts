@@ -6,6 +6,15 @@ export interface Permissions {
 }
 
 const API = '$JS.API';
+
+/**
+ * Where an identity's replies arrive: its own inbox prefix, not the shared `_INBOX`, so no identity
+ * can subscribe to another's request replies (JetStream API answers, pull batches, ordered-consumer
+ * deliveries, KV watches). Every connection of the identity must use it (`natsAuth`).
+ */
+export function inboxPrefixFor(identity: Identity): string {
+  return `_INBOX.${identity}`;
+}
 type StreamKey = keyof Topology['streams'];
 
 /** Streams (beyond KV) each identity reads; reading = stream info, message get, ephemeral (ordered) consumers. */
@@ -114,7 +123,7 @@ export function permissionsFor(identity: Identity, t: Topology): Permissions {
   }
   return {
     publish: { allow: [...new Set(allow)], deny: [...new Set(deny)] },
-    // Every identity hears erasures, to drop a customer's cached keys at once.
-    subscribe: { allow: ['_INBOX.>', t.subjects.audit('erasure')], deny: [] },
+    // Its own inbox only (no one else's replies); every identity hears erasures, to drop a customer's cached keys at once.
+    subscribe: { allow: [`${inboxPrefixFor(identity)}.>`, t.subjects.audit('erasure')], deny: [] },
   };
 }

@@ -51,6 +51,15 @@ describe('trust', () => {
     expect(permissionsFor('policy-admin', t).publish.allow).toContain('$KV.P_policy.>');
   });
 
+  it('permissions — each identity subscribes to its own inbox only, never the shared _INBOX.> (issue 15)', () => {
+    const t = topology('p');
+    for (const id of ['intake', 'qa-sampler', 'console', 'connector', 'operator'] as const) {
+      const sub = permissionsFor(id, t).subscribe.allow;
+      expect(sub).toContain(`_INBOX.${id}.>`);
+      expect(sub.filter((s) => s.startsWith('_INBOX') && s !== `_INBOX.${id}.>`)).toEqual([]);
+    }
+  });
+
   it('permissions — the shadow service publishes only on the shadow subjects, never a decision subject or outbound; nobody else publishes there (issue 15)', () => {
     const t = topology('p');
     const shadow = permissionsFor('shadow', t).publish.allow;
