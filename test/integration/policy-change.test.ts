@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Route } from '@handrail/contracts';
 import { demoPaths } from '@handrail/demo';
 import { loadPolicyFile, policyRevisionId, PolicyStore } from '@handrail/policy';
-import { eventually, openTestBus, type TestBus } from '@handrail/testing';
+import { eventually, openTestBus, testCredentials, type TestBus } from '@handrail/testing';
+import { loadIdentity, recordSigner } from '@handrail/trust';
 import { conclusions, intakeClient, startInProcess, timeline, type InProcessPipeline } from '../support/pipeline.js';
 
 describe('policy change management over the bus (issue 3)', () => {
@@ -29,7 +30,8 @@ describe('policy change management over the bus (issue 3)', () => {
     // Tighten FAQ handling: AI may only draft, a human approves.
     const tightened = structuredClone(original);
     tightened.areas.faq_status.ai_action = 'draft';
-    const store = new PolicyStore(tb.bus.nc, tb.topo.buckets.policy);
+    // Signed as the policy API signs (issue 15): services refuse a revision whose records no policy writer signed.
+    const store = new PolicyStore(tb.bus.nc, tb.topo.buckets.policy, { signer: recordSigner(loadIdentity(testCredentials(), 'policy-admin')) });
     const rev = await store.propose(tightened, { by: 'alice', note: 'FAQ answers need approval during the carrier strike' });
     await expect(store.approve(rev, { by: 'alice' })).rejects.toThrow(/self-approv/i);
     await store.approve(rev, { by: 'bob' });

@@ -13,7 +13,7 @@ import { consoleService } from '@handrail/svc-console';
 import { qaSamplerService } from '@handrail/svc-qa-sampler';
 import { shadowService } from '@handrail/svc-shadow';
 import { eventually, openTestBus, type TestBus } from '@handrail/testing';
-import { loadIdentity } from '@handrail/trust';
+import { loadIdentity, recordSigner } from '@handrail/trust';
 import { conclusions, intakeClient, startInProcess, type InProcessPipeline } from '../support/pipeline.js';
 import { startSecureBus, type SecureBus } from '../support/secure.js';
 
@@ -203,7 +203,7 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
 
   it('policy API — under the server\'s permissions the console may propose and approve (its two-person review), a service may not write the bucket', async () => {
     const consoleConn = await sb.connectAs('console');
-    const store = new PolicyStore(consoleConn.nc, tb.topo.buckets.policy, { bindOnly: true });
+    const store = new PolicyStore(consoleConn.nc, tb.topo.buckets.policy, { bindOnly: true, signer: recordSigner(loadIdentity(sb.credentials, 'console')) });
     const demo = await loadPolicyFile(demoPaths.policy);
     const rev = await store.propose({ ...demo, sampling: { ...demo.sampling, default_rate: 0.4 } }, { by: 'pat' });
     expect((await store.approve(rev, { by: 'pia' })).rev).toBe(rev);
@@ -214,7 +214,8 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
 
   it('unreviewed policy — a pointer to a rejected revision is refused by every service; the last good revision stays', async () => {
     const admin = await sb.connectAs('policy-admin');
-    const store = new PolicyStore(admin.nc, tb.topo.buckets.policy, { bindOnly: true });
+    // What policy-admin writes is signed with its key (issue 15); the raw put below is not.
+    const store = new PolicyStore(admin.nc, tb.topo.buckets.policy, { bindOnly: true, signer: recordSigner(loadIdentity(sb.credentials, 'policy-admin')) });
     const demo = await loadPolicyFile(demoPaths.policy);
     const good = await store.propose({ ...demo, sampling: { ...demo.sampling, default_rate: 0.5 } }, { by: 'ann' });
     await store.approve(good, { by: 'bob' });

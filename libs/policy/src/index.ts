@@ -7,8 +7,8 @@ export { allowedAction, resolvableAreas, refundLimitFor, queueFor, overrideFor, 
 export type { SemanticIssue } from './rules.js';
 export { policyRevisionId, canonicalJson, diffPolicies, formatDiff } from './revision.js';
 export type { PolicyChange, PolicyChangeKind } from './revision.js';
-export { PolicyStore } from './store.js';
-export type { PolicyRevision, PolicyImpact, RevisionStatus, ActivePointer, ActiveRevision, AuditRecord, AuditAction, Actor, PolicyStoreOptions, ShadowSetting } from './store.js';
+export { PolicyStore, recordBytes, signatureProblem } from './store.js';
+export type { PolicyRevision, PolicyImpact, RevisionStatus, ActivePointer, ActiveRevision, AuditRecord, AuditAction, Actor, PolicyStoreOptions, ShadowSetting, RecordSigner, RecordVerifier, RecordSignature, RecordKind } from './store.js';
 export { renderPolicyDocs } from './docs.js';
 export type { PolicyDocs, PolicyDocsOptions } from './docs.js';
 export { runPolicyCommand, storeWriter, POLICY_USAGE } from './commands.js';

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from './parse.js';
 import { policyRevisionId } from './revision.js';
 import type { PolicyPack } from './schema.js';
-import { PolicyStore, type ActiveRevision } from './store.js';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { Kvm } from '@nats-io/kv';
+import { PolicyStore, type ActiveRevision, type RecordSigner, type RecordVerifier } from './store.js';
 
 const NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -147,5 +149,47 @@ describe.skipIf(!available)('policy store (NATS KV)', () => {
       ['shadow_on', 'gina', cand, ''],
       ['shadow_off', 'hal', cand, 'the proposal was approved'],
     ]);
+  });
+
+  it('policy store — signed records: services apply a revision only when its record, the pointer and the approval\'s audit record carry a policy writer\'s signature over exactly that content (issue 15)', async () => {
+    const keys = { console: generateKeyPairSync('ed25519'), classifier: generateKeyPairSync('ed25519') };
+    const signer = (id: keyof typeof keys): RecordSigner => ({ identity: id, sign: (b) => sign(null, b, keys[id].privateKey).toString('base64') });
+    const verifier: RecordVerifier = { writers: ['console'], verify: (id, b, sig) => id in keys && verify(null, b, keys[id as keyof typeof keys].publicKey, Buffer.from(sig, 'base64')) };
+    const bucket = `policy_signed_${process.pid}_${Date.now()}`;
+    const signed = new PolicyStore(nc, bucket, { signer: signer('console'), verifier, now: () => new Date((clock += 1000)) });
+    const reader = new PolicyStore(nc, bucket, { bindOnly: true, verifier });
+    try {
+      const pack = variant((p) => (p.sampling.default_rate = 0.3));
+      const rev = await signed.propose(pack, { by: 'u-pat' });
+      await signed.approve(rev, { by: 'u-pia' });
+      const active = await reader.active();
+      expect(active?.signature?.by).toBe('console');
+      expect(await reader.integrityProblem(active as ActiveRevision)).toBeUndefined();
+
+      // Each record as someone with bucket access could rewrite it: altered, unsigned, or signed by a non-writer.
+      const kv = await new Kvm(nc).open(bucket);
+      const raw = (await kv.get(`rev.${rev}`))?.json<Record<string, unknown>>() ?? {};
+      await kv.put(`rev.${rev}`, JSON.stringify({ ...raw, decidedBy: 'u-mallory' }));
+      await kv.put('active', JSON.stringify({ ...(await kv.get('active'))?.json<Record<string, unknown>>(), by: 'u-mallory' }));
+      expect(await reader.integrityProblem((await reader.active()) as ActiveRevision)).toMatch(/signature by console does not verify|no audit record/);
+      await kv.put(`rev.${rev}`, JSON.stringify(raw));
+      const pointer = (await kv.get('active'))?.json<Record<string, unknown>>() ?? {};
+      await kv.put('active', JSON.stringify({ ...pointer, by: 'u-pia', since: '2020-01-01T00:00:00.000Z' }));
+      expect(await reader.integrityProblem((await reader.active()) as ActiveRevision)).toMatch(/pointer record's signature by console does not verify/);
+
+      const { signature: _s, ...unsigned } = raw;
+      await kv.put(`rev.${rev}`, JSON.stringify(unsigned));
+      expect(await reader.integrityProblem((await reader.active()) as ActiveRevision)).toMatch(/revision record is unsigned/);
+
+      // A service identity (read-only on the bucket) signing: its signature does not count.
+      const forger = new PolicyStore(nc, bucket, { signer: signer('classifier'), now: () => new Date((clock += 1000)) });
+      const rev2 = await forger.propose(variant((p) => (p.sampling.default_rate = 0.4)), { by: 'u-pat' });
+      await forger.approve(rev2, { by: 'u-pia' });
+      expect(await reader.integrityProblem((await reader.active()) as ActiveRevision)).toMatch(/signed by classifier, who may not write policy/);
+      // Without a verifier (an unsigned deployment) the same records pass the other checks: the signature is what refused them.
+      expect(await new PolicyStore(nc, bucket, { bindOnly: true }).integrityProblem((await reader.active()) as ActiveRevision)).toBeUndefined();
+    } finally {
+      await signed.destroy();
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HandrailError, NotFoundError, PermissionDeniedError, UnavailableError } from '@handrail/errors';
 import { validatePack } from './parse.js';
-import { policyRevisionId } from './revision.js';
+import { canonicalJson, policyRevisionId } from './revision.js';
 import type { PolicyPack } from './schema.js';
 
 export type RevisionStatus = 'proposed' | 'approved' | 'rejected';
@@ -25,6 +25,7 @@ export interface PolicyRevision {
   decidedAt?: string;
   /** What the pack would change over recorded traffic, attached at proposal (issue 15): the approver reads it first. */
   impact?: PolicyImpact;
+  signature?: RecordSignature;
 }
 
 /**
@@ -47,6 +48,7 @@ export interface ActivePointer {
   since: string;
   by: string;
   via: 'approve' | 'rollback';
+  signature?: RecordSignature;
 }
 
 export type ActiveRevision = PolicyRevision & { active: ActivePointer };
@@ -67,6 +69,7 @@ export interface ShadowSetting {
   issuer?: string;
   since: string;
   note: string;
+  signature?: RecordSignature;
 }
 
 /** One audited change, key `audit.<ms>.<random>` so keys sort by time and never collide. */
@@ -82,6 +85,7 @@ export interface AuditRecord {
   from: string | null;
   to: string | null;
   note: string;
+  signature?: RecordSignature;
 }
 
 /** Who acts, as a verified token names them: `by` is the subject, never a name someone typed. */
@@ -92,7 +96,50 @@ export interface Actor {
   note?: string;
 }
 
+/**
+ * Signs the records this store writes (issue 15: policy revision records were unsigned). The console,
+ * the policy API people use, signs with its identity's Ed25519 key (`@handrail/trust`'s `recordSigner`).
+ */
+export interface RecordSigner {
+  readonly identity: string;
+  /** base64 signature of `bytes`. */
+  sign(bytes: Uint8Array): string;
+}
+
+/** Checks record signatures: services apply a revision only when its record, the pointer and the approval's audit record verify. */
+export interface RecordVerifier {
+  verify(identity: string, bytes: Uint8Array, signature: string): boolean;
+  /** The identities whose signature counts: those that may write the policy bucket. */
+  readonly writers: readonly string[];
+}
+
+/** Who signed a record, and the signature over `recordBytes(kind, record)`. */
+export interface RecordSignature {
+  by: string;
+  sig: string;
+}
+
+export type RecordKind = 'revision' | 'pointer' | 'audit' | 'shadow';
+
+/** What a record's signature covers: its kind and its content, without the signature. */
+export function recordBytes(kind: RecordKind, record: object): Uint8Array {
+  const { signature: _ignored, ...rest } = record as { signature?: unknown };
+  return new TextEncoder().encode(`handrail-policy-record-v1\n${kind}\n${canonicalJson(rest)}`);
+}
+
+/** Why a record's signature does not hold, or undefined when a writer signed exactly this content. */
+export function signatureProblem(kind: RecordKind, record: object, verifier: RecordVerifier): string | undefined {
+  const s = (record as { signature?: RecordSignature }).signature;
+  if (!s || typeof s.by !== 'string' || typeof s.sig !== 'string') return `the ${kind} record is unsigned`;
+  if (!verifier.writers.includes(s.by)) return `the ${kind} record is signed by ${s.by}, who may not write policy`;
+  return verifier.verify(s.by, recordBytes(kind, record), s.sig) ? undefined : `the ${kind} record's signature by ${s.by} does not verify (altered after signing?)`;
+}
+
 export interface PolicyStoreOptions {
+  /** Sign every record written (the console does). */
+  signer?: RecordSigner | undefined;
+  /** Refuse revisions whose records are not signed by a policy writer (services do). */
+  verifier?: RecordVerifier | undefined;
   now?: () => Date;
   /** Revisions kept per key; the audit keys carry the real history, so this only eases debugging. */
   history?: number;
@@ -126,6 +173,8 @@ export class PolicyStore {
   readonly #now: () => Date;
   readonly #history: number;
   readonly #bindOnly: boolean;
+  readonly #signer: RecordSigner | undefined;
+  readonly #verifier: RecordVerifier | undefined;
   #kv: Promise<KV> | undefined;
 
   constructor(nc: NatsConnection | JetStreamClient, bucket: string, o: PolicyStoreOptions = {}) {
@@ -134,6 +183,15 @@ export class PolicyStore {
     this.#now = o.now ?? (() => new Date());
     this.#history = o.history ?? 5;
     this.#bindOnly = o.bindOnly ?? false;
+    this.#signer = o.signer;
+    this.#verifier = o.verifier;
+  }
+
+  /** The record as stored: signed when this store has a signer (a stale signature is never kept). */
+  #encode(kind: RecordKind, record: object): Uint8Array {
+    const { signature: _old, ...rest } = record as { signature?: unknown };
+    const signed = this.#signer ? { ...rest, signature: { by: this.#signer.identity, sig: this.#signer.sign(recordBytes(kind, rest)) } } : rest;
+    return encode(signed);
   }
 
   /** Connects to NATS and opens the store; the CLI's entry point. */
@@ -172,14 +230,14 @@ export class PolicyStore {
 
   async #audit(a: Omit<AuditRecord, 'at'>, at: Date): Promise<void> {
     const key = `audit.${String(at.getTime()).padStart(15, '0')}.${randomBytes(4).toString('hex')}`;
-    await (await this.#open()).create(key, encode({ ...a, at: at.toISOString() } satisfies AuditRecord));
+    await (await this.#open()).create(key, this.#encode('audit', { ...a, at: at.toISOString() } satisfies AuditRecord));
   }
 
   async #saveRecord(record: PolicyRevision, version: number | undefined): Promise<void> {
     const kv = await this.#open();
     try {
-      if (version === undefined) await kv.create(revKey(record.rev), encode(record));
-      else await kv.update(revKey(record.rev), encode(record), version);
+      if (version === undefined) await kv.create(revKey(record.rev), this.#encode('revision', record));
+      else await kv.update(revKey(record.rev), this.#encode('revision', record), version);
     } catch (err) {
       throw new HandrailError('failed_precondition', `revision ${record.rev} changed concurrently; retry`, [], { cause: err });
     }
@@ -193,8 +251,8 @@ export class PolicyStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.#pointer();
       try {
-        if (current) await kv.update(ACTIVE, encode(next), current.version);
-        else await kv.create(ACTIVE, encode(next));
+        if (current) await kv.update(ACTIVE, this.#encode('pointer', next), current.version);
+        else await kv.create(ACTIVE, this.#encode('pointer', next));
         return current?.pointer.rev ?? null;
       } catch (err) {
         lastError = err;
@@ -301,7 +359,7 @@ export class PolicyStore {
     if (kb && !KB_REV.test(kb)) throw new HandrailError('invalid_argument', `kb must be a KB revision id (${KB_REV.source}), got ${JSON.stringify(kb)}`);
     const at = this.#now();
     const setting: ShadowSetting = { rev, kb, ...who(actor), since: at.toISOString(), note: actor.note ?? '' };
-    await (await this.#open()).put(SHADOW, encode(setting));
+    await (await this.#open()).put(SHADOW, this.#encode('shadow', setting));
     const active = (await this.#pointer())?.pointer.rev ?? null;
     await this.#audit({ ...who(actor), action: 'shadow_on', rev, from: active, to: active, note: `${kb ? `KB ${kb}; ` : ''}${actor.note ?? ''}`.replace(/; $/, '') }, at);
     return setting;
@@ -398,8 +456,17 @@ export class PolicyStore {
     if (a.active.rev !== r.rev) return `pointer names ${a.active.rev}, record is ${r.rev}`;
     if (a.active.via === 'approve' && a.active.by !== r.decidedBy) return `pointer says ${a.active.by} approved ${r.rev}, the record says ${r.decidedBy}`;
     if (a.active.via !== 'approve' && a.active.via !== 'rollback') return `pointer moved by an unknown action`;
-    const audited = (await this.history()).some((h) => h.rev === r.rev && h.to === r.rev && (h.action === 'approve' || h.action === 'rollback') && h.by === a.active.by);
-    if (!audited) return `no audit record of ${a.active.by} making ${r.rev} active`;
+    const verifier = this.#verifier;
+    const audits = (await this.history()).filter((h) => h.rev === r.rev && h.to === r.rev && (h.action === 'approve' || h.action === 'rollback') && h.by === a.active.by);
+    if (audits.length === 0) return `no audit record of ${a.active.by} making ${r.rev} active`;
+    if (verifier) {
+      // Issue 15: the records themselves are signed by a policy writer, so a bucket write by anyone
+      // else (or an edit after signing) is refused even when every field looks right.
+      const { active, ...record } = a;
+      const problem = signatureProblem('revision', record, verifier) ?? signatureProblem('pointer', active, verifier);
+      if (problem) return `revision ${r.rev}: ${problem}`;
+      if (!audits.some((h) => signatureProblem('audit', h, verifier) === undefined)) return `revision ${r.rev}: no signed audit record of ${a.active.by} making it active`;
+    }
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import { loadPolicyFile, policyRevisionId, PolicyStore, type PolicyPack } from '@handrail/policy';
+import { loadPolicyFile, policyRevisionId, PolicyStore, type PolicyPack, type RecordVerifier } from '@handrail/policy';
 import type { Bus } from '@handrail/bus';
 import type { Topology } from '@handrail/events';
 import type { Logger } from '@handrail/observability';
@@ -19,9 +19,11 @@ export interface LivePolicy {
  * The policy a service decides with: the active revision in the NATS KV store, followed live; when the
  * store has none yet, the pack file given at start-up (its content hash is its revision). A pointer to
  * a revision that fails `integrityProblem` is refused and alerted; the last good revision stays (issue 11).
+ * With `verifier` (every service passes its trust bundle's), the revision record, the pointer and the
+ * approval's audit record must also carry a valid signature of a policy writer (issue 15).
  */
-export async function livePolicy(bus: Bus, topo: Topology, file: string, log: Logger): Promise<LivePolicy> {
-  const store = new PolicyStore(bus.nc, topo.buckets.policy, { bindOnly: true });
+export async function livePolicy(bus: Bus, topo: Topology, file: string, log: Logger, verifier?: RecordVerifier): Promise<LivePolicy> {
+  const store = new PolicyStore(bus.nc, topo.buckets.policy, { bindOnly: true, verifier });
   let active: ActivePolicy | undefined;
   const stored = await store.active();
   if (stored) {

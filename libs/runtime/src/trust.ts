@@ -4,12 +4,14 @@ import type { EventEnvelope } from '@handrail/contracts';
 import { bindBucket, connectBus, headerCarrier, type Bus, type PublisherSecurity, type StoredMessage } from '@handrail/bus';
 import { AUDIT_KINDS, decodeEvent, encodeEvent, isIdentity, type AuditKind, type Identity, type Topology } from '@handrail/events';
 import { EnvelopeSealer, KvKeyStore, LocalKeyWrapper, type KeyStore } from '@handrail/privacy';
-import { CredentialsError, digestOf, keyedMsgId, loadIdentity, loadTrust, MASTER_KEY_FILE, natsAuth, readMasterKey, signMessage, Verifier, type LoadedIdentity } from '@handrail/trust';
+import { CredentialsError, digestOf, keyedMsgId, loadIdentity, loadTrust, MASTER_KEY_FILE, natsAuth, recordSigner, readMasterKey, signMessage, Verifier, type LoadedIdentity } from '@handrail/trust';
 import type { TrustConfig } from '@handrail/config';
 
 export interface Trust {
   identity: LoadedIdentity;
   verifier: Verifier;
+  /** Signs stored policy records with the identity's key (`PolicyStore`'s `signer`; issue 15). */
+  recordSigner: ReturnType<typeof recordSigner>;
   keys: KeyStore;
   sealer: EnvelopeSealer;
   /** Seals customer text and signs: pass to `EventPublisher`. */
@@ -85,6 +87,7 @@ export async function openTrust(bus: Bus, topo: Topology, o: TrustOptions, ident
   return {
     identity,
     verifier,
+    recordSigner: recordSigner(identity),
     keys,
     sealer,
     publisherSecurity,

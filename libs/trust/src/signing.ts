@@ -1,5 +1,5 @@
 import { createHash, createHmac, sign, verify, type KeyObject } from 'node:crypto';
-import { AUDIT_SIGNERS, isIdentity, PRODUCERS, type EventType, type Identity } from '@handrail/events';
+import { AUDIT_SIGNERS, BUCKET_ACCESS, isIdentity, PRODUCERS, type EventType, type Identity } from '@handrail/events';
 import { publicSigningKey, type LoadedIdentity, type TrustBundle } from './credentials.js';
 
 export const SIG_HEADERS = { signer: 'Handrail-Signer', signature: 'Handrail-Sig' } as const;
@@ -35,6 +35,17 @@ export function signMessage(id: LoadedIdentity, subject: string, data: Uint8Arra
   return { msgId, headers: { [SIG_HEADERS.signer]: id.identity, [SIG_HEADERS.signature]: sig.toString('base64') } };
 }
 
+/**
+ * Signs stored records (policy revisions, the active pointer, their audit records) with the identity's
+ * Ed25519 key: what `PolicyStore`'s `signer` option takes (issue 15: policy records were unsigned).
+ */
+export function recordSigner(id: LoadedIdentity): { identity: string; sign(bytes: Uint8Array): string } {
+  return { identity: id.identity, sign: (bytes) => sign(null, bytes, id.signingKey).toString('base64') };
+}
+
+/** The identities that may write the policy bucket: whose record signatures count. */
+export const POLICY_WRITERS: readonly Identity[] = (Object.entries(BUCKET_ACCESS.policy) as Array<[Identity, 'r' | 'rw']>).filter(([, m]) => m === 'rw').map(([id]) => id);
+
 export type Verdict = { ok: true; signer: Identity } | { ok: false; reason: string };
 
 /** Checks signatures against the trust bundle's public keys (parsed once per identity). */
@@ -45,6 +56,23 @@ export class Verifier {
   #key(identity: Identity): KeyObject | undefined {
     if (!this.#keys.has(identity)) this.#keys.set(identity, publicSigningKey(this.bundle, identity));
     return this.#keys.get(identity);
+  }
+
+  /** Does `signature` (base64) by `identity` verify over `bytes`? */
+  verifyBytes(identity: string, bytes: Uint8Array, signature: string): boolean {
+    if (!isIdentity(identity)) return false;
+    const key = this.#key(identity);
+    if (!key) return false;
+    try {
+      return verify(null, bytes, key, Buffer.from(signature, 'base64'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** What `PolicyStore`'s `verifier` option takes: signatures of the policy bucket's writers only. */
+  policyRecords(): { verify(identity: string, bytes: Uint8Array, signature: string): boolean; writers: readonly string[] } {
+    return { verify: (identity, bytes, signature) => this.verifyBytes(identity, bytes, signature), writers: POLICY_WRITERS };
   }
 
   /** Is the message signed by a known identity? `header` reads the stored message's headers. */

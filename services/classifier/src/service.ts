@@ -10,7 +10,7 @@ import { classifierConfigSchema, classifierLlmConfig } from './config.js';
 export const VERSION = '0.1.0';
 
 export const classifierService = defineService({ name: 'classifier', version: VERSION, configSchema: classifierConfigSchema }, async (ctx) => {
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log, ctx.trust.verifier.policyRecords());
   // The encoder loads once per process; its cache keeps the pack's example vectors across retrains.
   const encoder: Encoder | undefined =
     ctx.config.CLASSIFIER_SEMANTIC === 'on'

@@ -86,9 +86,10 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
     env,
     async start(ctx) {
       const { bus, topo, publisher, producer, log, config } = ctx;
-      const policy = await livePolicy(bus, topo, config.POLICY_FILE, log);
+      const policy = await livePolicy(bus, topo, config.POLICY_FILE, log, ctx.trust.verifier.policyRecords());
       const kb = await liveKnowledgeBase(bus, topo, config.KB_DIR, log);
-      const store = new PolicyStore(bus.nc, topo.buckets.policy);
+      // The console is the policy API people use: what it writes is signed with its identity's key (issue 15).
+      const store = new PolicyStore(bus.nc, topo.buckets.policy, { signer: ctx.trust.recordSigner, verifier: ctx.trust.verifier.policyRecords() });
       const state = emptyProjection();
       const listeners = new Set<(ticketId: string) => void>();
       // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.

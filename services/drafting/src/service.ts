@@ -15,7 +15,7 @@ const LLM_FALLBACK = 'llm drafter fell back to templates: ';
 
 export const draftingService = defineService({ name: 'drafting', version: VERSION, configSchema: draftingConfigSchema }, async (ctx) => {
   const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log, ctx.trust.verifier.policyRecords());
   const llmConfig = llmConfigFromEnv(ctx.config);
   const llmClient = llmConfig ? observedLlmClient(createLlmClient(llmConfig), (result, s) => ctx.metrics.llmCall('draft', result, s)) : undefined;
   // The prompt is versioned with the policy pack; a bad one is refused at start-up, not per ticket.

@@ -8,7 +8,7 @@ import { recordContact } from './contacts.js';
 export const VERSION = '0.1.0';
 
 export const escalationService = defineService({ name: 'escalation', version: VERSION, configSchema: escalationConfigSchema }, async (ctx) => {
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log, ctx.trust.verifier.policyRecords());
   const contacts = await bindBucket(ctx.bus, ctx.topo.buckets.contacts);
   await ctx.onEvent('permitted', CONSUMERS.escalationRoute, async (p, env) => {
     const { pack, revision } = policy.current();

@@ -7,7 +7,7 @@ import { guardrailConfigSchema } from './config.js';
 export const VERSION = '0.1.0';
 
 export const guardrailService = defineService({ name: 'guardrail', version: VERSION, configSchema: guardrailConfigSchema }, async (ctx) => {
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log, ctx.trust.verifier.policyRecords());
   const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, ctx.log);
   // Breaker demotions, restorations and pilot stops (issue 13), folded from their events as they arrive.
   let automation: AutomationState = emptyAutomation();

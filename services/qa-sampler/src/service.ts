@@ -15,7 +15,7 @@ export const QA_TIMELINE = 'qa';
 
 export const qaSamplerService = defineService({ name: 'qa-sampler', version: VERSION, configSchema: qaConfigSchema }, async (ctx) => {
   const { log } = ctx;
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, ctx.log, ctx.trust.verifier.policyRecords());
   // The read model the loop judges from: every ticket's sample, reviews, decisions and outcomes.
   const state = emptyProjection();
   const loop = new LoopState();

@@ -17,7 +17,7 @@ export const VERSION = '0.1.0';
  */
 export const shadowService = defineService({ name: 'shadow', version: VERSION, configSchema: shadowConfigSchema }, async (ctx) => {
   const { log } = ctx;
-  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, log);
+  const policy = await livePolicy(ctx.bus, ctx.topo, ctx.config.POLICY_FILE, log, ctx.trust.verifier.policyRecords());
   const kb = await liveKnowledgeBase(ctx.bus, ctx.topo, ctx.config.KB_DIR, log);
   const contacts = await bindBucket(ctx.bus, ctx.topo.buckets.contacts);
   // The breakers and pilots production decides under, as the guardrail folds them.
