@@ -25,6 +25,7 @@ function packFile(name: string, edit: (p: EditablePack) => void): string {
 describe('qa loop — sampling over the bus (issue 13)', () => {
   let tb: TestBus;
   let svc: RunningService;
+  let svc2: RunningService;
   const FIRST_N = 40;
   beforeAll(async () => {
     tb = await openTestBus(inject('natsUrl'), 'qasample');
@@ -39,14 +40,18 @@ describe('qa loop — sampling over the bus (issue 13)', () => {
       };
       p['qa']['seeding'] = { every: 0, seeds: [] };
     });
-    svc = await startService(qaSamplerService({ NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', HANDRAIL_CREDENTIALS_DIR: testCredentials(), POLICY_FILE, QA_EVALUATE_INTERVAL_MS: '600000' }));
+    // Two replicas on the one durable (issue 15): the certainty selections' quotas are shared through the ledger.
+    const config = { NATS_URL: inject('natsUrl'), HANDRAIL_PREFIX: tb.topo.prefix, LOG_LEVEL: 'silent', HANDRAIL_CREDENTIALS_DIR: testCredentials(), POLICY_FILE, QA_EVALUATE_INTERVAL_MS: '600000' };
+    svc = await startService(qaSamplerService(config));
+    svc2 = await startService(qaSamplerService(config));
   });
   afterAll(async () => {
+    await svc2?.shutdown('test done');
     await svc?.shutdown('test done');
     await tb?.cleanup();
   });
 
-  it('sampling — realised rates over 3,000 decisions are within 4σ of each stratum’s inclusion probability; the first N after a revision are all sampled; Σ1/π estimates the population', async () => {
+  it('sampling — two replicas: realised rates over 3,000 decisions are within 4σ of each stratum’s inclusion probability; the first N after a revision are all sampled; Σ1/π estimates the population', async () => {
     // Strata: (area, route, confidence) → the inclusion probability the design must give them.
     const strata = [
       { name: 'faq/auto', area: Area.AREA_FAQ_STATUS, route: Route.ROUTE_AUTO_RESOLVED, confidence: 0.9, n: 1000, pi: 0.2 },
@@ -79,10 +84,12 @@ describe('qa loop — sampling over the bus (issue 13)', () => {
     const byTicket = new Map<string, QaSampled>();
     for (const e of samples) if (e.payload?.$case === 'qaSampled') byTicket.set(e.ticketId, e.payload.value);
 
-    // Exactly the first N decisions under the revision are certainty selections (π = 1).
+    // Exactly N decisions under each revision are certainty selections (π = 1), across both replicas:
+    // each quota (policy rev-a, model model-1) is filled once, never twice.
     const certain = [...byTicket.values()].filter((s) => s.factors.includes('first_after_revision:policy:rev-a'));
     expect(certain).toHaveLength(FIRST_N);
-    expect(certain.every((s) => s.inclusionProbability === 1 && s.factors.includes('first_after_revision:model:model-1'))).toBe(true);
+    expect([...byTicket.values()].filter((s) => s.factors.includes('first_after_revision:model:model-1'))).toHaveLength(FIRST_N);
+    expect([...byTicket.values()].filter((s) => s.inclusionProbability === 1).every((s) => s.factors.some((f) => f.startsWith('first_after_revision:')))).toBe(true);
 
     const report: string[] = [];
     for (const s of strata) {

@@ -30,7 +30,7 @@ export { concludeAfterDraft } from './conclude.js';
 export type { Conclusion, DraftCheckSummary } from './conclude.js';
 export { checkDraftAll } from './draft-check.js';
 export type { DraftCheckInput } from './draft-check.js';
-export { decideSample, decideEditSample, baseRate, ticketDraw, isoWeekOf, SamplingCounters } from './sampling.js';
+export { decideSample, decideEditSample, baseRate, ticketDraw, isoWeekOf, SamplingCounters, isCertaintyFactor, certaintyQuota } from './sampling.js';
 export type { SamplingDecision, SamplingContext } from './sampling.js';
 export { composeDraft, composeHandoff } from './compose.js';
 export type { ComposeResult, LlmDrafting } from './compose.js';

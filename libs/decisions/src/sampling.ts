@@ -61,9 +61,26 @@ export class SamplingCounters {
   recordFactors(factors: readonly string[]): void {
     this.record(factors.filter(isCertaintyFactor));
   }
+  /** What a shared ledger says is used (issue 15: the sampler's replicas share their slots); never lowers a count. */
+  set(key: string, n: number): void {
+    if (n > this.seen(key)) this.counts.set(key, n);
+  }
+  clone(): SamplingCounters {
+    const c = new SamplingCounters();
+    for (const [k, n] of this.counts) c.counts.set(k, n);
+    return c;
+  }
 }
 
-const isCertaintyFactor = (f: string) => f.startsWith('first_after_revision:') || f.startsWith('weekly_minimum:');
+/** A factor that is a certainty selection (π = 1): one slot of a first-after-revision or weekly-minimum quota. */
+export const isCertaintyFactor = (f: string): boolean => f.startsWith('first_after_revision:') || f.startsWith('weekly_minimum:');
+
+/** The size of a certainty selection's quota under a pack. */
+export function certaintyQuota(policy: PolicyPack, factor: string): number {
+  if (factor.startsWith('first_after_revision:')) return policy.sampling.first_after_revision;
+  if (factor.startsWith('weekly_minimum:')) return policy.sampling.weekly_minimum_per_area;
+  return 0;
+}
 
 export interface SamplingContext {
   /** The classifier's confidence behind the decision (low margin to the threshold weighs more). */

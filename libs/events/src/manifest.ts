@@ -116,4 +116,5 @@ export const BUCKET_ACCESS: Readonly<Record<keyof Topology['buckets'], Partial<R
   keys: { intake: 'rw', classifier: 'rw', guardrail: 'rw', escalation: 'rw', drafting: 'rw', 'qa-sampler': 'rw', console: 'rw', connectors: 'rw', privacy: 'rw', operator: 'r', projector: 'r', shadow: 'rw' },
   connector: { connectors: 'rw', privacy: 'rw', operator: 'r' },
   webhookReplay: { connectors: 'rw', operator: 'r' },
+  qaClaims: { 'qa-sampler': 'rw', operator: 'r' },
 });

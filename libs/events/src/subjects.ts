@@ -79,6 +79,11 @@ export interface Topology {
     readonly webhookReplay: string;
     /** Per-customer data keys, wrapped by the key-encryption key (issue 11: crypto-shredding). */
     readonly keys: string;
+    /**
+     * The QA sampler's certainty selections (issue 15: more than one replica): per selection key (first
+     * decisions after a revision, an area's weekly minimum) the tickets that took its slots.
+     */
+    readonly qaClaims: string;
   };
   readonly subjects: {
     /** `<p>.evt.<type>.<ticketId>` */
@@ -141,6 +146,7 @@ export function topology(prefix: string): Topology {
       connector: `${P}_connector`,
       webhookReplay: `${P}_webhook_replay`,
       keys: `${P}_keys`,
+      qaClaims: `${P}_qa_claims`,
     }),
     subjects: Object.freeze({
       event: (type: EventType, ticketId: string) => `${prefix}.evt.${type}.${assertToken('ticket id', ticketId)}`,

@@ -49,6 +49,8 @@ export function provisionPlan(topo: Topology, s: ProvisionSettings): ProvisionOp
       { name: topo.buckets.policy, history: 5, ttlMs: 0 },
       { name: topo.buckets.kb, history: 10, ttlMs: 0 },
       { name: topo.buckets.keys, history: 1, ttlMs: s.CUSTOMER_TEXT_RETENTION_DAYS > 0 ? days(s.CUSTOMER_TEXT_RETENTION_DAYS + KEY_EPOCH_DAYS) : 0 },
+      // Certainty-selection slots: small (at most N tickets per revision and per area-week), kept with the audit trail.
+      { name: topo.buckets.qaClaims, history: 1, ttlMs: s.AUDIT_RETENTION_DAYS > 0 ? days(s.AUDIT_RETENTION_DAYS) : 0 },
       // The connectors' state, and webhook signatures seen inside the replay window (twice the longest window).
       { name: topo.buckets.connector, history: 1, ttlMs: 0 },
       { name: topo.buckets.webhookReplay, history: 1, ttlMs: s.WEBHOOK_REPLAY_WINDOW_SECONDS * 2 * 1000 },

@@ -1,9 +1,11 @@
-import type { EventEnvelope } from '@handrail/contracts';
-import { ack, follow, retry, backoffMs } from '@handrail/bus';
-import { editSampleStage, isoWeekOf, sampleStage, SamplingCounters } from '@handrail/decisions';
+import type { EventEnvelope, TicketConcluded } from '@handrail/contracts';
+import type { PolicyPack } from '@handrail/policy';
+import { ack, bindBucket, follow, retry, backoffMs } from '@handrail/bus';
+import { certaintyQuota, editSampleStage, isCertaintyFactor, isoWeekOf, sampleStage, SamplingCounters } from '@handrail/decisions';
 import { AREA, CONSUMERS, newEvent, ROUTE, type PayloadCase, type PayloadOf } from '@handrail/events';
 import { applyEvent, emptyProjection } from '@handrail/projection';
 import { defineService, livePolicy } from '@handrail/runtime';
+import { ClaimLedger } from './claims.js';
 import { qaConfigSchema } from './config.js';
 import { LoopState, planAlarms, planDemotions, planPilotStops, seedAfter } from '@handrail/quality';
 
@@ -47,9 +49,35 @@ export const qaSamplerService = defineService({ name: 'qa-sampler', version: VER
     return r;
   };
 
+  // The certainty selections' slots, shared by every replica (issue 15); `counters` only caches what it said.
+  const ledger = new ClaimLedger(await bindBucket(ctx.bus, ctx.topo.buckets.qaClaims));
+  /**
+   * The sample of one decision, its certainty selections settled in the ledger: a quota another
+   * replica filled meanwhile is marked full and the decision re-judged (each round fills one more
+   * quota, so this ends); a slot this ticket holds is found again on a redelivery.
+   */
+  const settledSample = async (c: TicketConcluded, ticketId: string, pack: PolicyPack, revisions: EventEnvelope['revisions']) => {
+    const local = counters.clone();
+    for (;;) {
+      const sample = sampleStage(c, ticketId, pack, { revisions, counters: local.clone() });
+      const factors = (sample?.factors ?? []).filter(isCertaintyFactor);
+      const claims = await Promise.all(factors.map((f) => ledger.claim(f, certaintyQuota(pack, f), ticketId)));
+      let settled = true;
+      claims.forEach((r, i) => {
+        const f = factors[i] as string;
+        counters.set(f, r.held);
+        if (!r.ok) {
+          local.set(f, certaintyQuota(pack, f));
+          settled = false;
+        }
+      });
+      if (settled) return sample;
+    }
+  };
+
   await ctx.onEvent('concluded', CONSUMERS.qaSampler, async (c, env) => {
     const { pack, revision } = policy.current();
-    const sample = sampleStage(c, env.ticketId, pack, { revisions: env.revisions, counters });
+    const sample = await settledSample(c, env.ticketId, pack, env.revisions);
     if (sample) {
       await ctx.emit({ kind: 'qaSampled', value: sample, cause: env, revisions: { policy: revision } });
       realSamples++;
