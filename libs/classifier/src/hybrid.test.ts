@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parsePolicy } from '@handrail/policy';
 import { AREA } from '@handrail/events';
-import { combineOpinions } from './hybrid.js';
+import { combineOpinions, DEFAULT_HYBRID, trainPackModels } from './hybrid.js';
+import { classifierBlockOf, modelOptionsFromPolicy } from './training.js';
 import { trainClassifier } from './model.js';
 import type { SemanticJudgement } from './semantic.js';
 import { FIXTURE_EXAMPLES } from './testing/fixture.js';
@@ -61,5 +65,40 @@ describe('hybrid — lexical + semantic combined', () => {
     const c = combineOpinions(lex, sem('faq_status', 0.99, 0.9), 0.4, versions);
     expect(c.area).toBe(AREA.value('safety'));
     expect(c.modelDoubts.map((d) => d.code)).not.toContain('model_disagreement');
+  });
+});
+
+describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', () => {
+  // A deterministic stand-in encoder: the test is about which options reach the models, not about meaning.
+  const encoder = {
+    version: 'test-encoder@1',
+    embed: async (texts: readonly string[]) =>
+      texts.map((t) => {
+        const v = new Float32Array(16);
+        for (let i = 0; i < t.length; i++) v[(t.charCodeAt(i) * 7 + i) % 16] += 1;
+        return v;
+      }),
+  };
+  const pack = parsePolicy(readFileSync(fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url)), 'utf8'), 'demo');
+
+  it('hybrid — `classifier:` in the pack sets the gate and the combination; without it the defaults; the model version tells them apart', async () => {
+    const plain = await trainPackModels(pack, encoder);
+    const tuned = await trainPackModels({ ...pack, classifier: { semantic_gate: 0.97, ramp: 0.2, semantic_weight: 0.9, disagreement_confidence: 2, intent_weight: 0.3 } }, encoder);
+    expect(tuned.semantic?.hybrid.semantic.gate).toBe(0.97);
+    expect(tuned.semantic?.hybrid.options).toEqual({ ramp: 0.2, semanticWeight: 0.9, disagreementConfidence: 2, intentWeight: 0.3 });
+    expect(plain.semantic?.hybrid.options).toEqual(DEFAULT_HYBRID);
+    expect(plain.semantic?.hybrid.semantic.gate).not.toBe(0.97);
+    expect(tuned.semantic?.hybrid.versions.head).not.toBe(plain.semantic?.hybrid.versions.head);
+    // What `make eval` prints round-trips into the same options.
+    expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0 }) })).toEqual({
+      semantic: { gate: 0.6 },
+      hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0 },
+    });
+  });
+
+  it('hybrid — a bad `classifier:` value is refused naming the field', () => {
+    const yaml = readFileSync(fileURLToPath(new URL('../../demo/policy/demo-pack.yaml', import.meta.url)), 'utf8');
+    expect(() => parsePolicy(`${yaml}\nclassifier:\n  semantic_gate: 1.5\n`, 'bad.yaml')).toThrow(/classifier\.semantic_gate/);
+    expect(() => parsePolicy(`${yaml}\nclassifier:\n  gate: 0.5\n`, 'bad.yaml')).toThrow(/classifier/);
   });
 });

@@ -4,6 +4,8 @@ import { trainClassifier as trainClassifierDefault, type DetailedClassification,
 import { forcedArea } from './risk.js';
 import { trainSemantic, type SemanticJudgement, type SemanticModel, type SemanticOptions } from './semantic.js';
 import type { TrainingExample } from './types.js';
+import type { PolicyPack } from '@handrail/policy';
+import { modelOptionsFromPolicy, trainingExamplesFromPolicy } from './training.js';
 
 /** How the lexical and the semantic model are combined. Calibration picks these (see README). */
 export interface HybridOptions {
@@ -162,4 +164,12 @@ export async function trainModels(
   const vectors = await encoder.embed(examples.map((e) => e.text));
   const hybrid = createHybrid(lexical, trainSemantic(examples, vectors, encoder.version, o.semantic), o.hybrid);
   return { classifier: lexical, semantic: { hybrid, embed: (texts) => encoder.embed(texts) } };
+}
+
+/**
+ * Both models for a policy pack: its example phrases, and its `classifier:` setting (the CV-chosen
+ * gates, issue 12). What the classifier service, the CLI, replay, the demo and the evaluation all train.
+ */
+export async function trainPackModels(pack: PolicyPack, encoder: SentenceEncoder | undefined): Promise<ClassifierModels> {
+  return trainModels(trainingExamplesFromPolicy(pack), encoder, modelOptionsFromPolicy(pack));
 }

@@ -1,5 +1,5 @@
 import { Ticket, type Reason, type Verdict } from '@handrail/contracts';
-import { trainModels, trainingExamplesFromPolicy, type ClassifierModels, type TrainedClassifier } from '@handrail/classifier';
+import { trainPackModels, type ClassifierModels, type TrainedClassifier } from '@handrail/classifier';
 import { sharedEncoder } from '@handrail/encoder';
 import { decideTicket, semanticScorer, type SemanticScorer, type TicketDecision } from '@handrail/decisions';
 import { actionName, AI_ACTION, areaLabel, ROUTE, type AiActionName, type RouteName } from '@handrail/events';
@@ -19,7 +19,7 @@ export interface OfflinePolicy {
 export async function loadOfflinePolicy(file: string, o: { semantic?: boolean } = {}): Promise<OfflinePolicy> {
   const pack = await loadPolicyFile(file);
   const encoder = o.semantic === false ? undefined : await sharedEncoder();
-  const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
+  const models = await trainPackModels(pack, encoder);
   return { pack, revision: policyRevisionId(pack), classifier: models.classifier, models, answer: encoder ? semanticScorer(encoder) : undefined };
 }
 

@@ -1,6 +1,6 @@
 import type { EventEnvelope, TicketConcluded } from '@handrail/contracts';
 import { decodeJson, openBucket, type Bus } from '@handrail/bus';
-import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainPackModels } from '@handrail/classifier';
 import { sharedEncoder } from '@handrail/encoder';
 import { decideTicket, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
 import { ROUTE, type Topology } from '@handrail/events';
@@ -47,7 +47,7 @@ export async function rederive(bus: Bus, topo: Topology, events: readonly EventE
   const contacts = await (await openBucket(bus, topo.buckets.contacts)).get(ticket.customerId);
   const history = contacts?.value.length ? decodeJson<ContactRecord[]>(contacts.value) : [];
   const encoder = await sharedEncoder();
-  const models = await trainModels(trainingExamplesFromPolicy(policy.pack), encoder);
+  const models = await trainPackModels(policy.pack, encoder);
   const decision = await decideTicket(
     { ticket, history },
     { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(encoder) } },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { InboundMessage, IntakeServiceClient, type SubmitMessageResponse, type Ticket, type TicketConcluded } from '@handrail/contracts';
 import { connectBus, deletePrefix, encodeJson, openBucket, readStream, type Bus } from '@handrail/bus';
-import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainPackModels } from '@handrail/classifier';
 import { sharedEncoder } from '@handrail/encoder';
 import { decideInOrder, semanticScorer } from '@handrail/decisions';
 import { demoPaths, demoServiceEnv, readSampleTickets } from '@handrail/demo';
@@ -47,7 +47,7 @@ async function decideInProcess(bus: Bus, topo: Topology, trust: Trust): Promise<
   const kb = await ingestDirectory(demoPaths.kb);
   // Both models, as the classifier service trains them (its CLASSIFIER_SEMANTIC defaults to on).
   const encoder = await sharedEncoder();
-  const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
+  const models = await trainPackModels(pack, encoder);
   const decisions = await decideInOrder(tickets, {
     policy: { pack, revision: policyRevisionId(pack) },
     kb: { kb, revision: toSnapshot(kb).revision },

@@ -14,7 +14,7 @@
  * Prints a JSON line per run, prefixed by its name; --rows adds one line per question.
  */
 import { fileURLToPath } from 'node:url';
-import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainPackModels } from '@handrail/classifier';
 import { demoPaths } from '@handrail/demo';
 import { ingestDirectory, RELEVANCE_GATES, type RelevanceGates } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId } from '@handrail/policy';
@@ -31,7 +31,7 @@ const pack = await loadPolicyFile(demoPaths.policy);
 const kb = await ingestDirectory(demoPaths.kb, { now });
 const encoder = args.has('--no-encoder') ? undefined : await createEncoder();
 // Both classifier models, as the classifier service trains them (lexical only with --no-encoder).
-const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
+const models = await trainPackModels(pack, encoder);
 const semantic: SemanticScorer | undefined = encoder ? semanticScorer(encoder) : undefined;
 const train = await loadAnswerQuestions(data('train.jsonl'));
 const test = await loadAnswerQuestions(data('test.jsonl'));

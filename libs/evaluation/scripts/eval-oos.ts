@@ -16,7 +16,7 @@
 import { join, resolve } from 'node:path';
 import { loadPolicyFile } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
-import { trainClassifier } from '@handrail/classifier';
+import { classifierBlockOf, trainClassifier } from '@handrail/classifier';
 import { createEncoder } from '@handrail/encoder';
 import {
   asOutOfScope,
@@ -101,6 +101,8 @@ for (const s of settings) {
     process.stderr.write(
       `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n${s.name} hybrid: CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
     );
+    // What to paste into the pack so the running classifier decides with this choice (issue 12).
+    process.stderr.write(`${s.name} hybrid: in the pack → classifier: ${JSON.stringify(classifierBlockOf(h.choice.setting))}, and per area confidence_threshold ${JSON.stringify(h.choice.areaThresholds)}\n`);
     const hm = h.metrics;
     hybrid = {
       model: h.modelVersion,

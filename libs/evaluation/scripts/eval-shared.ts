@@ -14,7 +14,7 @@ import { loadPolicyFile } from '@handrail/policy';
 import { demoPaths } from '@handrail/demo';
 import { createEncoder } from '@handrail/encoder';
 import { asOutOfScope, evaluate, loadSharedDatasets, runHybrid, standardCandidates, SYNTHETIC_SOURCE } from '@handrail/evaluation';
-import { trainClassifier } from '@handrail/classifier';
+import { classifierBlockOf, trainClassifier } from '@handrail/classifier';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
@@ -53,6 +53,8 @@ for (const s of splits) {
     process.stderr.write(
       `${s.name}-hybrid: ${h.modelVersion} setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic ${SYNTHETIC_SOURCE[s.name]} flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}); test ECE ${h.reliability.ece}, largest overconfidence ${h.reliability.max_overconfidence}; CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
     );
+    // What to paste into the pack so the running classifier decides with this choice (issue 12).
+    process.stderr.write(`${s.name}-hybrid: in the pack → classifier: ${JSON.stringify(classifierBlockOf(h.choice.setting))}, and per area confidence_threshold ${JSON.stringify(h.choice.areaThresholds)}\n`);
     console.log(`${s.name}-hybrid ${JSON.stringify(h.metrics)}`);
   }
 }

@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ticket } from '@handrail/contracts';
-import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainPackModels } from '@handrail/classifier';
 import { classifyStage } from '@handrail/decisions';
 import { createEncoder } from '@handrail/encoder';
 import type { PolicyPack } from '@handrail/policy';
@@ -35,7 +35,7 @@ export interface ServicePathResult {
  */
 export async function runServicePath(pack: PolicyPack, texts: readonly string[], o: { concurrency: number; threads: number; maxBatch: number }): Promise<ServicePathResult> {
   const encoder = await createEncoder({ threads: o.threads, maxBatch: o.maxBatch, cacheSize: 20_000 });
-  const models = await trainModels(trainingExamplesFromPolicy(pack), encoder);
+  const models = await trainPackModels(pack, encoder);
   const deps = { classifier: models.classifier, semantic: models.semantic };
   const tickets = texts.map((body, i) => Ticket.fromPartial({ ticketId: `t-${i}`, customerId: `c-${i}`, body }));
   // Warm-up: JIT and the WebAssembly backend, on other texts.

@@ -210,6 +210,27 @@ export const policyPackSchema = z
       })
       .strict(),
     approved_sources: z.array(z.string().min(1)).default([]),
+    /**
+     * How the classifier combines its two models and where out of scope begins (issue 12): the setting
+     * `make eval` / `make eval-oos` choose by cross-validation on the training data plus a synthetic
+     * out-of-scope slice, pasted here so the running classifier decides with it. Absent: the built-in
+     * defaults. Every field is optional; the semantic model's version (which decisions cite) covers them.
+     */
+    classifier: z
+      .object({
+        /** Cosine similarity to the nearest trained example below which a message is out of scope. */
+        semantic_gate: unit.optional(),
+        /** Similarity band above the gate over which the confidence is scaled down (0: none). */
+        ramp: unit.optional(),
+        /** Weight of the semantic model's probability against the lexical one's. */
+        semantic_weight: unit.optional(),
+        /** Area disagreement goes to a person when both models are at least this sure (above 1: never). */
+        disagreement_confidence: z.number().min(0).max(2).optional(),
+        /** Weight of the intent probabilities against the area probabilities in the confidence. */
+        intent_weight: unit.optional(),
+      })
+      .strict()
+      .optional(),
     tone: toneRulesSchema,
     sampling: samplingSchema,
     /** The QA loop (issue 13): defect taxonomy, circuit breakers, seeded defects, alarms. */

@@ -1,5 +1,5 @@
 import { decodeJson, type Bus } from '@handrail/bus';
-import { trainModels, trainingExamplesFromPolicy } from '@handrail/classifier';
+import { trainPackModels } from '@handrail/classifier';
 import { SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
 import { sharedEncoder } from '@handrail/encoder';
 import type { Topology } from '@handrail/events';
@@ -131,7 +131,7 @@ export class RevisionResolver {
     let c = this.#classifiers.get(policy.revision);
     if (!c) {
       c = sharedEncoder().then(async (encoder) => {
-        const models = await trainModels(trainingExamplesFromPolicy(policy.pack), encoder);
+        const models = await trainPackModels(policy.pack, encoder);
         return { classifier: models.classifier, semantic: models.semantic };
       });
       this.#classifiers.set(policy.revision, c);

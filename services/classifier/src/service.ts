@@ -1,4 +1,4 @@
-import { trainModels, trainingExamplesFromPolicy, type ClassifierModels } from '@handrail/classifier';
+import { trainPackModels, type ClassifierModels } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
 import { classifyStage } from '@handrail/decisions';
 import { createEncoder, type Encoder } from '@handrail/encoder';
@@ -17,7 +17,7 @@ export const classifierService = defineService({ name: 'classifier', version: VE
       ? await createEncoder({ threads: ctx.config.ENCODER_THREADS, maxBatch: ctx.config.ENCODER_MAX_BATCH, lingerMs: ctx.config.ENCODER_LINGER_MS, cacheSize: ctx.config.ENCODER_CACHE_SIZE })
       : undefined;
   if (encoder) ctx.log.info({ encoder: encoder.version, threads: ctx.config.ENCODER_THREADS }, 'sentence encoder loaded');
-  const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainModels(trainingExamplesFromPolicy(p.pack), encoder), policy: p });
+  const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainPackModels(p.pack, encoder), policy: p });
   const versionsOf = (m: ClassifierModels) => m.semantic?.hybrid.versions ?? { lexical: m.classifier.version };
   let model = await train(policy.current());
   ctx.log.info({ models: versionsOf(model.models) }, 'classifier trained');
