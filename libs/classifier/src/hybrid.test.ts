@@ -75,7 +75,10 @@ describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', ()
     embed: async (texts: readonly string[]) =>
       texts.map((t) => {
         const v = new Float32Array(16);
-        for (let i = 0; i < t.length; i++) v[(t.charCodeAt(i) * 7 + i) % 16] += 1;
+        for (let i = 0; i < t.length; i++) {
+          const k = (t.charCodeAt(i) * 7 + i) % 16;
+          v[k] = (v[k] ?? 0) + 1;
+        }
         return v;
       }),
   };
