@@ -11,9 +11,9 @@ import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
 import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
+import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type ProjectionState, type TicketView } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
-import { openProjectionDb, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
+import { automationChanges, calibrationSessions, openProjectionDb, projectionPositions, reportState, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
 import { LoopState, planRestore, qaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
@@ -187,11 +187,38 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         if (!(await waitForPosition(sql, ackd.seq, { timeoutMs: 5_000 }))) log.warn({ seq: ackd.seq, ticketId }, 'the SQL projection lags: answering before it holds this action');
         return { env, duplicate: ackd.duplicate };
       };
+      /**
+       * The weekly report's, the QA overview's and calibration sessions' input, read from the SQL projection
+       * (issue 15); read again only once the projection has moved on.
+       */
+      let report: { at: string; value: Promise<{ state: ProjectionState; loop: LoopState }> } | undefined;
+      const reportNow = async () => {
+        const at = await projectionPositions(sql);
+        if (report?.at !== at) {
+          const value = reportState(sql).then(({ state: s, automationEvents }) => {
+            const l = new LoopState();
+            for (const e of automationEvents) l.apply(e);
+            return { state: s, loop: l };
+          });
+          report = { at, value };
+          value.catch(() => {
+            if (report?.value === value) report = undefined;
+          });
+        }
+        return report.value;
+      };
+      /** The QA loop's automation state (demotions, stopped pilots), folded from the changes SQL holds. */
+      const loopNow = async () => {
+        const l = new LoopState();
+        for (const e of (await automationChanges(sql)).events) l.apply(e);
+        return l;
+      };
       /** A calibration session with its agreement per category and the items reviewers split on. */
-      const calibrationOf = (id: string) => {
-        const session = state.calibrations.get(id);
+      const calibrationOf = async (id: string) => {
+        const { state: r } = await reportNow();
+        const session = r.calibrations.get(id);
         if (!session) throw new NotFoundError(`no calibration session ${id}`);
-        const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (state.tickets.get(tid)?.reviews ?? []).filter((r) => r.session === id) }));
+        const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (r.tickets.get(tid)?.reviews ?? []).filter((x) => x.session === id) }));
         return { session, agreement: calibrationReport(items, defectTaxonomy(policy.current().pack)), reviewed: items.map((i) => ({ ticketId: i.ticketId, reviewers: i.reviews.map((r) => r.reviewerName) })) };
       };
       const policyChanged = async (actor: Actor, r: PolicyChangeResult, action: 'propose' | 'approve' | 'reject' | 'rollback', note: string, proposedBy = '') => {
@@ -208,7 +235,6 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         access: () => policy.current().pack.access,
         pack: () => policy.current().pack,
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
-        tickets: () => state.tickets.values(),
         // The subject line is the customer's text, never in SQL: it comes from the ticket's own events.
         queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf: (id) => state.tickets.get(id)?.subject ?? '' }),
         ticket: (id) => state.tickets.get(id),
@@ -260,7 +286,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         },
         async review(id, actor, req) {
           const t = state.tickets.get(id);
-          const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: state.calibrations });
+          const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: await calibrationSessions(sql) });
           if (!t) return undefined;
           const { duplicate } = await publishOn(t, id, { kind: 'qaReview', value, idSuffix: actorKey(actor) });
           if (duplicate) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
@@ -296,16 +322,21 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             const k = openedKey(id, actor);
             if (!opened.has(k)) opened.set(k, Date.now());
           },
-          overview() {
+          async overview() {
             const { pack } = policy.current();
-            return { ...qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation, calibrations: [...state.calibrations.values()], taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+            const { state: r, loop: l } = await reportNow();
+            return { ...qaOverview(r.tickets.values(), pack, l), alerts: r.alerts, changes: r.automation, calibrations: [...r.calibrations.values()], taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+          },
+          async weekly() {
+            const { pack } = policy.current();
+            return weeklyReport((await reportNow()).state.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
           },
           async restore(areaName, actor, note) {
             const { pack } = policy.current();
             requirePermission(actor, 'automation.restore', 'automation.restore', pack.access);
             const area = AREA.parse(areaName);
             if (!area) throw new ValidationError([{ field: 'area', problem: `unknown area ${JSON.stringify(areaName)}` }]);
-            const plan = planRestore(area, pack, loop, note);
+            const plan = planRestore(area, pack, await loopNow(), note);
             if ('nothing' in plan) throw new HandrailError('failed_precondition', plan.nothing);
             const { duplicate, env } = await publishOn(undefined, AUTOMATION_TIMELINE, { kind: 'automationChanged', value: { ...plan.change, person: personOf(actor) }, idSuffix: plan.idSuffix });
             if (duplicate) throw new HandrailError('already_exists', `automation in ${area} changed just now; reload`);
@@ -320,27 +351,26 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             const sessionId = `cal-${uniq()}`;
             await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId, action: 'open', title: req.title, ticketIds: req.ticketIds, reviewers: req.reviewers, person: personOf(actor), outcome: '' }, idSuffix: `${sessionId}-open` });
             log.info({ sessionId, actor: actor.subject, items: req.ticketIds.length }, 'calibration session opened');
-            return state.calibrations.get(sessionId);
+            return (await calibrationSessions(sql, sessionId)).get(sessionId);
           },
           async closeCalibration(actor, id, outcome) {
             const { pack } = policy.current();
             requirePermission(actor, 'qa.calibrate', 'calibration.close', pack.access);
-            const session = state.calibrations.get(id);
+            const session = (await calibrationSessions(sql, id)).get(id);
             if (!session) throw new NotFoundError(`no calibration session ${id}`);
             if (session.closedAt) throw new HandrailError('already_exists', `calibration session ${id} was closed by ${session.closedBy?.name ?? 'someone'}`);
             await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId: id, action: 'close', title: session.title, ticketIds: [], reviewers: [], person: personOf(actor), outcome }, idSuffix: `${id}-close` });
             return calibrationOf(id);
           },
-          calibration(id) {
-            return calibrationOf(id);
-          },
-          weeklyHtml(week) {
+          calibration: (id) => calibrationOf(id),
+          async weeklyHtml(week) {
             const { pack } = policy.current();
-            const weeks = weeklyReport(state.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
+            const { state: r, loop: l } = await reportNow();
+            const weeks = weeklyReport(r.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
             const upTo = week ? weeks.filter((w) => w.week <= week) : weeks;
             const chosen = upTo.at(-1);
             if (week && chosen?.week !== week) throw new NotFoundError(`no tickets in ${week}`);
-            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation });
+            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: qaOverview(r.tickets.values(), pack, l), alerts: r.alerts, changes: r.automation });
           },
         },
         policy: {
