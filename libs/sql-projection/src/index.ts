@@ -6,6 +6,6 @@ export { startProjector, applyEvent, storedPosition, projectionDigest, resetProj
 export type { RunningProjector, ReadEvent, ProjectedStream } from './projector.js';
 export { rowsOf, shadowRowsOf } from './rows.js';
 export type { Statement } from './rows.js';
-export { queueTickets, sqlQueues, waitForPosition } from './console.js';
+export { queueTickets, sqlQueues, waitForPosition, firstTextSeq, concludedTickets } from './console.js';
 export { reportState, automationChanges, calibrationSessions, projectionPositions, TEXT_NOT_IN_SQL } from './report.js';
 export type { ReportState } from './report.js';

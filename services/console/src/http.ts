@@ -33,7 +33,8 @@ export interface ConsoleBackend {
   slaMinutes(queue: string): number;
   /** The work lists and their counts, read from the SQL projection. */
   queues(viewer: string, filter: QueueFilter): Promise<Queues>;
-  ticket(id: string): TicketView | undefined;
+  /** One ticket as people act on it, from its own events. */
+  ticket(id: string): Promise<TicketView | undefined>;
   timeline(id: string): Promise<TimelineStep[]>;
   decide(id: string, actor: Actor, req: DecisionRequest): Promise<TicketView | undefined>;
   review(id: string, actor: Actor, req: ReviewRequest): Promise<TicketView | undefined>;
@@ -342,11 +343,11 @@ async function handle(
   const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review|\/claim|\/unclaim)?$/.exec(path);
   if (m) {
     const id = ticketIdOf(m[1] ?? '');
-    ctx.ticketId = b.ticket(id) ? id : undefined;
+    const t = await b.ticket(id);
+    ctx.ticketId = t ? id : undefined;
     const sub = m[2];
     if (!sub && method === 'GET') {
       requirePermission(actor, 'ticket.read', 'ticket.read', access);
-      const t = b.ticket(id);
       if (!t) throw new HandrailError('not_found', `no ticket ${id}`);
       b.qa.opened(id, actor);
       return send(200, viewFor(t, actor, await b.timeline(id), b.pack()));

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
-import { ack, backoffMs, DLQ_HEADERS, follow, readStream, retry, type Bus, type Follower } from '@handrail/bus';
+import { ack, backoffMs, DLQ_HEADERS, HEADER_TICKET, readStream, retry, scanStream, type Bus, type Follower } from '@handrail/bus';
+import { LRUCache } from 'lru-cache';
 import { cutCheckpoint } from '@handrail/audit';
 import type { BaseConfig } from '@handrail/config';
 import { HandrailError, normalizeError, NotFoundError, ValidationError } from '@handrail/errors';
@@ -11,9 +12,9 @@ import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
 import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type ProjectionState, type TicketView } from '@handrail/projection';
+import { applyEvent, emptyProjection, explainTimeline, renderWeeklyHtml, weeklyReport, type ProjectionState, type TicketView } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
-import { automationChanges, calibrationSessions, openProjectionDb, projectionPositions, reportState, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
+import { automationChanges, calibrationSessions, concludedTickets, firstTextSeq, openProjectionDb, projectionPositions, reportState, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
 import { LoopState, planRestore, qaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
@@ -45,6 +46,32 @@ export const POLICY_TIMELINE = 'policy';
 export const AUTOMATION_TIMELINE = 'automation';
 export const CALIBRATION_TIMELINE = 'calibration';
 export const CONSOLE_TIMELINE = 'console';
+
+/** Events that belong to no ticket's view: open pages need not hear of them. */
+const NOT_TICKETS = new Set(['automationChanged', 'qaAlert', 'calibration', 'policyChanged']);
+
+/**
+ * Tells `notify` the ticket of each message stored on `stream` from now on (its ticket header): open pages
+ * re-read what changed. Nothing is kept and nothing decoded; what they re-read is authenticated then.
+ */
+async function notifyFrom(bus: Bus, stream: string, filter: string, notify: (ticketId: string) => void, log: Logger): Promise<Follower> {
+  const from = (await bus.jsm.streams.info(stream)).state.last_seq;
+  const stop = new AbortController();
+  const done = (async () => {
+    for await (const m of scanStream(bus, stream, { filter, afterSeq: from, follow: true, signal: stop.signal })) {
+      if (stop.signal.aborted) break;
+      const id = m.headers[HEADER_TICKET];
+      if (id) notify(id);
+    }
+  })().catch((err: unknown) => log.error({ err, stream }, 'live-update follower stopped'));
+  return {
+    caughtUp: Promise.resolve(),
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
+}
 
 /** Follows signed erasure records on the audit stream; anything not signed by `privacy` is ignored. */
 async function followAudit(bus: Bus, stream: string, subject: string, onErased: (customerId: string) => void, log: Logger, trust: ServiceContext<BaseConfig>['trust']): Promise<Follower> {
@@ -89,11 +116,10 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       const policy = await livePolicy(bus, topo, config.POLICY_FILE, log);
       const kb = await liveKnowledgeBase(bus, topo, config.KB_DIR, log);
       const store = new PolicyStore(bus.nc, topo.buckets.policy);
-      const state = emptyProjection();
       const listeners = new Set<(ticketId: string) => void>();
-      // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.
-      const replies = new Map<string, EventEnvelope>();
-      const loop = new LoopState();
+      const notify = (ticketId: string) => {
+        for (const l of listeners) l(ticketId);
+      };
       // When each person first opened each ticket: the start of their review clock (automation-bias alarm).
       const opened = new Map<string, number>();
       const openedKey = (id: string, actor: Actor) => `${actorKey(actor)}|${id}`;
@@ -101,41 +127,42 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         const at = opened.get(openedKey(id, actor));
         return at === undefined ? 0 : Date.now() - at;
       };
-      const apply = (e: EventEnvelope) => {
-        applyEvent(state, e);
-        loop.apply(e);
-        if (e.payload?.$case === 'outboundReply') replies.set(e.ticketId, e);
-        if (state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
-      };
       let ready = false;
-      // The SQL projection the work lists read (issue 15): the projector service's database, or — with no
-      // DATABASE_URL (make demo, tests) — the same engine run here on embedded PGlite.
-      // Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
+      // Everything the console reads comes from the SQL projection (issue 15) or a ticket's own events: the
+      // projector service's database, or — with no DATABASE_URL (make demo, tests) — the same engine run here on
+      // embedded PGlite. Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
       const { db: sql } = await openProjectionDb({ url: config.DATABASE_URL });
+      const followers: Follower[] = [];
       let engine: RunningProjector | undefined;
       if (!config.DATABASE_URL) {
         engine = await startProjector(bus, topo, sql, (m) => ctx.trust.readEvent(m), log, {
           // The lists change once SQL has the event: tell the open pages then.
           onApplied: (_seq, e) => {
-            if (e && state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
+            if (e && !NOT_TICKETS.has(e.payload?.$case ?? '')) notify(e.ticketId);
           },
         });
+      } else {
+        // The projector service writes SQL: open pages hear of new events as they are stored.
+        followers.push(await notifyFrom(bus, topo.streams.events, topo.subjects.allEvents(), notify, log));
       }
-      log.info({ database: config.DATABASE_URL ? 'postgres' : 'embedded' }, 'work lists read from the SQL projection');
-      const followers = [
-        await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log, ctx.trust.readEvent),
-        await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log, ctx.trust.readEvent),
-        // Shadow mode (issue 15): a candidate's decisions, for the weekly report's comparison only.
-        await follow(bus, topo.streams.shadow, topo.subjects.allShadow(), apply, log, ctx.trust.readEvent),
-      ];
-      // An erasure blanks the customer's text here at once (their keys are already gone).
+      // A reply that went out changes the ticket view ("reply sent").
+      followers.push(await notifyFrom(bus, topo.streams.outbound, topo.subjects.allOutbound(), notify, log));
+      log.info({ database: config.DATABASE_URL ? 'postgres' : 'embedded' }, 'the console reads the SQL projection');
+      // The customer's subject line, for the lists: never in SQL, so opened from the ticket's first event and kept a while.
+      const subjects = new LRUCache<string, { customerId: string; subject: string }>({ max: config.CONSOLE_SUBJECT_CACHE });
+      // An erasure blanks the customer's text here at once (their keys are already gone: re-opening reads `[erased]`).
       const erasures = await followAudit(bus, topo.streams.audit, topo.subjects.audit('erasure'), (customerId) => {
-        const n = eraseCustomerText(state, customerId);
-        log.info({ customerId, tickets: n }, 'customer erased: text blanked in the console');
+        let n = 0;
+        for (const [id, v] of subjects.entries()) {
+          if (v.customerId !== customerId) continue;
+          subjects.delete(id);
+          n++;
+        }
+        log.info({ customerId, cached: n }, 'customer erased: their subject lines dropped from the console\'s cache');
       }, log, ctx.trust);
       followers.push(erasures);
       await Promise.all([...followers.map((f) => f.caughtUp), engine?.caughtUp]);
-      log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
+      log.info({ position: await projectionPositions(sql) }, 'the SQL projection has caught up with the retained streams');
       ready = true;
 
       const verifier = createVerifier({
@@ -158,17 +185,46 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         }
         return out;
       };
-      /** From this replica's projection, or from the ticket's own events when the projection lags. */
-      const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
-        const known = state.tickets.get(id);
-        if (known?.route) return known;
+      /** The reply that went out for a ticket: on the outbound stream, under the ticket's connector. */
+      const replyOf = async (t: TicketView): Promise<EventEnvelope | undefined> => {
+        if (!t.connector) return undefined;
+        const ms = (await readStream(bus, topo.streams.outbound, topo.subjects.outbound(t.connector), { idleMs: 500 })).filter((m) => m.headers[HEADER_TICKET] === t.ticketId);
+        const last = ms.at(-1);
+        if (!last) return undefined;
+        const r = await ctx.trust.readEvent({ subject: last.subject, data: last.data, header: (n) => last.headers[n] });
+        return r.ok && r.env.ticketId === t.ticketId ? r.env : undefined;
+      };
+      /** One ticket as people act on it, folded from its own events and its outbound reply (no whole-stream memory). */
+      const ticketView = async (id: string, events?: EventEnvelope[]): Promise<TicketView | undefined> => {
         const local = emptyProjection();
-        for (const e of await authenticTimeline(id)) applyEvent(local, e);
+        for (const e of events ?? (await authenticTimeline(id))) applyEvent(local, e);
         const t = local.tickets.get(id);
+        if (!t) return undefined;
+        const reply = await replyOf(t);
+        if (reply) applyEvent(local, reply);
+        return local.tickets.get(id);
+      };
+      const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
+        const t = await ticketView(id);
         return t?.route ? t : undefined;
       };
+      /** The subject line of each listed ticket: from the cache, else from its received (or seeded) event, fetched by its sequence. */
+      const subjectOf = async (id: string): Promise<string> => {
+        const hit = subjects.get(id);
+        if (hit) return hit.subject;
+        const seq = await firstTextSeq(sql, id);
+        if (seq === undefined) return '';
+        const m = await bus.jsm.streams.getMessage(topo.streams.events, { seq }).catch(() => null);
+        if (!m) return '';
+        const r = await ctx.trust.readEvent({ subject: m.subject, data: m.data, header: (n) => (m.header.has(n) ? m.header.get(n) : undefined) });
+        if (!r.ok || r.env.ticketId !== id) return '';
+        const p = r.env.payload;
+        const subject = p?.$case === 'received' ? (p.value.ticket?.subject ?? '') : p?.$case === 'qaSeeded' ? p.value.subject : '';
+        subjects.set(id, { customerId: r.env.customerId, subject });
+        return subject;
+      };
       const uniq = () => randomBytes(6).toString('hex');
-      /** Publishes a person's action on a ticket's timeline (or the policy's) and applies it here at once. */
+      /** Publishes a person's action on a ticket's timeline (or the policy's); answers once SQL holds it. */
       const publishOn = async <C extends PayloadCase>(t: TicketView | undefined, ticketId: string, e: { kind: C; value: PayloadOf<C>; idSuffix?: string; revisions?: Partial<Revisions> }) => {
         const env = newEvent({
           kind: e.kind,
@@ -182,7 +238,6 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           customerId: t?.customerId || undefined,
         });
         const ackd = await publisher.publish(env);
-        if (!ackd.duplicate) apply(env);
         // Read-your-writes: answer once the projection holds this event, so the next list shows it.
         if (!(await waitForPosition(sql, ackd.seq, { timeoutMs: 5_000 }))) log.warn({ seq: ackd.seq, ticketId }, 'the SQL projection lags: answering before it holds this action');
         return { env, duplicate: ackd.duplicate };
@@ -236,8 +291,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         pack: () => policy.current().pack,
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
         // The subject line is the customer's text, never in SQL: it comes from the ticket's own events.
-        queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf: (id) => state.tickets.get(id)?.subject ?? '' }),
-        ticket: (id) => state.tickets.get(id),
+        queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf }),
+        ticket: (id) => ticketView(id),
         async deadLetters() {
           return (await readStream(bus, topo.streams.deadLetter, topo.subjects.allDeadLetters(), { idleMs: 300 }))
             .filter((m) => m.subject !== `${topo.prefix}.dlq.replayed`)
@@ -253,12 +308,13 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         async timeline(id) {
           const events = await authenticTimeline(id);
           // The outbound reply lives on its own stream; show it in the ticket's timeline.
-          const reply = replies.get(id);
+          const t = await ticketView(id, events);
+          const reply = t ? await replyOf(t) : undefined;
           if (reply) events.push(reply);
           return explainTimeline(events.sort((a, b) => a.time.localeCompare(b.time)));
         },
         async decide(id, actor, req) {
-          const t = state.tickets.get(id);
+          const t = await ticketView(id);
           const { pack } = policy.current();
           let plan;
           try {
@@ -282,30 +338,30 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           if (duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
           // The reply is sent by the decision consumer below, so a crash here cannot lose it.
           log.info({ ticketId: id, action: req.action, actor: actor.subject, override: Boolean(plan.decision.override) }, 'human decision recorded');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async review(id, actor, req) {
-          const t = state.tickets.get(id);
+          const t = await ticketView(id);
           const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: await calibrationSessions(sql) });
           if (!t) return undefined;
           const { duplicate } = await publishOn(t, id, { kind: 'qaReview', value, idSuffix: actorKey(actor) });
           if (duplicate) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
           log.info({ ticketId: id, reviewer: actor.subject, defects: value.defects }, 'QA review recorded');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async claim(id, actor, claim) {
-          const t = state.tickets.get(id);
+          const t = await ticketView(id);
           const value = planClaim(t, actor, claim, policy.current().pack);
           if (!t) return undefined;
           // The claim's sequence is in its id: two people claiming at once publish the same id, one wins.
           const { duplicate } = await publishOn(t, id, { kind: 'claim', value, idSuffix: String(t.claims + 1) });
           if (duplicate) throw new HandrailError('already_exists', 'someone else changed the claim on this ticket just now; reload');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async denied(actor, err, ticketId) {
           // A refusal joins the ticket's timeline; policy refusals the policy's; the rest the console's own.
           const on = ticketId ?? (err.action.startsWith('policy.') ? POLICY_TIMELINE : CONSOLE_TIMELINE);
-          const t = ticketId ? state.tickets.get(ticketId) : undefined;
+          const t = ticketId ? await ticketView(ticketId) : undefined;
           await publishOn(t, on, {
             kind: 'accessDenied',
             value: { ticketId: on, person: personOf(actor), action: err.action, permission: err.permission, resource: ticketId ?? err.action, detail: err.message },
@@ -346,7 +402,8 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           async openCalibration(actor, req) {
             const { pack } = policy.current();
             requirePermission(actor, 'qa.calibrate', 'calibration.open', pack.access);
-            const missing = req.ticketIds.find((id) => !state.tickets.get(id)?.route);
+            const concluded = await concludedTickets(sql, req.ticketIds);
+            const missing = req.ticketIds.find((id) => !concluded.has(id));
             if (missing) throw new ValidationError([{ field: 'ticketIds', problem: `ticket ${missing} does not exist or has not concluded` }]);
             const sessionId = `cal-${uniq()}`;
             await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId, action: 'open', title: req.title, ticketIds: req.ticketIds, reviewers: req.reviewers, person: personOf(actor), outcome: '' }, idSuffix: `${sessionId}-open` });
