@@ -187,8 +187,12 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       };
       /** The reply that went out for a ticket: on the outbound stream, under the ticket's connector. */
       const replyOf = async (t: TicketView): Promise<EventEnvelope | undefined> => {
-        if (!t.connector) return undefined;
-        const ms = (await readStream(bus, topo.streams.outbound, topo.subjects.outbound(t.connector), { idleMs: 500 })).filter((m) => m.headers[HEADER_TICKET] === t.ticketId);
+        if (!t.connector || t.connector === 'seed') return undefined;
+        const subject = topo.subjects.outbound(t.connector);
+        // Nothing under the subject: skip the read (an empty read waits out its fetch).
+        const info = await bus.jsm.streams.info(topo.streams.outbound, { subjects_filter: subject });
+        if ((info.state.subjects?.[subject] ?? 0) === 0) return undefined;
+        const ms = (await readStream(bus, topo.streams.outbound, subject, { idleMs: 500 })).filter((m) => m.headers[HEADER_TICKET] === t.ticketId);
         const last = ms.at(-1);
         if (!last) return undefined;
         const r = await ctx.trust.readEvent({ subject: last.subject, data: last.data, header: (n) => last.headers[n] });
