@@ -12,10 +12,10 @@ import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
 import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, explainTimeline, renderWeeklyHtml, weeklyReport, type ProjectionState, type TicketView } from '@handrail/projection';
+import { applyEvent, emptyProjection, explainTimeline, renderWeeklyHtml, weeklyReport, type AlertView, type AutomationChangeView, type CalibrationView, type TicketView, type WeekReport } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
 import { automationChanges, calibrationSessions, concludedTickets, firstTextSeq, openProjectionDb, projectionPositions, reportState, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
-import { LoopState, planRestore, qaOverview } from '@handrail/quality';
+import { LoopState, planRestore, qaOverview, type QaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
 import {
@@ -247,19 +247,27 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         return { env, duplicate: ackd.duplicate };
       };
       /**
-       * The weekly report's, the QA overview's and calibration sessions' input, read from the SQL projection
-       * (issue 15); read again only once the projection has moved on.
+       * The weekly report and the QA overview, computed from the SQL projection (issue 15). Only the results
+       * are kept — never the ticket views they were computed from — until the projection moves, the live
+       * policy changes or a minute passes (open tickets breach their SLA with time alone).
        */
-      let report: { at: string; value: Promise<{ state: ProjectionState; loop: LoopState }> } | undefined;
+      let report: { key: string; value: Promise<{ weeks: WeekReport[]; overview: QaOverview; alerts: AlertView[]; changes: AutomationChangeView[]; calibrations: CalibrationView[] }> } | undefined;
       const reportNow = async () => {
-        const at = await projectionPositions(sql);
-        if (report?.at !== at) {
+        const { pack, revision } = policy.current();
+        const key = `${await projectionPositions(sql)}|${revision}|${Math.floor(Date.now() / 60_000)}`;
+        if (report?.key !== key) {
           const value = reportState(sql).then(({ state: s, automationEvents }) => {
             const l = new LoopState();
             for (const e of automationEvents) l.apply(e);
-            return { state: s, loop: l };
+            return {
+              weeks: weeklyReport(s.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) }),
+              overview: qaOverview(s.tickets.values(), pack, l),
+              alerts: s.alerts,
+              changes: s.automation,
+              calibrations: [...s.calibrations.values()],
+            };
           });
-          report = { at, value };
+          report = { key, value };
           value.catch(() => {
             if (report?.value === value) report = undefined;
           });
@@ -274,7 +282,7 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       };
       /** A calibration session with its agreement per category and the items reviewers split on. */
       const calibrationOf = async (id: string) => {
-        const { state: r } = await reportNow();
+        const { state: r } = await reportState(sql);
         const session = r.calibrations.get(id);
         if (!session) throw new NotFoundError(`no calibration session ${id}`);
         const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (r.tickets.get(tid)?.reviews ?? []).filter((x) => x.session === id) }));
@@ -384,12 +392,11 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           },
           async overview() {
             const { pack } = policy.current();
-            const { state: r, loop: l } = await reportNow();
-            return { ...qaOverview(r.tickets.values(), pack, l), alerts: r.alerts, changes: r.automation, calibrations: [...r.calibrations.values()], taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+            const r = await reportNow();
+            return { ...r.overview, alerts: r.alerts, changes: r.changes, calibrations: r.calibrations, taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
           },
           async weekly() {
-            const { pack } = policy.current();
-            return weeklyReport((await reportNow()).state.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
+            return (await reportNow()).weeks;
           },
           async restore(areaName, actor, note) {
             const { pack } = policy.current();
@@ -426,12 +433,12 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           calibration: (id) => calibrationOf(id),
           async weeklyHtml(week) {
             const { pack } = policy.current();
-            const { state: r, loop: l } = await reportNow();
-            const weeks = weeklyReport(r.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
+            const r = await reportNow();
+            const weeks = r.weeks;
             const upTo = week ? weeks.filter((w) => w.week <= week) : weeks;
             const chosen = upTo.at(-1);
             if (week && chosen?.week !== week) throw new NotFoundError(`no tickets in ${week}`);
-            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: qaOverview(r.tickets.values(), pack, l), alerts: r.alerts, changes: r.automation });
+            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: r.overview, alerts: r.alerts, changes: r.changes });
           },
         },
         policy: {
