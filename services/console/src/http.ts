@@ -35,7 +35,8 @@ export interface ConsoleBackend {
   queues(viewer: string, filter: QueueFilter): Promise<Queues>;
   /** One ticket as people act on it, from its own events. */
   ticket(id: string): Promise<TicketView | undefined>;
-  timeline(id: string): Promise<TimelineStep[]>;
+  /** The ticket and its plain-language timeline, from one read of its events. */
+  page(id: string): Promise<{ ticket: TicketView; timeline: TimelineStep[] } | undefined>;
   decide(id: string, actor: Actor, req: DecisionRequest): Promise<TicketView | undefined>;
   review(id: string, actor: Actor, req: ReviewRequest): Promise<TicketView | undefined>;
   claim(id: string, actor: Actor, claim: boolean): Promise<TicketView | undefined>;
@@ -343,14 +344,15 @@ async function handle(
   const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review|\/claim|\/unclaim)?$/.exec(path);
   if (m) {
     const id = ticketIdOf(m[1] ?? '');
-    const t = await b.ticket(id);
-    ctx.ticketId = t ? id : undefined;
     const sub = m[2];
-    if (!sub && method === 'GET') {
+    const reading = !sub && method === 'GET';
+    const page = reading ? await b.page(id) : undefined;
+    ctx.ticketId = (reading ? page : await b.ticket(id)) ? id : undefined;
+    if (reading) {
       requirePermission(actor, 'ticket.read', 'ticket.read', access);
-      if (!t) throw new HandrailError('not_found', `no ticket ${id}`);
+      if (!page) throw new HandrailError('not_found', `no ticket ${id}`);
       b.qa.opened(id, actor);
-      return send(200, viewFor(t, actor, await b.timeline(id), b.pack()));
+      return send(200, viewFor(page.ticket, actor, page.timeline, b.pack()));
     }
     if (method !== 'POST') return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
     const body = await readJson(req);

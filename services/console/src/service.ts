@@ -199,15 +199,21 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         return r.ok && r.env.ticketId === t.ticketId ? r.env : undefined;
       };
       /** One ticket as people act on it, folded from its own events and its outbound reply (no whole-stream memory). */
-      const ticketView = async (id: string, events?: EventEnvelope[]): Promise<TicketView | undefined> => {
+      const ticketPage = async (id: string): Promise<{ ticket: TicketView | undefined; events: EventEnvelope[] }> => {
+        const events = await authenticTimeline(id);
         const local = emptyProjection();
-        for (const e of events ?? (await authenticTimeline(id))) applyEvent(local, e);
+        for (const e of events) applyEvent(local, e);
         const t = local.tickets.get(id);
-        if (!t) return undefined;
+        if (!t) return { ticket: undefined, events };
+        // The outbound reply lives on its own stream: part of the view and of the timeline.
         const reply = await replyOf(t);
-        if (reply) applyEvent(local, reply);
-        return local.tickets.get(id);
+        if (reply) {
+          applyEvent(local, reply);
+          events.push(reply);
+        }
+        return { ticket: local.tickets.get(id), events: events.sort((a, b) => a.time.localeCompare(b.time)) };
       };
+      const ticketView = async (id: string): Promise<TicketView | undefined> => (await ticketPage(id)).ticket;
       const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
         const t = await ticketView(id);
         return t?.route ? t : undefined;
@@ -317,13 +323,9 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
               deliveries: m.headers[DLQ_HEADERS.deliveries] ?? '',
             }));
         },
-        async timeline(id) {
-          const events = await authenticTimeline(id);
-          // The outbound reply lives on its own stream; show it in the ticket's timeline.
-          const t = await ticketView(id, events);
-          const reply = t ? await replyOf(t) : undefined;
-          if (reply) events.push(reply);
-          return explainTimeline(events.sort((a, b) => a.time.localeCompare(b.time)));
+        async page(id) {
+          const { ticket, events } = await ticketPage(id);
+          return ticket ? { ticket, timeline: explainTimeline(events) } : undefined;
         },
         async decide(id, actor, req) {
           const t = await ticketView(id);
