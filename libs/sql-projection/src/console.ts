@@ -51,9 +51,10 @@ SELECT t.ticket_id, t.external_id, t.customer_id, t.customer_tier, t.channel, CO
         OR s.ticket_id IS NOT NULL OR bad.ticket_id IS NOT NULL)`;
 
 /** The open and sampled tickets as the work lists read them; `subjectOf` adds the customer's subject line (not in SQL, by design). */
-export async function queueTickets(db: Db, subjectOf: (ticketId: string) => string = () => ''): Promise<QueueTicket[]> {
+export async function queueTickets(db: Db, subjectOf: (ticketId: string) => string | Promise<string> = () => ''): Promise<QueueTicket[]> {
   const rows = await db.query<QueueRow>(QUEUE_TICKETS);
-  return rows.map((r) => {
+  const subjects = await Promise.all(rows.map((r) => subjectOf(r.ticket_id)));
+  return rows.map((r, i) => {
     const claim = r.last_claim as { kind: string; action: string; actor: string; name: string } | null;
     return {
       ticketId: r.ticket_id,
@@ -61,7 +62,7 @@ export async function queueTickets(db: Db, subjectOf: (ticketId: string) => stri
       customerId: r.customer_id,
       customer: r.customer_tier ? { tier: r.customer_tier } : undefined,
       channel: r.channel,
-      subject: subjectOf(r.ticket_id),
+      subject: subjects[i] ?? '',
       area: r.area ?? 'unknown',
       intent: r.intent ?? '',
       route: routeOf(r.route),
@@ -79,7 +80,7 @@ export async function queueTickets(db: Db, subjectOf: (ticketId: string) => stri
 }
 
 /** The work lists and their counts from the projection (`decided` counts every ticket a person decided). */
-export async function sqlQueues(db: Db, o: QueueOptions & { subjectOf?: (ticketId: string) => string } = {}): Promise<Queues> {
+export async function sqlQueues(db: Db, o: QueueOptions & { subjectOf?: (ticketId: string) => string | Promise<string> } = {}): Promise<Queues> {
   const [tickets, decided] = await Promise.all([
     queueTickets(db, o.subjectOf),
     db.query<{ n: string | number }>("SELECT count(DISTINCT ticket_id) AS n FROM human_actions WHERE kind = 'decision'"),
@@ -99,4 +100,20 @@ export async function waitForPosition(db: Db, seq: number, o: { timeoutMs?: numb
     if (Date.now() >= until) return false;
     await new Promise((r) => setTimeout(r, o.pollMs ?? 20));
   }
+}
+
+/** The stream sequence of the event that carries a ticket's own text (its received event, or a seeded defect's): the console opens it for the subject line. */
+export async function firstTextSeq(db: Db, ticketId: string): Promise<number | undefined> {
+  const rows = await db.query<{ seq: string | number }>("SELECT seq FROM events WHERE ticket_id = $1 AND type IN ('received', 'qa_seeded') ORDER BY seq LIMIT 1", [ticketId]);
+  return rows[0] ? Number(rows[0].seq) : undefined;
+}
+
+/** Which of `ticketIds` have concluded (reached a terminal route). */
+export async function concludedTickets(db: Db, ticketIds: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const id of new Set(ticketIds)) {
+    const rows = await db.query('SELECT 1 FROM tickets WHERE ticket_id = $1 AND route IS NOT NULL', [id]);
+    if (rows.length) out.add(id);
+  }
+  return out;
 }

@@ -3,7 +3,9 @@
 export { embeddedDb, postgresDb, migrate, openProjectionDb, MIGRATIONS_DIR } from './db.js';
 export type { Db, MigrationClient } from './db.js';
 export { startProjector, applyEvent, storedPosition, projectionDigest, resetProjection, PROJECTION_TABLES } from './projector.js';
-export type { RunningProjector, ReadEvent } from './projector.js';
-export { rowsOf } from './rows.js';
+export type { RunningProjector, ReadEvent, ProjectedStream } from './projector.js';
+export { rowsOf, shadowRowsOf } from './rows.js';
 export type { Statement } from './rows.js';
-export { queueTickets, sqlQueues, waitForPosition } from './console.js';
+export { queueTickets, sqlQueues, waitForPosition, firstTextSeq, concludedTickets } from './console.js';
+export { reportState, automationChanges, calibrationSessions, projectionPositions, TEXT_NOT_IN_SQL } from './report.js';
+export type { ReportState } from './report.js';

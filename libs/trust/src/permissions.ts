@@ -28,8 +28,8 @@ const READS: Record<Identity, readonly StreamKey[]> = {
   // The console and the operator's CLI read the shadow stream for the weekly report's comparison.
   console: ['events', 'inbound', 'outbound', 'deadLetter', 'audit', 'shadow'],
   connectors: ['events', 'outbound', 'webhooks', 'deadLetter', 'audit'],
-  // The SQL projection (issue 15): reads the events stream with an ordered consumer from its stored position.
-  projector: ['events', 'audit'],
+  // The SQL projection (issue 15): reads the events and shadow streams with ordered consumers from its stored positions.
+  projector: ['events', 'audit', 'shadow'],
   // Shadow mode (issue 15): reads received tickets and breaker changes; publishes only on the shadow stream.
   shadow: ['events', 'audit', 'shadow'],
   provisioner: [],

@@ -31,8 +31,10 @@ export const consoleConfigSchema = baseConfigSchema.extend({
   AUTH_SCOPE: z.string().min(1).default('openid profile email'),
   /** Send `audience=AUTH_AUDIENCE` on the authorization request (Auth0 issues JWT access tokens only then). */
   AUTH_SEND_AUDIENCE: flag,
-  /** The SQL projection the work lists are read from (the projector service writes it); unset: the console runs the projector engine in process on embedded PGlite. */
+  /** The SQL projection the console reads (the projector service writes it); unset: the console runs the projector engine in process on embedded PGlite. */
   DATABASE_URL: z.string().url('must be a postgres:// URL: DATABASE_URL').optional(),
+  /** How many tickets' subject lines (customer text, never in SQL) the lists keep opened in memory. */
+  CONSOLE_SUBJECT_CACHE: z.coerce.number().int().min(1).default(10_000),
   /** How often this console cuts an audit checkpoint over the events stream (issue 11); 0 = never. */
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
 });

@@ -5,7 +5,7 @@ import { assertToken } from '@handrail/events';
 import { TokenRejectedError } from '@handrail/identity';
 import type { Logger } from '@handrail/observability';
 import { slaMinutesFor, type AccessPolicy, type AuditRecord, type PolicyChangeResult, type PolicyImpact, type PolicyPack, type PolicyRevision, type ShadowChangeResult, type ShadowSetting } from '@handrail/policy';
-import { weeklyReport, wordDiff, type QueueFilter, type Queues, type TicketView, type TimelineStep } from '@handrail/projection';
+import { wordDiff, type QueueFilter, type Queues, type TicketView, type TimelineStep, type WeekReport } from '@handrail/projection';
 import { clearSession, finishLogin, startLogin, verifyRequest, type AuthOptions } from './auth.js';
 import {
   actorFrom,
@@ -31,11 +31,12 @@ export interface ConsoleBackend {
   /** The live pack (limits, SLAs) the ticket view explains itself with. */
   pack(): PolicyPack;
   slaMinutes(queue: string): number;
-  tickets(): Iterable<TicketView>;
   /** The work lists and their counts, read from the SQL projection. */
   queues(viewer: string, filter: QueueFilter): Promise<Queues>;
-  ticket(id: string): TicketView | undefined;
-  timeline(id: string): Promise<TimelineStep[]>;
+  /** One ticket as people act on it, from its own events. */
+  ticket(id: string): Promise<TicketView | undefined>;
+  /** The ticket and its plain-language timeline, from one read of its events. */
+  page(id: string): Promise<{ ticket: TicketView; timeline: TimelineStep[] } | undefined>;
   decide(id: string, actor: Actor, req: DecisionRequest): Promise<TicketView | undefined>;
   review(id: string, actor: Actor, req: ReviewRequest): Promise<TicketView | undefined>;
   claim(id: string, actor: Actor, claim: boolean): Promise<TicketView | undefined>;
@@ -59,14 +60,17 @@ export interface ConsoleBackend {
   qa: {
     /** A person opened a ticket: the first time starts their review clock. */
     opened(id: string, actor: Actor): void;
-    overview(): unknown;
+    /** The QA loop at a glance, read from the SQL projection. */
+    overview(): Promise<unknown>;
+    /** The weekly report, one entry per ISO week, read from the SQL projection. */
+    weekly(): Promise<WeekReport[]>;
     /** Re-promote a demoted area (automation.restore). */
     restore(area: string, actor: Actor, note: string): Promise<unknown>;
     openCalibration(actor: Actor, req: { title: string; ticketIds: string[]; reviewers: string[] }): Promise<unknown>;
     closeCalibration(actor: Actor, id: string, outcome: string): Promise<unknown>;
-    calibration(id: string): unknown;
+    calibration(id: string): Promise<unknown>;
     /** The weekly report as a self-contained HTML page. */
-    weeklyHtml(week: string | undefined): string;
+    weeklyHtml(week: string | undefined): Promise<string>;
   };
 }
 
@@ -297,19 +301,20 @@ async function handle(
   }
   if (path === '/api/report/weekly' && method === 'GET') {
     requirePermission(actor, 'report.read', 'report.read', access);
-    return send(200, { weeks: weeklyReport(b.tickets(), { slaMinutes: (q) => b.slaMinutes(q), categories: defectTaxonomy(b.pack()) }) });
+    return send(200, { weeks: await b.qa.weekly() });
   }
   if (path === '/api/qa' && method === 'GET') {
     requirePermission(actor, 'report.read', 'qa.read', access);
-    return send(200, b.qa.overview());
+    return send(200, await b.qa.overview());
   }
   if ((path === '/report/weekly' || path === '/report/weekly.html') && method === 'GET') {
     requirePermission(actor, 'report.read', 'report.read', access);
     const week = url.searchParams.get('week') ?? undefined;
     if (week !== undefined && !/^\d{4}-W\d{2}$/.test(week)) throw new ValidationError([{ field: 'week', problem: 'must be an ISO week like 2026-W49' }]);
     // Self-contained: inline styles and SVG, no scripts.
+    const page = await b.qa.weeklyHtml(week);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff' });
-    res.end(b.qa.weeklyHtml(week));
+    res.end(page);
     return;
   }
   const am = /^\/api\/automation\/([a-z_]+)\/restore$/.exec(path);
@@ -323,7 +328,7 @@ async function handle(
   const cm = /^\/api\/calibration\/([A-Za-z0-9_-]{1,64})(\/close)?$/.exec(path);
   if (cm && method === 'GET' && !cm[2]) {
     requirePermission(actor, 'report.read', 'calibration.read', access);
-    return send(200, b.qa.calibration(cm[1] ?? ''));
+    return send(200, await b.qa.calibration(cm[1] ?? ''));
   }
   if (cm && method === 'POST' && cm[2]) {
     const body = await readJson(req);
@@ -339,14 +344,15 @@ async function handle(
   const m = /^\/api\/tickets\/([^/]+)(\/decision|\/review|\/claim|\/unclaim)?$/.exec(path);
   if (m) {
     const id = ticketIdOf(m[1] ?? '');
-    ctx.ticketId = b.ticket(id) ? id : undefined;
     const sub = m[2];
-    if (!sub && method === 'GET') {
+    const reading = !sub && method === 'GET';
+    const page = reading ? await b.page(id) : undefined;
+    ctx.ticketId = (reading ? page : await b.ticket(id)) ? id : undefined;
+    if (reading) {
       requirePermission(actor, 'ticket.read', 'ticket.read', access);
-      const t = b.ticket(id);
-      if (!t) throw new HandrailError('not_found', `no ticket ${id}`);
+      if (!page) throw new HandrailError('not_found', `no ticket ${id}`);
       b.qa.opened(id, actor);
-      return send(200, viewFor(t, actor, await b.timeline(id), b.pack()));
+      return send(200, viewFor(page.ticket, actor, page.timeline, b.pack()));
     }
     if (method !== 'POST') return send(405, { error: 'method_not_allowed', message: `${method} ${path}` });
     const body = await readJson(req);

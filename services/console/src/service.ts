@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope, Revisions } from '@handrail/contracts';
-import { ack, backoffMs, DLQ_HEADERS, follow, readStream, retry, type Bus, type Follower } from '@handrail/bus';
+import { ack, backoffMs, DLQ_HEADERS, HEADER_TICKET, readStream, retry, scanStream, type Bus, type Follower } from '@handrail/bus';
+import { LRUCache } from 'lru-cache';
 import { cutCheckpoint } from '@handrail/audit';
 import type { BaseConfig } from '@handrail/config';
 import { HandrailError, normalizeError, NotFoundError, ValidationError } from '@handrail/errors';
@@ -11,10 +12,10 @@ import { createOidcClient, createVerifier } from '@handrail/identity';
 import { checkPolicy, PolicyError, PolicyStore, slaMinutesFor, storeWriter, type PolicyChangeResult } from '@handrail/policy';
 import type { Logger } from '@handrail/observability';
 import { kbRevisions, liveKnowledgeBase, livePolicy, type ServiceContext, type ServiceDefinition } from '@handrail/runtime';
-import { applyEvent, emptyProjection, eraseCustomerText, explainTimeline, renderWeeklyHtml, weeklyReport, type TicketView } from '@handrail/projection';
+import { applyEvent, emptyProjection, explainTimeline, renderWeeklyHtml, weeklyReport, type AlertView, type AutomationChangeView, type CalibrationView, type TicketView, type WeekReport } from '@handrail/projection';
 import { calibrationReport } from '@handrail/qa';
-import { openProjectionDb, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
-import { LoopState, planRestore, qaOverview } from '@handrail/quality';
+import { automationChanges, calibrationSessions, concludedTickets, firstTextSeq, openProjectionDb, projectionPositions, reportState, sqlQueues, startProjector, waitForPosition, type RunningProjector } from '@handrail/sql-projection';
+import { LoopState, planRestore, qaOverview, type QaOverview } from '@handrail/quality';
 import type { AuthOptions } from './auth.js';
 import { consoleConfigSchema } from './config.js';
 import {
@@ -45,6 +46,32 @@ export const POLICY_TIMELINE = 'policy';
 export const AUTOMATION_TIMELINE = 'automation';
 export const CALIBRATION_TIMELINE = 'calibration';
 export const CONSOLE_TIMELINE = 'console';
+
+/** Events that belong to no ticket's view: open pages need not hear of them. */
+const NOT_TICKETS = new Set(['automationChanged', 'qaAlert', 'calibration', 'policyChanged']);
+
+/**
+ * Tells `notify` the ticket of each message stored on `stream` from now on (its ticket header): open pages
+ * re-read what changed. Nothing is kept and nothing decoded; what they re-read is authenticated then.
+ */
+async function notifyFrom(bus: Bus, stream: string, filter: string, notify: (ticketId: string) => void, log: Logger): Promise<Follower> {
+  const from = (await bus.jsm.streams.info(stream)).state.last_seq;
+  const stop = new AbortController();
+  const done = (async () => {
+    for await (const m of scanStream(bus, stream, { filter, afterSeq: from, follow: true, signal: stop.signal })) {
+      if (stop.signal.aborted) break;
+      const id = m.headers[HEADER_TICKET];
+      if (id) notify(id);
+    }
+  })().catch((err: unknown) => log.error({ err, stream }, 'live-update follower stopped'));
+  return {
+    caughtUp: Promise.resolve(),
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
+}
 
 /** Follows signed erasure records on the audit stream; anything not signed by `privacy` is ignored. */
 async function followAudit(bus: Bus, stream: string, subject: string, onErased: (customerId: string) => void, log: Logger, trust: ServiceContext<BaseConfig>['trust']): Promise<Follower> {
@@ -90,11 +117,10 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
       const kb = await liveKnowledgeBase(bus, topo, config.KB_DIR, log);
       // The console is the policy API people use: what it writes is signed with its identity's key (issue 15).
       const store = new PolicyStore(bus.nc, topo.buckets.policy, { signer: ctx.trust.recordSigner, verifier: ctx.trust.verifier.policyRecords() });
-      const state = emptyProjection();
       const listeners = new Set<(ticketId: string) => void>();
-      // Outbound replies, kept whole so the ticket view's timeline can show the reply that went out.
-      const replies = new Map<string, EventEnvelope>();
-      const loop = new LoopState();
+      const notify = (ticketId: string) => {
+        for (const l of listeners) l(ticketId);
+      };
       // When each person first opened each ticket: the start of their review clock (automation-bias alarm).
       const opened = new Map<string, number>();
       const openedKey = (id: string, actor: Actor) => `${actorKey(actor)}|${id}`;
@@ -102,41 +128,42 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         const at = opened.get(openedKey(id, actor));
         return at === undefined ? 0 : Date.now() - at;
       };
-      const apply = (e: EventEnvelope) => {
-        applyEvent(state, e);
-        loop.apply(e);
-        if (e.payload?.$case === 'outboundReply') replies.set(e.ticketId, e);
-        if (state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
-      };
       let ready = false;
-      // The SQL projection the work lists read (issue 15): the projector service's database, or — with no
-      // DATABASE_URL (make demo, tests) — the same engine run here on embedded PGlite.
-      // Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
+      // Everything the console reads comes from the SQL projection (issue 15) or a ticket's own events: the
+      // projector service's database, or — with no DATABASE_URL (make demo, tests) — the same engine run here on
+      // embedded PGlite. Both migrate (node-pg-migrate locks on a server), so the console and the projector start in any order.
       const { db: sql } = await openProjectionDb({ url: config.DATABASE_URL });
+      const followers: Follower[] = [];
       let engine: RunningProjector | undefined;
       if (!config.DATABASE_URL) {
         engine = await startProjector(bus, topo, sql, (m) => ctx.trust.readEvent(m), log, {
           // The lists change once SQL has the event: tell the open pages then.
           onApplied: (_seq, e) => {
-            if (e && state.tickets.has(e.ticketId)) for (const l of listeners) l(e.ticketId);
+            if (e && !NOT_TICKETS.has(e.payload?.$case ?? '')) notify(e.ticketId);
           },
         });
+      } else {
+        // The projector service writes SQL: open pages hear of new events as they are stored.
+        followers.push(await notifyFrom(bus, topo.streams.events, topo.subjects.allEvents(), notify, log));
       }
-      log.info({ database: config.DATABASE_URL ? 'postgres' : 'embedded' }, 'work lists read from the SQL projection');
-      const followers = [
-        await follow(bus, topo.streams.events, topo.subjects.allEvents(), apply, log, ctx.trust.readEvent),
-        await follow(bus, topo.streams.outbound, topo.subjects.allOutbound(), apply, log, ctx.trust.readEvent),
-        // Shadow mode (issue 15): a candidate's decisions, for the weekly report's comparison only.
-        await follow(bus, topo.streams.shadow, topo.subjects.allShadow(), apply, log, ctx.trust.readEvent),
-      ];
-      // An erasure blanks the customer's text here at once (their keys are already gone).
+      // A reply that went out changes the ticket view ("reply sent").
+      followers.push(await notifyFrom(bus, topo.streams.outbound, topo.subjects.allOutbound(), notify, log));
+      log.info({ database: config.DATABASE_URL ? 'postgres' : 'embedded' }, 'the console reads the SQL projection');
+      // The customer's subject line, for the lists: never in SQL, so opened from the ticket's first event and kept a while.
+      const subjects = new LRUCache<string, { customerId: string; subject: string }>({ max: config.CONSOLE_SUBJECT_CACHE });
+      // An erasure blanks the customer's text here at once (their keys are already gone: re-opening reads `[erased]`).
       const erasures = await followAudit(bus, topo.streams.audit, topo.subjects.audit('erasure'), (customerId) => {
-        const n = eraseCustomerText(state, customerId);
-        log.info({ customerId, tickets: n }, 'customer erased: text blanked in the console');
+        let n = 0;
+        for (const [id, v] of subjects.entries()) {
+          if (v.customerId !== customerId) continue;
+          subjects.delete(id);
+          n++;
+        }
+        log.info({ customerId, cached: n }, 'customer erased: their subject lines dropped from the console\'s cache');
       }, log, ctx.trust);
       followers.push(erasures);
       await Promise.all([...followers.map((f) => f.caughtUp), engine?.caughtUp]);
-      log.info({ tickets: state.tickets.size }, 'projection rebuilt from the retained stream');
+      log.info({ position: await projectionPositions(sql) }, 'the SQL projection has caught up with the retained streams');
       ready = true;
 
       const verifier = createVerifier({
@@ -159,17 +186,56 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         }
         return out;
       };
-      /** From this replica's projection, or from the ticket's own events when the projection lags. */
-      const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
-        const known = state.tickets.get(id);
-        if (known?.route) return known;
+      /** The reply that went out for a ticket: on the outbound stream, under the ticket's connector. */
+      const replyOf = async (t: TicketView): Promise<EventEnvelope | undefined> => {
+        if (!t.connector || t.connector === 'seed') return undefined;
+        const subject = topo.subjects.outbound(t.connector);
+        // Nothing under the subject: skip the read (an empty read waits out its fetch).
+        const info = await bus.jsm.streams.info(topo.streams.outbound, { subjects_filter: subject });
+        if ((info.state.subjects?.[subject] ?? 0) === 0) return undefined;
+        const ms = (await readStream(bus, topo.streams.outbound, subject, { idleMs: 500 })).filter((m) => m.headers[HEADER_TICKET] === t.ticketId);
+        const last = ms.at(-1);
+        if (!last) return undefined;
+        const r = await ctx.trust.readEvent({ subject: last.subject, data: last.data, header: (n) => last.headers[n] });
+        return r.ok && r.env.ticketId === t.ticketId ? r.env : undefined;
+      };
+      /** One ticket as people act on it, folded from its own events and its outbound reply (no whole-stream memory). */
+      const ticketPage = async (id: string): Promise<{ ticket: TicketView | undefined; events: EventEnvelope[] }> => {
+        const events = await authenticTimeline(id);
         const local = emptyProjection();
-        for (const e of await authenticTimeline(id)) applyEvent(local, e);
+        for (const e of events) applyEvent(local, e);
         const t = local.tickets.get(id);
+        if (!t) return { ticket: undefined, events };
+        // The outbound reply lives on its own stream: part of the view and of the timeline.
+        const reply = await replyOf(t);
+        if (reply) {
+          applyEvent(local, reply);
+          events.push(reply);
+        }
+        return { ticket: local.tickets.get(id), events: events.sort((a, b) => a.time.localeCompare(b.time)) };
+      };
+      const ticketView = async (id: string): Promise<TicketView | undefined> => (await ticketPage(id)).ticket;
+      const ticketWithConclusion = async (id: string): Promise<TicketView | undefined> => {
+        const t = await ticketView(id);
         return t?.route ? t : undefined;
       };
+      /** The subject line of each listed ticket: from the cache, else from its received (or seeded) event, fetched by its sequence. */
+      const subjectOf = async (id: string): Promise<string> => {
+        const hit = subjects.get(id);
+        if (hit) return hit.subject;
+        const seq = await firstTextSeq(sql, id);
+        if (seq === undefined) return '';
+        const m = await bus.jsm.streams.getMessage(topo.streams.events, { seq }).catch(() => null);
+        if (!m) return '';
+        const r = await ctx.trust.readEvent({ subject: m.subject, data: m.data, header: (n) => (m.header.has(n) ? m.header.get(n) : undefined) });
+        if (!r.ok || r.env.ticketId !== id) return '';
+        const p = r.env.payload;
+        const subject = p?.$case === 'received' ? (p.value.ticket?.subject ?? '') : p?.$case === 'qaSeeded' ? p.value.subject : '';
+        subjects.set(id, { customerId: r.env.customerId, subject });
+        return subject;
+      };
       const uniq = () => randomBytes(6).toString('hex');
-      /** Publishes a person's action on a ticket's timeline (or the policy's) and applies it here at once. */
+      /** Publishes a person's action on a ticket's timeline (or the policy's); answers once SQL holds it. */
       const publishOn = async <C extends PayloadCase>(t: TicketView | undefined, ticketId: string, e: { kind: C; value: PayloadOf<C>; idSuffix?: string; revisions?: Partial<Revisions> }) => {
         const env = newEvent({
           kind: e.kind,
@@ -183,16 +249,50 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           customerId: t?.customerId || undefined,
         });
         const ackd = await publisher.publish(env);
-        if (!ackd.duplicate) apply(env);
         // Read-your-writes: answer once the projection holds this event, so the next list shows it.
         if (!(await waitForPosition(sql, ackd.seq, { timeoutMs: 5_000 }))) log.warn({ seq: ackd.seq, ticketId }, 'the SQL projection lags: answering before it holds this action');
         return { env, duplicate: ackd.duplicate };
       };
+      /**
+       * The weekly report and the QA overview, computed from the SQL projection (issue 15). Only the results
+       * are kept — never the ticket views they were computed from — until the projection moves, the live
+       * policy changes or a minute passes (open tickets breach their SLA with time alone).
+       */
+      let report: { key: string; value: Promise<{ weeks: WeekReport[]; overview: QaOverview; alerts: AlertView[]; changes: AutomationChangeView[]; calibrations: CalibrationView[] }> } | undefined;
+      const reportNow = async () => {
+        const { pack, revision } = policy.current();
+        const key = `${await projectionPositions(sql)}|${revision}|${Math.floor(Date.now() / 60_000)}`;
+        if (report?.key !== key) {
+          const value = reportState(sql).then(({ state: s, automationEvents }) => {
+            const l = new LoopState();
+            for (const e of automationEvents) l.apply(e);
+            return {
+              weeks: weeklyReport(s.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) }),
+              overview: qaOverview(s.tickets.values(), pack, l),
+              alerts: s.alerts,
+              changes: s.automation,
+              calibrations: [...s.calibrations.values()],
+            };
+          });
+          report = { key, value };
+          value.catch(() => {
+            if (report?.value === value) report = undefined;
+          });
+        }
+        return report.value;
+      };
+      /** The QA loop's automation state (demotions, stopped pilots), folded from the changes SQL holds. */
+      const loopNow = async () => {
+        const l = new LoopState();
+        for (const e of (await automationChanges(sql)).events) l.apply(e);
+        return l;
+      };
       /** A calibration session with its agreement per category and the items reviewers split on. */
-      const calibrationOf = (id: string) => {
-        const session = state.calibrations.get(id);
+      const calibrationOf = async (id: string) => {
+        const { state: r } = await reportState(sql);
+        const session = r.calibrations.get(id);
         if (!session) throw new NotFoundError(`no calibration session ${id}`);
-        const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (state.tickets.get(tid)?.reviews ?? []).filter((r) => r.session === id) }));
+        const items = session.ticketIds.map((tid) => ({ ticketId: tid, reviews: (r.tickets.get(tid)?.reviews ?? []).filter((x) => x.session === id) }));
         return { session, agreement: calibrationReport(items, defectTaxonomy(policy.current().pack)), reviewed: items.map((i) => ({ ticketId: i.ticketId, reviewers: i.reviews.map((r) => r.reviewerName) })) };
       };
       const policyChanged = async (actor: Actor, r: PolicyChangeResult, action: 'propose' | 'approve' | 'reject' | 'rollback', note: string, proposedBy = '') => {
@@ -209,10 +309,9 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
         access: () => policy.current().pack.access,
         pack: () => policy.current().pack,
         slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q),
-        tickets: () => state.tickets.values(),
         // The subject line is the customer's text, never in SQL: it comes from the ticket's own events.
-        queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf: (id) => state.tickets.get(id)?.subject ?? '' }),
-        ticket: (id) => state.tickets.get(id),
+        queues: (viewer, filter) => sqlQueues(sql, { viewer, slaMinutes: (q) => slaMinutesFor(policy.current().pack.sla, q), filter, subjectOf }),
+        ticket: (id) => ticketView(id),
         async deadLetters() {
           return (await readStream(bus, topo.streams.deadLetter, topo.subjects.allDeadLetters(), { idleMs: 300 }))
             .filter((m) => m.subject !== `${topo.prefix}.dlq.replayed`)
@@ -225,15 +324,12 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
               deliveries: m.headers[DLQ_HEADERS.deliveries] ?? '',
             }));
         },
-        async timeline(id) {
-          const events = await authenticTimeline(id);
-          // The outbound reply lives on its own stream; show it in the ticket's timeline.
-          const reply = replies.get(id);
-          if (reply) events.push(reply);
-          return explainTimeline(events.sort((a, b) => a.time.localeCompare(b.time)));
+        async page(id) {
+          const { ticket, events } = await ticketPage(id);
+          return ticket ? { ticket, timeline: explainTimeline(events) } : undefined;
         },
         async decide(id, actor, req) {
-          const t = state.tickets.get(id);
+          const t = await ticketView(id);
           const { pack } = policy.current();
           let plan;
           try {
@@ -257,30 +353,30 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           if (duplicate) throw new HandrailError('already_exists', 'this ticket has already been decided');
           // The reply is sent by the decision consumer below, so a crash here cannot lose it.
           log.info({ ticketId: id, action: req.action, actor: actor.subject, override: Boolean(plan.decision.override) }, 'human decision recorded');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async review(id, actor, req) {
-          const t = state.tickets.get(id);
-          const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: state.calibrations });
+          const t = await ticketView(id);
+          const value = planReview(t, actor, req, policy.current().pack, { reviewMs: reviewMsOf(id, actor), sessions: await calibrationSessions(sql) });
           if (!t) return undefined;
           const { duplicate } = await publishOn(t, id, { kind: 'qaReview', value, idSuffix: actorKey(actor) });
           if (duplicate) throw new HandrailError('already_exists', `${actor.name} has already reviewed this ticket`);
           log.info({ ticketId: id, reviewer: actor.subject, defects: value.defects }, 'QA review recorded');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async claim(id, actor, claim) {
-          const t = state.tickets.get(id);
+          const t = await ticketView(id);
           const value = planClaim(t, actor, claim, policy.current().pack);
           if (!t) return undefined;
           // The claim's sequence is in its id: two people claiming at once publish the same id, one wins.
           const { duplicate } = await publishOn(t, id, { kind: 'claim', value, idSuffix: String(t.claims + 1) });
           if (duplicate) throw new HandrailError('already_exists', 'someone else changed the claim on this ticket just now; reload');
-          return state.tickets.get(id);
+          return ticketView(id);
         },
         async denied(actor, err, ticketId) {
           // A refusal joins the ticket's timeline; policy refusals the policy's; the rest the console's own.
           const on = ticketId ?? (err.action.startsWith('policy.') ? POLICY_TIMELINE : CONSOLE_TIMELINE);
-          const t = ticketId ? state.tickets.get(ticketId) : undefined;
+          const t = ticketId ? await ticketView(ticketId) : undefined;
           await publishOn(t, on, {
             kind: 'accessDenied',
             value: { ticketId: on, person: personOf(actor), action: err.action, permission: err.permission, resource: ticketId ?? err.action, detail: err.message },
@@ -297,16 +393,20 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
             const k = openedKey(id, actor);
             if (!opened.has(k)) opened.set(k, Date.now());
           },
-          overview() {
+          async overview() {
             const { pack } = policy.current();
-            return { ...qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation, calibrations: [...state.calibrations.values()], taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+            const r = await reportNow();
+            return { ...r.overview, alerts: r.alerts, changes: r.changes, calibrations: r.calibrations, taxonomy: defectTaxonomy(pack), brandVoice: pack.tone.brand_voice };
+          },
+          async weekly() {
+            return (await reportNow()).weeks;
           },
           async restore(areaName, actor, note) {
             const { pack } = policy.current();
             requirePermission(actor, 'automation.restore', 'automation.restore', pack.access);
             const area = AREA.parse(areaName);
             if (!area) throw new ValidationError([{ field: 'area', problem: `unknown area ${JSON.stringify(areaName)}` }]);
-            const plan = planRestore(area, pack, loop, note);
+            const plan = planRestore(area, pack, await loopNow(), note);
             if ('nothing' in plan) throw new HandrailError('failed_precondition', plan.nothing);
             const { duplicate, env } = await publishOn(undefined, AUTOMATION_TIMELINE, { kind: 'automationChanged', value: { ...plan.change, person: personOf(actor) }, idSuffix: plan.idSuffix });
             if (duplicate) throw new HandrailError('already_exists', `automation in ${area} changed just now; reload`);
@@ -316,32 +416,32 @@ export function consoleService(env?: Record<string, string | undefined>, handle:
           async openCalibration(actor, req) {
             const { pack } = policy.current();
             requirePermission(actor, 'qa.calibrate', 'calibration.open', pack.access);
-            const missing = req.ticketIds.find((id) => !state.tickets.get(id)?.route);
+            const concluded = await concludedTickets(sql, req.ticketIds);
+            const missing = req.ticketIds.find((id) => !concluded.has(id));
             if (missing) throw new ValidationError([{ field: 'ticketIds', problem: `ticket ${missing} does not exist or has not concluded` }]);
             const sessionId = `cal-${uniq()}`;
             await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId, action: 'open', title: req.title, ticketIds: req.ticketIds, reviewers: req.reviewers, person: personOf(actor), outcome: '' }, idSuffix: `${sessionId}-open` });
             log.info({ sessionId, actor: actor.subject, items: req.ticketIds.length }, 'calibration session opened');
-            return state.calibrations.get(sessionId);
+            return (await calibrationSessions(sql, sessionId)).get(sessionId);
           },
           async closeCalibration(actor, id, outcome) {
             const { pack } = policy.current();
             requirePermission(actor, 'qa.calibrate', 'calibration.close', pack.access);
-            const session = state.calibrations.get(id);
+            const session = (await calibrationSessions(sql, id)).get(id);
             if (!session) throw new NotFoundError(`no calibration session ${id}`);
             if (session.closedAt) throw new HandrailError('already_exists', `calibration session ${id} was closed by ${session.closedBy?.name ?? 'someone'}`);
             await publishOn(undefined, CALIBRATION_TIMELINE, { kind: 'calibration', value: { sessionId: id, action: 'close', title: session.title, ticketIds: [], reviewers: [], person: personOf(actor), outcome }, idSuffix: `${id}-close` });
             return calibrationOf(id);
           },
-          calibration(id) {
-            return calibrationOf(id);
-          },
-          weeklyHtml(week) {
+          calibration: (id) => calibrationOf(id),
+          async weeklyHtml(week) {
             const { pack } = policy.current();
-            const weeks = weeklyReport(state.tickets.values(), { slaMinutes: (q) => slaMinutesFor(pack.sla, q), categories: defectTaxonomy(pack) });
+            const r = await reportNow();
+            const weeks = r.weeks;
             const upTo = week ? weeks.filter((w) => w.week <= week) : weeks;
             const chosen = upTo.at(-1);
             if (week && chosen?.week !== week) throw new NotFoundError(`no tickets in ${week}`);
-            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: qaOverview(state.tickets.values(), pack, loop), alerts: state.alerts, changes: state.automation });
+            return renderWeeklyHtml({ weeks: upTo, week: chosen, title: `${pack.name} weekly QA report`, generatedAt: new Date().toISOString(), loop: r.overview, alerts: r.alerts, changes: r.changes });
           },
         },
         policy: {
