@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { Area, Priority, Route, HumanDecision } from '@handrail/contracts';
 import { DLQ_HEADERS, encodeJson, openBucket, readStream, type Bus } from '@handrail/bus';
 import { demoPaths, demoServiceEnv } from '@handrail/demo';
+import { repoRoot } from '@handrail/launcher';
 import { decodeEvent, encodeEvent, newEvent, ticketIdFor, type EventType } from '@handrail/events';
 import { loadPolicyFile, PolicyStore } from '@handrail/policy';
 import { startDevIssuer, type DevIssuer } from '@handrail/identity/dev';
@@ -211,6 +214,23 @@ describe('trust on the bus against an auth-enabled nats-server (issue 11)', () =
     const kv = await new Kvm(drafting.js).open(tb.topo.buckets.policy);
     expect(await refused(kv.put('active', encodeJson({ rev, by: 'mallory', via: 'approve', since: '' })))).toMatch(/permission|timeout|TIMEOUT/i);
   });
+
+  it('CLI — `handrail policy show` reads the store as the operator under the server\'s permissions; anonymously it is refused', async () => {
+    const active = await new PolicyStore((await sb.connectAs('operator')).nc, tb.topo.buckets.policy, { bindOnly: true }).active();
+    expect(active?.rev).toMatch(/^[0-9a-f]{12}$/);
+    const env = { ...process.env, NATS_URL: sb.url, HANDRAIL_PREFIX: sb.prefix, HANDRAIL_CREDENTIALS_DIR: sb.credentials, LOG_LEVEL: 'silent' };
+    const cli = (e: NodeJS.ProcessEnv) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'libs/cli/src/main.ts'), 'policy', 'show', '--json'], { cwd: repoRoot, env: e, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),
+        );
+      });
+    const asOperator = await cli(env);
+    expect(asOperator.code, asOperator.out).toBe(0);
+    expect(asOperator.out).toContain(active?.rev ?? '?');
+    const { HANDRAIL_CREDENTIALS_DIR: _c, ...anonymous } = env;
+    expect((await cli(anonymous)).code).not.toBe(0);
+  }, 120_000);
 
   it('unreviewed policy — a pointer to a rejected revision is refused by every service; the last good revision stays', async () => {
     const admin = await sb.connectAs('policy-admin');

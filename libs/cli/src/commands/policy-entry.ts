@@ -1,5 +1,7 @@
+import { connectBus } from '@handrail/bus';
 import { topology } from '@handrail/events';
-import type { PolicyImpact } from '@handrail/policy';
+import { PolicyStore, type PolicyImpact } from '@handrail/policy';
+import { loadIdentity, natsAuth } from '@handrail/trust';
 import { renderImpactText } from '@handrail/replay';
 import { cliConfig } from '../config.js';
 import { run as runPolicy } from './policy.js';
@@ -32,5 +34,15 @@ export async function run(argv: string[]): Promise<number> {
     token: { HANDRAIL_TOKEN: cfg.HANDRAIL_TOKEN, HANDRAIL_TOKEN_FILE: cfg.HANDRAIL_TOKEN_FILE },
     // The what-if opens sealed customer text: only with the operator's credentials.
     ...(cfg.HANDRAIL_CREDENTIALS_DIR ? { impact: proposalImpact } : {}),
+    // With credentials, reads of the store connect as the operator (its NATS user and inbox): an
+    // auth-enabled server refuses an anonymous connection.
+    ...(cfg.HANDRAIL_CREDENTIALS_DIR
+      ? {
+          openStore: async () => {
+            const bus = await connectBus({ url: cfg.NATS_URL, name: 'handrail-policy', ...natsAuth(loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR ?? '', 'operator')) });
+            return { store: new PolicyStore(bus.nc, topology(cfg.HANDRAIL_PREFIX).buckets.policy, { bindOnly: true }), close: () => bus.nc.drain() };
+          },
+        }
+      : {}),
   });
 }

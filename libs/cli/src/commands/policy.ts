@@ -1,5 +1,5 @@
 import { readAccessToken } from '@handrail/identity';
-import { runPolicyCommand, type PolicyImpact } from '@handrail/policy';
+import { runPolicyCommand, type PolicyImpact, type PolicyStore } from '@handrail/policy';
 import { consolePolicyWriter } from '../policy-api.js';
 
 export interface PolicyEnv {
@@ -10,6 +10,8 @@ export interface PolicyEnv {
   token?: { HANDRAIL_TOKEN?: string | undefined; HANDRAIL_TOKEN_FILE?: string | undefined };
   /** The what-if a proposal attaches (issue 15). */
   impact?: (file: string, window: string) => Promise<PolicyImpact>;
+  /** How reads reach the store (as an identity, on an auth-enabled server); unset: an anonymous connection to `natsUrl`. */
+  openStore?: () => Promise<{ store: PolicyStore; close: () => Promise<void> }>;
 }
 
 /** `--token-file FILE` (read here so the token is found before the command runs). */
@@ -32,6 +34,7 @@ export async function run(argv: string[], env?: PolicyEnv): Promise<number> {
     bucket: env?.bucket,
     policyFile: env?.policyFile,
     ...(env?.impact ? { impact: env.impact } : {}),
+    ...(env?.openStore ? { openStore: env.openStore } : {}),
     writer: () => {
       const { token } = readAccessToken({ tokenFile: tokenFileFlag(argv), env: env?.token ?? {} });
       return consolePolicyWriter(env?.consoleUrl ?? 'http://127.0.0.1:8088', token);
