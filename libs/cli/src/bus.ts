@@ -13,11 +13,17 @@ function identityFor(fallback: Identity): Identity {
   return id;
 }
 
+/** Connects with the CLI's configuration: as the identity (its NATS user and inbox) when credentials are set. */
+export async function connectCli(o: { identity?: Identity; name?: string } = {}): Promise<Bus> {
+  const cfg = cliConfig();
+  const auth = cfg.HANDRAIL_CREDENTIALS_DIR ? natsAuth(loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR, identityFor(o.identity ?? 'operator'))) : {};
+  return connectBus({ url: cfg.NATS_URL, name: o.name ?? 'handrail-cli', ...auth });
+}
+
 /** Connects with the CLI's configuration, runs `fn`, and always closes the connection. */
 export async function withBus<T>(fn: (bus: Bus, topo: Topology) => Promise<T>, o: { identity?: Identity } = {}): Promise<T> {
   const cfg = cliConfig();
-  const auth = cfg.HANDRAIL_CREDENTIALS_DIR ? natsAuth(loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR, identityFor(o.identity ?? 'operator'))) : {};
-  const bus = await connectBus({ url: cfg.NATS_URL, name: 'handrail-cli', ...auth });
+  const bus = await connectCli(o);
   try {
     return await fn(bus, topology(cfg.HANDRAIL_PREFIX));
   } finally {

@@ -83,15 +83,8 @@ export class Verifier {
     const msgId = header(REPLAY_OF) ?? header('Nats-Msg-Id') ?? '';
     if (!signer || !sig) return { ok: false, reason: 'unsigned' };
     if (!isIdentity(signer)) return { ok: false, reason: `unknown signer ${JSON.stringify(signer.slice(0, 40))}` };
-    const key = this.#key(signer);
-    if (!key) return { ok: false, reason: `no public key for ${signer} in the trust bundle` };
-    let good = false;
-    try {
-      good = verify(null, signedBytes(subject, msgId, data), key, Buffer.from(sig, 'base64'));
-    } catch {
-      good = false;
-    }
-    return good ? { ok: true, signer } : { ok: false, reason: `bad signature for ${signer}` };
+    if (!this.#key(signer)) return { ok: false, reason: `no public key for ${signer} in the trust bundle` };
+    return this.verifyBytes(signer, signedBytes(subject, msgId, data), sig) ? { ok: true, signer } : { ok: false, reason: `bad signature for ${signer}` };
   }
 
   /**

@@ -1,7 +1,6 @@
-import { connectBus } from '@handrail/bus';
 import { topology } from '@handrail/events';
 import { PolicyStore, type PolicyImpact } from '@handrail/policy';
-import { loadIdentity, natsAuth } from '@handrail/trust';
+import { connectCli } from '../bus.js';
 import { renderImpactText } from '@handrail/replay';
 import { cliConfig } from '../config.js';
 import { run as runPolicy } from './policy.js';
@@ -39,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(cfg.HANDRAIL_CREDENTIALS_DIR
       ? {
           openStore: async () => {
-            const bus = await connectBus({ url: cfg.NATS_URL, name: 'handrail-policy', ...natsAuth(loadIdentity(cfg.HANDRAIL_CREDENTIALS_DIR ?? '', 'operator')) });
+            const bus = await connectCli({ name: 'handrail-policy' });
             return { store: new PolicyStore(bus.nc, topology(cfg.HANDRAIL_PREFIX).buckets.policy, { bindOnly: true }), close: () => bus.nc.drain() };
           },
         }
