@@ -12,14 +12,14 @@ import { FIXTURE_EXAMPLES } from './testing/fixture.js';
 const lexical = trainClassifier(FIXTURE_EXAMPLES);
 const versions = { lexical: lexical.version, encoder: 'use-lite@0.2.0', head: 'sem-abc' };
 function sem(area: SemanticJudgement['area'], confidence: number, nearestSimilarity: number, gate = 0.4): SemanticJudgement {
-  return { area, intent: `${area}_intent`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, outOfScope: nearestSimilarity < gate };
+  return { area, intent: `${area}_intent`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, typicality: 0.5, outOfScope: nearestSimilarity < gate };
 }
 
 describe('hybrid — lexical + semantic combined', () => {
   it('hybrid — agreement: no doubt, the confidence blends both, every model version is cited', () => {
     const lex = lexical.classify('where is my order');
     expect(lex.modelArea).toBe('faq_status');
-    const c = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0, intentWeight: 0 });
+    const c = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0 });
     expect(c.modelDoubts).toEqual([]);
     expect(c.area).toBe(AREA.value('faq_status'));
     expect(c.confidence).toBeCloseTo(0.5 * 0.9 + 0.5 * lex.confidence, 6);
@@ -30,15 +30,15 @@ describe('hybrid — lexical + semantic combined', () => {
 
   it('hybrid — disagreement on the area, both sure: a `model_disagreement` doubt with both opinions as evidence', () => {
     const lex = lexical.classify('where is my order');
-    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.5, intentWeight: 0 });
+    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.5, intentWeight: 0, typicalityGate: 0 });
     expect(c.modelDoubts.map((d) => d.code)).toEqual(['model_disagreement']);
     expect(c.modelDoubts[0]?.evidence.join(' ')).toMatch(/lexical=faq_status.*semantic=routine/);
   });
 
   it('hybrid — disagreement where one model is unsure is left to the confidence (no doubt, lower confidence)', () => {
     const lex = lexical.classify('where is my order');
-    const agree = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0 });
-    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0 });
+    const agree = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0, typicalityGate: 0 });
+    const c = combineOpinions(lex, sem('routine', 0.9, 0.8), 0.4, versions, { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 0.95, intentWeight: 0, typicalityGate: 0 });
     expect(c.modelDoubts).toEqual([]);
     expect(c.confidence).toBeLessThan(agree.confidence);
   });
@@ -53,10 +53,27 @@ describe('hybrid — lexical + semantic combined', () => {
 
   it('hybrid — just inside the gate the ramp scales the confidence down', () => {
     const lex = lexical.classify('where is my order');
-    const o = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0 };
+    const o = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0 };
     const near = combineOpinions(lex, sem('faq_status', 0.9, 0.45), 0.4, versions, o);
     const far = combineOpinions(lex, sem('faq_status', 0.9, 0.8), 0.4, versions, o);
     expect(near.confidence).toBeCloseTo(far.confidence * 0.5, 6);
+  });
+
+  it('hybrid — a message atypical of the trained intents goes to a person under the typicality gate, with its own rule', () => {
+    const lex = lexical.classify('where is my order');
+    const o = { ...DEFAULT_HYBRID, typicalityGate: 0.05 };
+    const atypical = { ...sem('faq_status', 0.95, 0.8), typicality: 0.01 };
+    const c = combineOpinions(lex, atypical, 0.4, versions, o);
+    expect(c.outOfScope).toBe(true);
+    const doubt = c.modelDoubts.find((d) => d.code === 'out_of_scope');
+    expect(doubt?.rule).toBe('classifier.typicality_gate');
+    expect(doubt?.detail).toMatch(/typicality 0\.010 < gate 0\.050/);
+    expect(c.confidence).toBeLessThanOrEqual(0.01);
+    // Typical enough, or the gate off: no doubt, full confidence.
+    expect(combineOpinions(lex, { ...atypical, typicality: 0.2 }, 0.4, versions, o).outOfScope).toBe(false);
+    const off = combineOpinions(lex, atypical, 0.4, versions, { ...o, typicalityGate: 0 });
+    expect(off.outOfScope).toBe(false);
+    expect(off.modelDoubts.map((d) => d.code)).not.toContain('out_of_scope');
   });
 
   it('hybrid — a risk detector still decides the area, whatever the semantic model says', () => {
@@ -86,16 +103,16 @@ describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', ()
 
   it('hybrid — `classifier:` in the pack sets the gate and the combination; without it the defaults; the model version tells them apart', async () => {
     const plain = await trainPackModels(pack, encoder);
-    const tuned = await trainPackModels({ ...pack, classifier: { semantic_gate: 0.97, ramp: 0.2, semantic_weight: 0.9, disagreement_confidence: 2, intent_weight: 0.3 } }, encoder);
+    const tuned = await trainPackModels({ ...pack, classifier: { semantic_gate: 0.97, ramp: 0.2, semantic_weight: 0.9, disagreement_confidence: 2, intent_weight: 0.3, typicality_gate: 0.05 } }, encoder);
     expect(tuned.semantic?.hybrid.semantic.gate).toBe(0.97);
-    expect(tuned.semantic?.hybrid.options).toEqual({ ramp: 0.2, semanticWeight: 0.9, disagreementConfidence: 2, intentWeight: 0.3 });
+    expect(tuned.semantic?.hybrid.options).toEqual({ ramp: 0.2, semanticWeight: 0.9, disagreementConfidence: 2, intentWeight: 0.3, typicalityGate: 0.05 });
     expect(plain.semantic?.hybrid.options).toEqual(DEFAULT_HYBRID);
     expect(plain.semantic?.hybrid.semantic.gate).not.toBe(0.97);
     expect(tuned.semantic?.hybrid.versions.head).not.toBe(plain.semantic?.hybrid.versions.head);
     // What `make eval` prints round-trips into the same options.
-    expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0 }) })).toEqual({
+    expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 }) })).toEqual({
       semantic: { gate: 0.6 },
-      hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0 },
+      hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 },
     });
   });
 

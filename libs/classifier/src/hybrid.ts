@@ -26,9 +26,16 @@ export interface HybridOptions {
    * a message between several known intents is often one of an intent never taught (near out of scope).
    */
   intentWeight: number;
+  /**
+   * A second out-of-scope gate: a message less typical of the trained intents than this share of
+   * held-out training messages (relative Mahalanobis, `SemanticJudgement.typicality`) goes to a
+   * person. 0 turns it off. It sees a message of an intent never taught, which sits near some
+   * example (so passes the similarity gate) but off the directions along which the intents vary.
+   */
+  typicalityGate: number;
 }
 
-export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0 };
+export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0 };
 
 export interface HybridVersions {
   lexical: string;
@@ -64,10 +71,20 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
     `semantic=${semArea}@${sem.confidence.toFixed(3)}`,
     `nearest=${sem.nearestSimilarity.toFixed(3)}`,
     `gate=${gate.toFixed(3)}`,
+    `typicality=${sem.typicality.toFixed(3)}`,
   ];
+  const atypical = o.typicalityGate > 0 && sem.typicality < o.typicalityGate;
   if (sem.outOfScope) {
     doubts.push({ code: 'out_of_scope', rule: 'classifier.semantic_gate', detail: `the message is far from every trained example (similarity ${sem.nearestSimilarity.toFixed(3)} < gate ${gate.toFixed(3)})`, evidence });
     confidence = Math.min(confidence, Math.max(0, sem.nearestSimilarity));
+  } else if (atypical) {
+    doubts.push({
+      code: 'out_of_scope',
+      rule: 'classifier.typicality_gate',
+      detail: `the message is unlike the trained intents: less typical than ${(100 * (1 - sem.typicality)).toFixed(1)}% of held-out training messages (typicality ${sem.typicality.toFixed(3)} < gate ${o.typicalityGate.toFixed(3)})`,
+      evidence,
+    });
+    confidence = Math.min(confidence, sem.typicality);
   } else if (o.ramp > 0 && sem.nearestSimilarity < gate + o.ramp) {
     confidence *= (sem.nearestSimilarity - gate) / o.ramp;
   }
@@ -76,7 +93,7 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
   }
   const opinions: Classification['opinions'] = [
     { role: 'lexical', version: versions.lexical, area: AREA.value(lexArea), intent: lex.intent, confidence: lex.confidence, nearestSimilarity: lex.nearestSimilarity, outOfScope: lex.outOfScope },
-    { role: 'semantic', version: versions.head, area: AREA.value(semArea), intent: sem.intent, confidence: sem.confidence, nearestSimilarity: sem.nearestSimilarity, outOfScope: sem.outOfScope },
+    { role: 'semantic', version: versions.head, area: AREA.value(semArea), intent: sem.intent, confidence: sem.confidence, nearestSimilarity: sem.nearestSimilarity, outOfScope: sem.outOfScope || atypical },
   ];
   const intent = area === semArea ? sem.intent : area === lexArea ? lex.intent : lex.intent;
   return Classification.fromPartial({
@@ -86,7 +103,7 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
     sentiment: lex.sentiment,
     entities: lex.entities,
     riskFlags: lex.riskFlags,
-    outOfScope: sem.outOfScope,
+    outOfScope: sem.outOfScope || atypical,
     modelVersion: hybridVersion(versions),
     models: [
       { role: 'lexical', version: versions.lexical },

@@ -49,6 +49,18 @@ describe('semantic model (head + nearest-neighbour vote + gate)', () => {
     expect(j.outOfScope).toBe(true);
   });
 
+  it('semantic — typicality: a training-like vector is typical, one between the intents is not', () => {
+    const like = model.judge(around(1, 0.2, 700));
+    expect(like.typicality).toBeGreaterThan(0.05);
+    // Between two taught intents, off the directions along which either varies.
+    const between = new Float32Array(DIMS);
+    between[0] = 1;
+    between[1] = 0.6;
+    const j = model.judge(between);
+    expect(j.typicality).toBeLessThan(0.05);
+    expect(j.typicality).toBeLessThan(like.typicality);
+  });
+
   it('semantic — the gate comes from held-out in-scope similarity: every training-like vector clears it', () => {
     expect(model.gate).toBeGreaterThan(0.5);
     for (const { axis } of INTENTS) expect(model.judge(around(axis, 0.2, 500 + axis)).outOfScope).toBe(false);

@@ -3,9 +3,10 @@ import type { AreaName } from '@handrail/events';
 import { fitTemperature, logits, mulberry32, softmaxInPlace, trainSoftmax, type SoftmaxModel } from './logreg.js';
 import type { SparseVector } from './features.js';
 import type { TrainingExample } from './types.js';
+import { fitTypicality, type TypicalityModel } from './typicality.js';
 
 /** Bump when the head, the vote or the gate change, so decisions cite a different version. */
-export const SEMANTIC_ALGORITHM_VERSION = 'knn-lr/1';
+export const SEMANTIC_ALGORITHM_VERSION = 'knn-lr-rmaha/2';
 
 export interface SemanticOptions {
   /** Neighbours in the area vote. */
@@ -42,6 +43,11 @@ export interface SemanticJudgement {
   nearestSimilarity: number;
   /** Mean similarity of the k nearest examples: a steadier distance than the single closest. */
   meanTopSimilarity: number;
+  /**
+   * Share of held-out in-scope training messages at least as atypical as this one, by relative
+   * Mahalanobis distance (`typicality.ts`); 1 when the model had too few examples to hold any out.
+   */
+  typicality: number;
   outOfScope: boolean;
 }
 
@@ -181,6 +187,7 @@ export function trainSemantic(examples: readonly TrainingExample[], vectors: rea
   const ys = examples.map((e) => index.get(e.intent) ?? 0);
   let temperature = 1;
   let gate = 0;
+  let typical: TypicalityModel | undefined;
   const { fit: fitIdx, held } = stratifiedHoldOut(examples.length, examples.map((e) => e.intent), o.calibrationFraction, o.seed);
   if (held.length > 0 && fitIdx.length > 0) {
     const cal = fit(
@@ -194,6 +201,12 @@ export function trainSemantic(examples: readonly TrainingExample[], vectors: rea
     gate = quantile(
       held.map((i) => cal.matrix.nearest(units[i] as Float32Array, 1)[0]?.[1] ?? 0),
       o.gateQuantile,
+    );
+    // Split-conformal: fitted on the fit part, its reference distances are the held-out part's.
+    typical = fitTypicality(
+      fitIdx.map((i) => units[i] as Float32Array),
+      fitIdx.map((i) => ys[i] ?? 0),
+      held.map((i) => units[i] as Float32Array),
     );
   }
   const final = fit(units, ys, intents.length, o);
@@ -228,7 +241,8 @@ export function trainSemantic(examples: readonly TrainingExample[], vectors: rea
       for (let c = 0; c < z.length; c++) if (intentArea[c] === topArea && (best < 0 || (z[c] ?? 0) > (z[best] ?? 0))) best = c;
       const nearestSimilarity = nn[0]?.[1] ?? 0;
       const meanTopSimilarity = nn.reduce((t, [, s]) => t + s, 0) / (nn.length || 1);
-      return { area: topArea, intent: intents[best] ?? '', confidence: topP, intentConfidence: z[best] ?? 0, areaProbability: area, nearestSimilarity, meanTopSimilarity, outOfScope: nearestSimilarity < g };
+      const typicality = typical?.typicality(q) ?? 1;
+      return { area: topArea, intent: intents[best] ?? '', confidence: topP, intentConfidence: z[best] ?? 0, areaProbability: area, nearestSimilarity, meanTopSimilarity, typicality, outOfScope: nearestSimilarity < g };
     },
   });
   return make(o.gate ?? gate);

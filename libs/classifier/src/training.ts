@@ -12,13 +12,14 @@ export function modelOptionsFromPolicy(pack: PolicyPack): { semantic: Partial<Se
     ...(c?.semantic_weight !== undefined ? { semanticWeight: c.semantic_weight } : {}),
     ...(c?.disagreement_confidence !== undefined ? { disagreementConfidence: c.disagreement_confidence } : {}),
     ...(c?.intent_weight !== undefined ? { intentWeight: c.intent_weight } : {}),
+    ...(c?.typicality_gate !== undefined ? { typicalityGate: c.typicality_gate } : {}),
   };
   return { semantic, hybrid };
 }
 
 /** A CV-chosen hybrid setting as the pack's `classifier:` block (what `make eval` prints to paste). */
 export function classifierBlockOf(s: { gate: number } & HybridOptions): NonNullable<PolicyPack['classifier']> {
-  return { semantic_gate: s.gate, ramp: s.ramp, semantic_weight: s.semanticWeight, disagreement_confidence: s.disagreementConfidence, intent_weight: s.intentWeight };
+  return { semantic_gate: s.gate, ramp: s.ramp, semantic_weight: s.semanticWeight, disagreement_confidence: s.disagreementConfidence, intent_weight: s.intentWeight, typicality_gate: s.typicalityGate };
 }
 
 /** The policy pack's example phrases are the embedded model's training data. */

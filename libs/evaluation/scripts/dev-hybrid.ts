@@ -39,13 +39,15 @@ const grid = {
   semanticWeight: (process.env.WEIGHTS ?? '0.5,0.75').split(',').map(Number),
   disagreementConfidence: (process.env.DIS ?? '0,0.6,2').split(',').map(Number),
   intentWeight: (process.env.IW ?? '0,0.3,0.6').split(',').map(Number),
+  typicalityGate: (process.env.TG ?? '0,0.02,0.05,0.1,0.15').split(',').map(Number),
 };
 for (const gate of grid.gate)
   for (const ramp of grid.ramp)
     for (const semanticWeight of grid.semanticWeight)
       for (const disagreementConfidence of grid.disagreementConfidence)
-        for (const intentWeight of grid.intentWeight) {
-        const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight });
-        console.log(JSON.stringify({ gate, ramp, w: semanticWeight, dis: disagreementConfidence, iw: intentWeight, cov: s.crossValidation.coverage, unsafe: s.crossValidation.unsafe_automation, synth: s.syntheticFlagged, left: s.leftOutFlagged, th: s.areaThresholds }));
+        for (const intentWeight of grid.intentWeight)
+          for (const typicalityGate of grid.typicalityGate) {
+        const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight, typicalityGate });
+        console.log(JSON.stringify({ gate, ramp, w: semanticWeight, dis: disagreementConfidence, iw: intentWeight, tg: typicalityGate, cov: s.crossValidation.coverage, unsafe: s.crossValidation.unsafe_automation, synth: s.syntheticFlagged, left: s.leftOutFlagged, th: s.areaThresholds }));
       }
 await encoder.close();

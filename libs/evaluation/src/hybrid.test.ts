@@ -27,7 +27,7 @@ function lex(area: AreaName, confidence: number): DetailedClassification {
   };
 }
 function sem(area: AreaName, confidence: number, nearestSimilarity: number): SemanticJudgement {
-  return { area, intent: `${area}_i`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, outOfScope: false };
+  return { area, intent: `${area}_i`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, typicality: 1, outOfScope: false };
 }
 function record(slice: HybridRecord['slice'], gold: GoldArea, predicted: AreaName, confidence: number, nearest: number, i: number): HybridRecord {
   return {
@@ -48,7 +48,7 @@ const records: HybridRecord[] = [
   ...times(10, (i) => record('synthetic', 'out_of_scope', 'faq_status', 0.9, 0.35, i)),
   ...times(10, (i) => record('left_out', 'out_of_scope', 'faq_status', 0.9, 0.55, i)),
 ];
-const grid = { gate: [0.3, 0.4, 0.5, 0.6, 0.7, 0.9], ramp: [0], semanticWeight: [0.5], disagreementConfidence: [0], intentWeight: [0] };
+const grid = { gate: [0.3, 0.4, 0.5, 0.6, 0.7, 0.9], ramp: [0], semanticWeight: [0.5], disagreementConfidence: [0], intentWeight: [0], typicalityGate: [0] };
 
 describe('hybrid calibration — gate and thresholds from out-of-fold records', () => {
   it('hybrid calibration — the lowest gate that flags both out-of-scope slices, keeping every in-scope message', () => {
@@ -70,7 +70,7 @@ describe('hybrid calibration — gate and thresholds from out-of-fold records', 
 
   it('hybrid calibration — in-scope mistakes raise the area threshold above their confidence (unsafe budget 0)', () => {
     const withMistakes = [...records, ...times(5, (i) => record('in_scope', 'refund', 'faq_status', 0.85, 0.8, 100 + i))];
-    const s = scoreSetting(withMistakes, { gate: 0.6, ramp: 0, semanticWeight: 0.5, disagreementConfidence: 0, intentWeight: 0 }, { maxUnsafe: 0 });
+    const s = scoreSetting(withMistakes, { gate: 0.6, ramp: 0, semanticWeight: 0.5, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0 }, { maxUnsafe: 0 });
     expect(s.areaThresholds['faq_status']).toBeGreaterThan(0.85);
     expect(s.crossValidation.unsafe_automation).toBe(0);
     expect(s.crossValidation.coverage).toBe(1);

@@ -156,6 +156,7 @@ const CONFIDENCE_GRID = {
   semanticWeight: [0.5, 0.75],
   disagreementConfidence: [0, 0.6, 2],
   intentWeight: [0, 0.3, 0.6],
+  typicalityGate: [0, 0.02, 0.05, 0.1, 0.15],
 };
 
 /** Records combined under one setting, as routed messages (threshold 0 auto decision included). */
@@ -257,9 +258,10 @@ export function chooseHybrid(records: readonly HybridRecord[], o: ChooseOptions 
     for (const ramp of grid.ramp)
       for (const semanticWeight of grid.semanticWeight)
         for (const disagreementConfidence of grid.disagreementConfidence)
-          for (const intentWeight of grid.intentWeight) {
+          for (const intentWeight of grid.intentWeight)
+            for (const typicalityGate of grid.typicalityGate) {
             tried++;
-            const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight }, o);
+            const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight, typicalityGate }, o);
             const shortfall = Math.max(0, minSynthetic - (s.syntheticFlagged ?? 1)) + Math.max(0, minLeftOut - (s.leftOutFlagged ?? 1));
             if (shortfall === 0) feasible++;
             for (const level of levels) {

@@ -228,6 +228,11 @@ export const policyPackSchema = z
         disagreement_confidence: z.number().min(0).max(2).optional(),
         /** Weight of the intent probabilities against the area probabilities in the confidence. */
         intent_weight: unit.optional(),
+        /**
+         * Share of held-out training messages less typical than which a message is out of scope
+         * (relative Mahalanobis over the encoder's vectors; 0: off). Sees intents never taught.
+         */
+        typicality_gate: unit.optional(),
       })
       .strict()
       .optional(),
