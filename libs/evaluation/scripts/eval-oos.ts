@@ -31,6 +31,7 @@ import {
   routeAll,
   shuffled,
   standardCandidates,
+  STRICT_CHOOSE,
   toTrainingExamples,
   trainTfidfBaseline,
   withThreshold,
@@ -96,25 +97,34 @@ for (const s of settings) {
   const base = hybridOnly ? [] : routeAll(classifyAll(trainTfidfBaseline(examples), s.test), withThreshold(policy, 0), new Set(examples.map((e) => e.intent)));
   const m = ours?.metrics;
   let hybrid: Record<string, unknown> | undefined;
+  let hybridStrict: Record<string, unknown> | undefined;
   if (encoder) {
-    const h = await runHybrid({ train: s.train, test: s.test, synthetic, encoder, policy, cacheDir: resolve('.cache'), onPhase: (p) => process.stderr.write(`${s.name} hybrid: ${p}\n`) });
+    const h = await runHybrid({ train: s.train, test: s.test, synthetic, encoder, policy, cacheDir: resolve('.cache'), alsoChoose: { strict: STRICT_CHOOSE }, onPhase: (p) => process.stderr.write(`${s.name} hybrid: ${p}\n`) });
     process.stderr.write(
       `${s.name} hybrid: setting ${JSON.stringify(h.choice.setting)} thresholds ${JSON.stringify(h.choice.areaThresholds)} (CV coverage ${h.choice.crossValidation.coverage}, unsafe ${h.choice.crossValidation.unsafe_automation}; synthetic flagged ${h.choice.syntheticFlagged}, left-out intents flagged ${h.choice.leftOutFlagged}; ${h.choice.feasible}/${h.choice.tried} settings feasible)\n${s.name} hybrid: CV trade-off (synthetic ≥ 97% flagged): ${h.choice.frontier.map((f) => `left-out ≥ ${f.minLeftOutFlagged}: coverage ${f.coverage}`).join('; ')}\n`,
     );
     // What to paste into the pack so the running classifier decides with this choice (issue 12).
     process.stderr.write(`${s.name} hybrid: in the pack → classifier: ${JSON.stringify(classifierBlockOf(h.choice.setting))}, and per area confidence_threshold ${JSON.stringify(h.choice.areaThresholds)}\n`);
-    const hm = h.metrics;
-    hybrid = {
-      model: h.modelVersion,
-      coverage: hm.coverage,
-      unsafe_automation: hm.unsafe_automation,
-      critical_automation: hm.critical_automation,
-      oos_flagged: hm.oos_flagged,
-      ece: h.reliability.ece,
-      max_overconfidence: h.reliability.max_overconfidence,
-      oos_max_overconfidence: h.oosReliability.max_overconfidence,
-      oos_mean_confidence: h.oosReliability.bins.reduce((t, b) => t + (b.mean_confidence ?? 0) * b.n, 0) / (nOos || 1),
-    };
+    const summary = (e: typeof h): Record<string, unknown> => ({
+      model: e.modelVersion,
+      coverage: e.metrics.coverage,
+      unsafe_automation: e.metrics.unsafe_automation,
+      critical_automation: e.metrics.critical_automation,
+      oos_flagged: e.metrics.oos_flagged,
+      ece: e.reliability.ece,
+      max_overconfidence: e.reliability.max_overconfidence,
+      oos_max_overconfidence: e.oosReliability.max_overconfidence,
+      oos_mean_confidence: e.oosReliability.bins.reduce((t, b) => t + (b.mean_confidence ?? 0) * b.n, 0) / (nOos || 1),
+    });
+    hybrid = summary(h);
+    const strict = h.variants.strict;
+    if (strict) {
+      const c = strict.choice;
+      process.stderr.write(
+        `${s.name} hybrid strict (CV: synthetic ≥ 97%, left-out intents ≥ 80% flagged): classifier ${JSON.stringify(classifierBlockOf(c.setting))} thresholds ${JSON.stringify(c.areaThresholds)} (CV coverage ${c.crossValidation.coverage}; synthetic flagged ${c.syntheticFlagged}, left-out ${c.leftOutFlagged})\n`,
+      );
+      hybridStrict = { ...summary({ ...strict, embedMs: h.embedMs, variants: {} }), setting: classifierBlockOf(c.setting), cv: { coverage: c.crossValidation.coverage, synthetic_flagged: c.syntheticFlagged, left_out_flagged: c.leftOutFlagged } };
+    }
   }
   console.log(
     `${s.name} ${JSON.stringify({
@@ -122,6 +132,7 @@ for (const s of settings) {
       out_of_scope: nOos,
       handrail: ours && m ? { training: ours.selection?.name, coverage: m.coverage, unsafe_automation: m.unsafe_automation, critical_automation: m.critical_automation, oos_flagged: m.oos_flagged, ece: ours.reliability.ece, max_overconfidence: ours.reliability.max_overconfidence } : undefined,
       hybrid,
+      hybrid_strict: hybridStrict,
       handrail_hindsight_95: ours ? at95(ours.routed, false) : undefined,
       tfidf_lr_hindsight_95: ours ? at95(base, true) : undefined,
     })}`,

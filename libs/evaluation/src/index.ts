@@ -21,7 +21,7 @@ export { runEvalCommand, runBenchCommand, EVAL_USAGE, BENCH_USAGE } from './comm
 export type { CommandIo } from './commands.js';
 export { loadSharedDatasets } from './shared.js';
 export type { SharedSplit } from './shared.js';
-export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, scoreSetting, chooseHybrid, evaluateHybrid, asOutOfScope, runHybrid, SYNTHETIC_SOURCE } from './hybrid.js';
+export { embedTexts, hybridMessageClassifier, hybridCvRecords, recordsRouted, scoreSetting, chooseHybrid, evaluateHybrid, asOutOfScope, runHybrid, SYNTHETIC_SOURCE, DEFAULT_CHOOSE, STRICT_CHOOSE } from './hybrid.js';
 export type { TextEncoder, HybridRunInput, HybridRecord, HybridCalibrationOptions, HybridSetting, HybridChoice, ChooseOptions, HybridEvaluation } from './hybrid.js';
 export { runServicePath, servicePathInChild } from './service-path.js';
 export type { ServicePathResult } from './service-path.js';
