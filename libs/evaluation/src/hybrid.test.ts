@@ -26,16 +26,16 @@ function lex(area: AreaName, confidence: number): DetailedClassification {
     alternatives: [],
   };
 }
-function sem(area: AreaName, confidence: number, nearestSimilarity: number): SemanticJudgement {
-  return { area, intent: `${area}_i`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, typicality: 1, outOfScope: false };
+function sem(area: AreaName, confidence: number, nearestSimilarity: number, typicality = 1): SemanticJudgement {
+  return { area, intent: `${area}_i`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, typicality, outOfScope: false };
 }
-function record(slice: HybridRecord['slice'], gold: GoldArea, predicted: AreaName, confidence: number, nearest: number, i: number): HybridRecord {
+function record(slice: HybridRecord['slice'], gold: GoldArea, predicted: AreaName, confidence: number, nearest: number, i: number, typicality = 1): HybridRecord {
   return {
     gold: { text: `${slice}-${i}`, label: `${gold}_i`, area: gold },
     slice,
     trained: slice === 'in_scope',
     lex: lex(predicted, confidence),
-    sem: sem(predicted, confidence, nearest),
+    sem: sem(predicted, confidence, nearest, typicality),
     autoAtZeroByArea: new Map([[predicted, predicted === 'faq_status' || predicted === 'routine']]),
   };
 }
@@ -74,6 +74,24 @@ describe('hybrid calibration — gate and thresholds from out-of-fold records', 
     expect(s.areaThresholds['faq_status']).toBeGreaterThan(0.85);
     expect(s.crossValidation.unsafe_automation).toBe(0);
     expect(s.crossValidation.coverage).toBe(1);
+  });
+
+  it('hybrid calibration — left-out intents as close as the in-scope messages: only the typicality gate flags them', () => {
+    // In-scope typicality spreads over (0, 1]; the left-out messages are as near in cosine but atypical.
+    const near = [
+      ...times(20, (i) => record('in_scope', 'faq_status', 'faq_status', 0.9, 0.8, i, (i + 1) / 20)),
+      ...times(10, (i) => record('synthetic', 'out_of_scope', 'faq_status', 0.9, 0.35, i)),
+      ...times(10, (i) => record('left_out', 'out_of_scope', 'faq_status', 0.9, 0.8, i, 0.01)),
+    ];
+    // Without it, flagging them takes a similarity gate above every in-scope message too (coverage 0).
+    const without = chooseHybrid(near, { grid });
+    expect(without.setting.gate).toBe(0.9);
+    expect(without.crossValidation.coverage).toBe(0);
+    const withGate = chooseHybrid(near, { grid: { ...grid, typicalityGate: [0, 0.04, 0.5] } });
+    // 0.04 flags every left-out message and no in-scope one (their lowest typicality is 0.05); 0.5 costs half the coverage.
+    expect(withGate.setting.typicalityGate).toBe(0.04);
+    expect(withGate.leftOutFlagged).toBe(1);
+    expect(withGate.crossValidation.coverage).toBe(1);
   });
 
   it('hybrid calibration — no feasible setting: the one flagging the most out-of-scope text is returned', () => {
