@@ -25,8 +25,11 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: each file has its own prefix (and its own nats-server where it
+          // needs auth or kills), so they don't see each other; most of a file's time is waiting.
+          maxWorkers: 2,
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/setup-env.ts'],
         },
       },
     ],
