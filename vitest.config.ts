@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'deploy/check/**/*.test.ts'],
           environment: 'node',
+          // Vitest's default is one worker less than the cores: on a two-core machine, one.
+          maxWorkers: 2,
           testTimeout: 20_000,
         },
       },
