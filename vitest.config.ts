@@ -14,6 +14,8 @@ export default defineConfig({
           name: 'unit',
           include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'deploy/check/**/*.test.ts'],
           environment: 'node',
+          // Vitest's default is one worker less than the cores: on a two-core machine, one.
+          maxWorkers: 2,
           testTimeout: 20_000,
         },
       },
@@ -25,8 +27,11 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: each file has its own prefix (and its own nats-server where it
+          // needs auth or kills), so they don't see each other; most of a file's time is waiting.
+          maxWorkers: 2,
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/setup-env.ts'],
         },
       },
     ],

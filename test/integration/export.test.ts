@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { openTestBus, testCredentials, type TestBus } from '@handrail/testing';
+import { eventually, openTestBus, testCredentials, type TestBus } from '@handrail/testing';
 import { handrail, handrailLive } from '../support/cli.js';
 import { publishSyntheticStream } from '../support/synthetic.js';
 
@@ -112,8 +112,16 @@ describe('export, replay and tail stream the retained events (issue 15)', () => 
     const future = await handrail(env, ['replay', '--since', new Date(Date.now() + 60_000).toISOString()]);
     expect(future.stdout.trim()).toBe('');
 
+    // tail reads the stream's last sequence, then opens its consumer: once that consumer is on the
+    // server, what is published next is new to it (a fixed pause was too short on a busy machine).
+    const consumers = async () => {
+      const names = new Set<string>();
+      for await (const c of tb.bus.jsm.consumers.list(tb.topo.streams.events)) names.add(c.name);
+      return names;
+    };
+    const earlier = await consumers();
     const live = handrailLive(env, ['tail', '--type', 'concluded']);
-    await new Promise((r) => setTimeout(r, 4_000));
+    await eventually(async () => ([...(await consumers())].some((n) => !earlier.has(n)) ? true : undefined), 60_000, 100);
     expect(live.out()).toBe('');
     const added = await publishSyntheticStream(tb.bus, tb.topo, { copies: 1 });
     const until = Date.now() + 30_000;

@@ -1,4 +1,5 @@
 import { credentials, Metadata } from '@grpc/grpc-js';
+import { inject } from 'vitest';
 import { InboundMessage, IntakeServiceClient, type EventEnvelope, type SubmitMessageResponse, type TicketConcluded } from '@handrail/contracts';
 import { readStream, type Bus } from '@handrail/bus';
 import { demoServiceEnv } from '@handrail/demo';
@@ -22,7 +23,7 @@ export interface InProcessPipeline {
 export async function startInProcess(natsUrl: string, prefix: string, extra: Record<string, string> = {}, only: Partial<Record<'intake' | 'classifier' | 'guardrail' | 'escalation' | 'drafting' | 'qa-sampler', Record<string, string>>> = {}): Promise<InProcessPipeline> {
   // Six services share this process: the classifier's encoder loads in a worker thread, as the
   // drafting one does, so a model load never stalls the others' JetStream and gRPC calls.
-  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ENCODER_THREADS: '1', ...demoServiceEnv, ...extra };
+  const env = { NATS_URL: natsUrl, HANDRAIL_PREFIX: prefix, LOG_LEVEL: 'silent', GRPC_PORT: '0', GRPC_HOST: '127.0.0.1', HANDRAIL_CREDENTIALS_DIR: testCredentials(), ENCODER_THREADS: '1', ENCODER_STORE_DIR: inject('encoderStoreDir'), ...demoServiceEnv, ...extra };
   let grpcPort = 0;
   // `only` adds settings for one service (e.g. its own HEALTH_PORT).
   const services = await Promise.all([

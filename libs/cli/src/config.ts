@@ -21,6 +21,8 @@ export const cliConfigSchema = baseConfigSchema.extend({
   HANDRAIL_MASTER_KEY_FILE: z.string().min(1).optional(),
   /** Overrides the identity a command uses (default: provisioner for provision, privacy for erase, else operator). */
   HANDRAIL_IDENTITY: z.string().min(1).optional(),
+  /** Where the pack's example vectors are kept on disk, as the classifier service's ENCODER_STORE_DIR: re-derivations read them instead of embedding them again. */
+  ENCODER_STORE_DIR: z.string().min(1).optional(),
 });
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 

@@ -1,10 +1,11 @@
 import { Ticket, type Reason, type Verdict } from '@handrail/contracts';
-import { trainPackModels, type ClassifierModels, type TrainedClassifier } from '@handrail/classifier';
-import { sharedEncoder } from '@handrail/encoder';
+import { trainingExamplesFromPolicy, trainPackModels, type ClassifierModels, type SentenceEncoder, type TrainedClassifier } from '@handrail/classifier';
+import { sharedEncoder, withStoredVectors, type Encoder } from '@handrail/encoder';
 import { decideTicket, semanticScorer, type SemanticScorer, type TicketDecision } from '@handrail/decisions';
 import { actionName, AI_ACTION, areaLabel, ROUTE, type AiActionName, type RouteName } from '@handrail/events';
 import type { KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, type PolicyPack } from '@handrail/policy';
+import { cliConfig } from './config.js';
 
 export interface OfflinePolicy {
   pack: PolicyPack;
@@ -16,10 +17,16 @@ export interface OfflinePolicy {
   answer?: SemanticScorer | undefined;
 }
 
+/** What the pack's models train with: `encoder`, reading the pack's example vectors from ENCODER_STORE_DIR when set. */
+export function trainingEncoder(pack: PolicyPack, encoder: Encoder): SentenceEncoder {
+  const dir = cliConfig().ENCODER_STORE_DIR;
+  return dir ? withStoredVectors(encoder, dir, new Set(trainingExamplesFromPolicy(pack).map((e) => e.text))) : encoder;
+}
+
 export async function loadOfflinePolicy(file: string, o: { semantic?: boolean } = {}): Promise<OfflinePolicy> {
   const pack = await loadPolicyFile(file);
   const encoder = o.semantic === false ? undefined : await sharedEncoder();
-  const models = await trainPackModels(pack, encoder);
+  const models = await trainPackModels(pack, encoder ? trainingEncoder(pack, encoder) : undefined);
   return { pack, revision: policyRevisionId(pack), classifier: models.classifier, models, answer: encoder ? semanticScorer(encoder) : undefined };
 }
 

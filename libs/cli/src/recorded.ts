@@ -20,7 +20,7 @@ export async function withRecorded<T>(files: { policies: string[]; kbDirs: strin
   const kbDirs = [...files.kbDirs, ...(cfg.KB_DIR ? [cfg.KB_DIR] : [])];
   for (const f of policies) if (!fs.existsSync(f)) throw new UsageError(`--policy: no such file ${f}`);
   for (const d of kbDirs) if (!fs.existsSync(d)) throw new UsageError(`--kb: no such directory ${d}`);
-  return withOpener((bus, topo, open) => fn(bus, topo, open, new RevisionResolver(bus, topo, { policies, kbDirs })));
+  return withOpener((bus, topo, open) => fn(bus, topo, open, new RevisionResolver(bus, topo, { policies, kbDirs, encoderStoreDir: cfg.ENCODER_STORE_DIR })));
 }
 
 /** `--policy FILE|REV`: a pack file (validated, hashed) or a revision in the policy store. */

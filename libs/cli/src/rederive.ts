@@ -1,14 +1,16 @@
 import type { EventEnvelope, TicketConcluded } from '@handrail/contracts';
 import { decodeJson, openBucket, type Bus } from '@handrail/bus';
 import { trainPackModels } from '@handrail/classifier';
-import { sharedEncoder } from '@handrail/encoder';
-import { decideTicket, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
+import { sharedEncoder, withStoredVectors } from '@handrail/encoder';
+import { decideTicket, passageText, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
 import { ROUTE, type Topology } from '@handrail/events';
 import { fromSnapshot, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, PolicyStore } from '@handrail/policy';
 import { KB_SNAPSHOT_KEY } from '@handrail/runtime';
 import { UsageError } from './io.js';
 import { loadKb } from './commands/kb.js';
+import { cliConfig } from './config.js';
+import { trainingEncoder } from './offline.js';
 
 export interface Rederived {
   decision: TicketDecision;
@@ -47,10 +49,11 @@ export async function rederive(bus: Bus, topo: Topology, events: readonly EventE
   const contacts = await (await openBucket(bus, topo.buckets.contacts)).get(ticket.customerId);
   const history = contacts?.value.length ? decodeJson<ContactRecord[]>(contacts.value) : [];
   const encoder = await sharedEncoder();
-  const models = await trainPackModels(policy.pack, encoder);
+  const models = await trainPackModels(policy.pack, trainingEncoder(policy.pack, encoder));
+  const storeDir = cliConfig().ENCODER_STORE_DIR;
   const decision = await decideTicket(
     { ticket, history },
-    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(encoder) } },
+    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(storeDir ? withStoredVectors(encoder, storeDir, new Set(kb.passages.map(passageText))) : encoder) } },
   );
   const c = events.find((e) => e.payload?.$case === 'concluded');
   const recorded = c?.payload?.$case === 'concluded' ? c.payload.value : undefined;

@@ -1,7 +1,7 @@
 import { decodeJson, type Bus } from '@handrail/bus';
-import { trainPackModels } from '@handrail/classifier';
-import { SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
-import { sharedEncoder } from '@handrail/encoder';
+import { trainingExamplesFromPolicy, trainPackModels } from '@handrail/classifier';
+import { passageText, SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
+import { sharedEncoder, withStoredVectors } from '@handrail/encoder';
 import type { Topology } from '@handrail/events';
 import { fromSnapshot, ingestDirectory, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, PolicyStore, type PolicyPack } from '@handrail/policy';
@@ -25,6 +25,8 @@ export interface ResolvedKb {
 export interface RevisionFiles {
   policies?: readonly string[];
   kbDirs?: readonly string[];
+  /** Where the packs' example vectors are kept on disk (the classifier service's ENCODER_STORE_DIR); unset: embedded here. */
+  encoderStoreDir?: string | undefined;
 }
 
 /**
@@ -46,6 +48,7 @@ export class RevisionResolver {
   readonly sampling = new SamplingCounters();
   #files: { policies: ResolvedPolicy[]; kbs: ResolvedKb[] } | undefined;
   #snapshots: ResolvedKb[] | undefined;
+  readonly #passageTexts = new Map<string, Set<string>>();
 
   constructor(
     private readonly bus: Bus,
@@ -131,7 +134,8 @@ export class RevisionResolver {
     let c = this.#classifiers.get(policy.revision);
     if (!c) {
       c = sharedEncoder().then(async (encoder) => {
-        const models = await trainPackModels(policy.pack, encoder);
+        const dir = this.files.encoderStoreDir;
+        const models = await trainPackModels(policy.pack, dir ? withStoredVectors(encoder, dir, new Set(trainingExamplesFromPolicy(policy.pack).map((e) => e.text))) : encoder);
         return { classifier: models.classifier, semantic: models.semantic };
       });
       this.#classifiers.set(policy.revision, c);
@@ -144,8 +148,22 @@ export class RevisionResolver {
    * one scorer per resolver, so the help centre's passages are embedded once per article version, not per ticket.
    */
   relevance(): Promise<RelevanceOptions> {
-    this.#relevance ??= sharedEncoder().then((encoder) => ({ semantic: semanticScorer(encoder) }));
+    const dir = this.files.encoderStoreDir;
+    this.#relevance ??= sharedEncoder().then((encoder) => ({ semantic: semanticScorer(dir ? withStoredVectors(encoder, dir, { has: (t) => this.#isPassage(t) }) : encoder) }));
     return this.#relevance;
+  }
+
+  /** Whether `text` is a passage of a help centre this resolver has read (whose vector may go to disk). */
+  #isPassage(text: string): boolean {
+    return [...this.#kbs.values(), ...(this.#snapshots ?? []), ...(this.#files?.kbs ?? [])].some((k) => {
+      if (!k) return false;
+      let texts = this.#passageTexts.get(k.revision);
+      if (!texts) {
+        texts = new Set(k.kb.passages.map(passageText));
+        this.#passageTexts.set(k.revision, texts);
+      }
+      return texts.has(text);
+    });
   }
 
 }

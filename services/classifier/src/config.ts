@@ -26,6 +26,8 @@ export const classifierConfigSchema = baseConfigSchema
     ENCODER_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
     /** Texts whose vectors are kept in memory (LRU): the pack's examples and repeated messages. */
     ENCODER_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    /** A directory for the pack's example vectors on disk, shared by processes (unset: embedded at every start). */
+    ENCODER_STORE_DIR: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.CLASSIFIER_LLM_BASE_URL !== undefined && c.CLASSIFIER_LLM_MODEL === undefined) {

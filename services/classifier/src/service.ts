@@ -1,7 +1,7 @@
-import { trainPackModels, type ClassifierModels } from '@handrail/classifier';
+import { trainingExamplesFromPolicy, trainPackModels, type ClassifierModels } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
 import { classifyStage } from '@handrail/decisions';
-import { createEncoder, type Encoder } from '@handrail/encoder';
+import { createEncoder, withStoredVectors, type Encoder } from '@handrail/encoder';
 import { CONSUMERS, EnvelopeError } from '@handrail/events';
 import { createLlmClient, observedLlmClient } from '@handrail/llm';
 import { defineService, livePolicy, type ActivePolicy } from '@handrail/runtime';
@@ -17,7 +17,10 @@ export const classifierService = defineService({ name: 'classifier', version: VE
       ? await createEncoder({ threads: ctx.config.ENCODER_THREADS, maxBatch: ctx.config.ENCODER_MAX_BATCH, lingerMs: ctx.config.ENCODER_LINGER_MS, cacheSize: ctx.config.ENCODER_CACHE_SIZE })
       : undefined;
   if (encoder) ctx.log.info({ encoder: encoder.version, threads: ctx.config.ENCODER_THREADS }, 'sentence encoder loaded');
-  const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainPackModels(p.pack, encoder), policy: p });
+  // With ENCODER_STORE_DIR the pack's phrases are read from disk when another process embedded them already.
+  const store = ctx.config.ENCODER_STORE_DIR;
+  const trainingEncoder = (p: ActivePolicy) => (encoder && store ? withStoredVectors(encoder, store, new Set(trainingExamplesFromPolicy(p.pack).map((e) => e.text))) : encoder);
+  const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainPackModels(p.pack, trainingEncoder(p)), policy: p });
   const versionsOf = (m: ClassifierModels) => m.semantic?.hybrid.versions ?? { lexical: m.classifier.version };
   let model = await train(policy.current());
   ctx.log.info({ models: versionsOf(model.models) }, 'classifier trained');

@@ -11,4 +11,6 @@ export const draftingConfigSchema = baseConfigSchema.extend({
    * the message. `off` leaves the lexical checks alone, with their stricter gate.
    */
   ANSWER_SEMANTIC: z.enum(['on', 'off']).default('on'),
+  /** A directory for the help centre's passage vectors on disk, shared by processes (unset: embedded at every start). */
+  ENCODER_STORE_DIR: z.string().min(1).optional(),
 });

@@ -1,7 +1,7 @@
 import { ack, retry, backoffMs } from '@handrail/bus';
 import { Route, type Ticket } from '@handrail/contracts';
-import { draftStage, handoffStage, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
-import { createEncoder } from '@handrail/encoder';
+import { draftStage, handoffStage, passageText, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
+import { createEncoder, withStoredVectors } from '@handrail/encoder';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
 import { CONSUMERS } from '@handrail/events';
@@ -32,7 +32,15 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   // draft; passages are embedded once per article version and cached.
   const encoder = ctx.config.ANSWER_SEMANTIC === 'on' ? createEncoder({ threads: 1 }) : undefined;
   // One scorer per process, made when the model is in: concurrent first drafts share it and its vectors.
-  const scorer: Promise<SemanticScorer> | undefined = encoder?.then((e) => semanticScorer(e));
+  // With ENCODER_STORE_DIR the current help centre's passages are read from disk when another process embedded them.
+  let helpCentre: { revision: string; texts: Set<string> } | undefined;
+  const isPassage = (text: string): boolean => {
+    const active = kb.current();
+    if (helpCentre?.revision !== active.revision) helpCentre = { revision: active.revision, texts: new Set(active.kb.passages.map(passageText)) };
+    return helpCentre.texts.has(text);
+  };
+  const store = ctx.config.ENCODER_STORE_DIR;
+  const scorer: Promise<SemanticScorer> | undefined = encoder?.then((e) => semanticScorer(store ? withStoredVectors(e, store, { has: isPassage }) : e));
   scorer?.then(
     async (s) => {
       ctx.log.info({ encoder: s.version }, 'answer relevance: sentence encoder loaded');
