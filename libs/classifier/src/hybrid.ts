@@ -71,7 +71,7 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
     `semantic=${semArea}@${sem.confidence.toFixed(3)}`,
     `nearest=${sem.nearestSimilarity.toFixed(3)}`,
     `gate=${gate.toFixed(3)}`,
-    `typicality=${sem.typicality.toFixed(3)}`,
+    ...(o.typicalityGate > 0 ? [`typicality=${sem.typicality.toFixed(3)}`, `typicality_gate=${o.typicalityGate.toFixed(3)}`] : []),
   ];
   const atypical = o.typicalityGate > 0 && sem.typicality < o.typicalityGate;
   if (sem.outOfScope) {

@@ -20,6 +20,11 @@ export interface SemanticOptions {
    * gate is given: a message further from every example than that is out of scope.
    */
   gateQuantile: number;
+  /**
+   * Fit the typicality model (`typicality.ts`). Off where no typicality gate will read it (the
+   * services with the gate at 0): a judgement then costs no substitution and says 1, no opinion.
+   */
+  typicality: boolean;
   /** A gate chosen elsewhere (e.g. by cross-validation with a synthetic out-of-scope slice); overrides `gateQuantile`. */
   gate?: number | undefined;
   epochs: number;
@@ -27,7 +32,7 @@ export interface SemanticOptions {
   seed: number;
 }
 
-export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, epochs: 12, learningRate: 0.5, seed: 7 };
+export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, typicality: true, epochs: 12, learningRate: 0.5, seed: 7 };
 
 /** What the semantic model says about one message vector. */
 export interface SemanticJudgement {
@@ -203,11 +208,13 @@ export function trainSemantic(examples: readonly TrainingExample[], vectors: rea
       o.gateQuantile,
     );
     // Split-conformal: fitted on the fit part, its reference distances are the held-out part's.
-    typical = fitTypicality(
-      fitIdx.map((i) => units[i] as Float32Array),
-      fitIdx.map((i) => ys[i] ?? 0),
-      held.map((i) => units[i] as Float32Array),
-    );
+    if (o.typicality) {
+      typical = fitTypicality(
+        fitIdx.map((i) => units[i] as Float32Array),
+        fitIdx.map((i) => ys[i] ?? 0),
+        held.map((i) => units[i] as Float32Array),
+      );
+    }
   }
   const final = fit(units, ys, intents.length, o);
   const docArea = examples.map((e) => intentArea[index.get(e.intent) ?? 0] ?? e.area);

@@ -6,7 +6,11 @@ import type { TrainingExample } from './types.js';
 /** The pack's `classifier:` setting (issue 12: the CV-chosen gates) as the models' options; empty when absent. */
 export function modelOptionsFromPolicy(pack: PolicyPack): { semantic: Partial<SemanticOptions>; hybrid: Partial<HybridOptions> } {
   const c = pack.classifier;
-  const semantic: Partial<SemanticOptions> = c?.semantic_gate !== undefined ? { gate: c.semantic_gate } : {};
+  const semantic: Partial<SemanticOptions> = {
+    ...(c?.semantic_gate !== undefined ? { gate: c.semantic_gate } : {}),
+    // The typicality model is fitted only when the pack's gate will read it.
+    ...((c?.typicality_gate ?? 0) > 0 ? {} : { typicality: false }),
+  };
   const hybrid: Partial<HybridOptions> = {
     ...(c?.ramp !== undefined ? { ramp: c.ramp } : {}),
     ...(c?.semantic_weight !== undefined ? { semanticWeight: c.semantic_weight } : {}),
