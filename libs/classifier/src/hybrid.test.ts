@@ -110,13 +110,13 @@ describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', ()
     expect(plain.semantic?.hybrid.semantic.gate).not.toBe(0.97);
     expect(tuned.semantic?.hybrid.versions.head).not.toBe(plain.semantic?.hybrid.versions.head);
     // The typicality model is fitted only where a gate reads it: without one a judgement says 1 (no opinion).
-    expect(modelOptionsFromPolicy(pack).semantic).toEqual({ typicality: false });
+    expect(modelOptionsFromPolicy(pack).semantic).toEqual({});
     const v = (await encoder.embed(['where is my parcel']))[0] as Float32Array;
     expect(plain.semantic?.hybrid.semantic.judge(v).typicality).toBe(1);
     expect(tuned.semantic?.hybrid.semantic.judge(v).typicality).toBeLessThan(1);
     // What `make eval` prints round-trips into the same options.
     expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 }) })).toEqual({
-      semantic: { gate: 0.6 },
+      semantic: { gate: 0.6, typicality: true },
       hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 },
     });
   });

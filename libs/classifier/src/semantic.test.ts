@@ -49,14 +49,16 @@ describe('semantic model (head + nearest-neighbour vote + gate)', () => {
     expect(j.outOfScope).toBe(true);
   });
 
-  it('semantic — typicality: a training-like vector is typical, one between the intents is not', () => {
-    const like = model.judge(around(1, 0.2, 700));
+  it('semantic — typicality: a training-like vector is typical, one between the intents is not; off by default', () => {
+    expect(model.judge(around(1, 0.2, 700)).typicality).toBe(1);
+    const typical = trainSemantic(examples, vectors, 'enc@1', { typicality: true });
+    const like = typical.judge(around(1, 0.2, 700));
     expect(like.typicality).toBeGreaterThan(0.05);
     // Between two taught intents, off the directions along which either varies.
     const between = new Float32Array(DIMS);
     between[0] = 1;
     between[1] = 0.6;
-    const j = model.judge(between);
+    const j = typical.judge(between);
     expect(j.typicality).toBeLessThan(0.05);
     expect(j.typicality).toBeLessThan(like.typicality);
   });

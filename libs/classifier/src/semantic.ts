@@ -21,8 +21,9 @@ export interface SemanticOptions {
    */
   gateQuantile: number;
   /**
-   * Fit the typicality model (`typicality.ts`). Off where no typicality gate will read it (the
-   * services with the gate at 0): a judgement then costs no substitution and says 1, no opinion.
+   * Fit the typicality model (`typicality.ts`). Off by default, and wherever no typicality gate will
+   * read it (a pack without `typicality_gate`): a judgement then costs no substitution and says 1,
+   * no opinion. The calibration's cross-validation turns it on to sweep the gate.
    */
   typicality: boolean;
   /** A gate chosen elsewhere (e.g. by cross-validation with a synthetic out-of-scope slice); overrides `gateQuantile`. */
@@ -32,7 +33,7 @@ export interface SemanticOptions {
   seed: number;
 }
 
-export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, typicality: true, epochs: 12, learningRate: 0.5, seed: 7 };
+export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, typicality: false, epochs: 12, learningRate: 0.5, seed: 7 };
 
 /** What the semantic model says about one message vector. */
 export interface SemanticJudgement {

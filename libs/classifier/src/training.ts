@@ -9,7 +9,7 @@ export function modelOptionsFromPolicy(pack: PolicyPack): { semantic: Partial<Se
   const semantic: Partial<SemanticOptions> = {
     ...(c?.semantic_gate !== undefined ? { gate: c.semantic_gate } : {}),
     // The typicality model is fitted only when the pack's gate will read it.
-    ...((c?.typicality_gate ?? 0) > 0 ? {} : { typicality: false }),
+    ...((c?.typicality_gate ?? 0) > 0 ? { typicality: true } : {}),
   };
   const hybrid: Partial<HybridOptions> = {
     ...(c?.ramp !== undefined ? { ramp: c.ramp } : {}),

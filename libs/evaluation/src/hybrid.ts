@@ -124,7 +124,7 @@ export function hybridCvRecords(
     const rest = folds.filter((_, j) => j !== i).flat().filter((g) => !left.has(g.label));
     const examples = toTrainingExamples(rest);
     const lex = lexical(examples);
-    const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion);
+    const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion, { typicality: true });
     const trainedLabels = new Set(examples.map((e) => e.intent));
     const tests: Array<{ gold: GoldMessage; slice: HybridRecord['slice'] }> = [
       ...held.map((g) => (left.has(g.label) ? { gold: { ...g, area: 'out_of_scope' as const }, slice: 'left_out' as const } : { gold: g, slice: 'in_scope' as const })),
@@ -309,7 +309,8 @@ export function evaluateHybrid(
 ): HybridEvaluation {
   const examples = toTrainingExamples(train);
   const t0 = performance.now();
-  const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion, { gate: choice.setting.gate });
+  // As the service trains with the pasted `classifier:` block (`modelOptionsFromPolicy`), so the cited version is the same.
+  const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion, { gate: choice.setting.gate, ...(choice.setting.typicalityGate > 0 ? { typicality: true } : {}) });
   const hybrid = createHybrid(lexical(examples), sem, choice.setting);
   const trainMs = performance.now() - t0;
   const t1 = performance.now();
