@@ -51,7 +51,8 @@ export interface SemanticJudgement {
   meanTopSimilarity: number;
   /**
    * Share of held-out in-scope training messages at least as atypical as this one, by relative
-   * Mahalanobis distance (`typicality.ts`); 1 when the model had too few examples to hold any out.
+   * Mahalanobis distance (`typicality.ts`); 1 (no opinion) when typicality is off (`SemanticOptions.typicality`)
+   * or the model had too few examples to hold any out.
    */
   typicality: number;
   outOfScope: boolean;
