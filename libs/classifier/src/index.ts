@@ -12,7 +12,7 @@ export { Vectorizer, DEFAULT_FEATURES } from './features.js';
 export type { FeatureOptions, SparseVector } from './features.js';
 export { trainSoftmax, logits, softmaxInPlace, fitTemperature, mulberry32, DEFAULT_SOFTMAX } from './logreg.js';
 export type { SoftmaxModel, SoftmaxTrainOptions } from './logreg.js';
-export { trainingExamplesFromPolicy, modelOptionsFromPolicy, classifierBlockOf } from './training.js';
+export { trainingExamplesFromPolicy, trainingPhrases, modelOptionsFromPolicy, classifierBlockOf } from './training.js';
 export { trainSemantic, semanticVersionFor, SEMANTIC_ALGORITHM_VERSION, DEFAULT_SEMANTIC } from './semantic.js';
 export type { SemanticModel, SemanticJudgement, SemanticOptions } from './semantic.js';
 export { combineOpinions, createHybrid, trainHybrid, trainModels, trainPackModels, hybridVersion, DEFAULT_HYBRID } from './hybrid.js';

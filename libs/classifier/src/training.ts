@@ -26,6 +26,11 @@ export function classifierBlockOf(s: { gate: number } & HybridOptions): NonNulla
   return { semantic_gate: s.gate, ramp: s.ramp, semantic_weight: s.semanticWeight, disagreement_confidence: s.disagreementConfidence, intent_weight: s.intentWeight, typicality_gate: s.typicalityGate };
 }
 
+/** The pack's example phrases as a set: the texts whose vectors may be kept on disk (`withStoredVectors`). */
+export function trainingPhrases(pack: PolicyPack): Set<string> {
+  return new Set(trainingExamplesFromPolicy(pack).map((e) => e.text));
+}
+
 /** The policy pack's example phrases are the embedded model's training data. */
 export function trainingExamplesFromPolicy(pack: PolicyPack): TrainingExample[] {
   const out: TrainingExample[] = [];

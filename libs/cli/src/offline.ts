@@ -1,5 +1,5 @@
 import { Ticket, type Reason, type Verdict } from '@handrail/contracts';
-import { trainingExamplesFromPolicy, trainPackModels, type ClassifierModels, type SentenceEncoder, type TrainedClassifier } from '@handrail/classifier';
+import { trainingPhrases, trainPackModels, type ClassifierModels, type SentenceEncoder, type TrainedClassifier } from '@handrail/classifier';
 import { sharedEncoder, withStoredVectors, type Encoder } from '@handrail/encoder';
 import { decideTicket, semanticScorer, type SemanticScorer, type TicketDecision } from '@handrail/decisions';
 import { actionName, AI_ACTION, areaLabel, ROUTE, type AiActionName, type RouteName } from '@handrail/events';
@@ -20,7 +20,7 @@ export interface OfflinePolicy {
 /** What the pack's models train with: `encoder`, reading the pack's example vectors from ENCODER_STORE_DIR when set. */
 export function trainingEncoder(pack: PolicyPack, encoder: Encoder): SentenceEncoder {
   const dir = cliConfig().ENCODER_STORE_DIR;
-  return dir ? withStoredVectors(encoder, dir, new Set(trainingExamplesFromPolicy(pack).map((e) => e.text))) : encoder;
+  return dir ? withStoredVectors(encoder, dir, trainingPhrases(pack)) : encoder;
 }
 
 export async function loadOfflinePolicy(file: string, o: { semantic?: boolean } = {}): Promise<OfflinePolicy> {

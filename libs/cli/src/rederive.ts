@@ -2,7 +2,7 @@ import type { EventEnvelope, TicketConcluded } from '@handrail/contracts';
 import { decodeJson, openBucket, type Bus } from '@handrail/bus';
 import { trainPackModels } from '@handrail/classifier';
 import { sharedEncoder, withStoredVectors } from '@handrail/encoder';
-import { decideTicket, passageText, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
+import { decideTicket, passageTexts, semanticScorer, type ContactRecord, type TicketDecision } from '@handrail/decisions';
 import { ROUTE, type Topology } from '@handrail/events';
 import { fromSnapshot, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
 import { loadPolicyFile, policyRevisionId, PolicyStore } from '@handrail/policy';
@@ -53,7 +53,7 @@ export async function rederive(bus: Bus, topo: Topology, events: readonly EventE
   const storeDir = cliConfig().ENCODER_STORE_DIR;
   const decision = await decideTicket(
     { ticket, history },
-    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(storeDir ? withStoredVectors(encoder, storeDir, new Set(kb.passages.map(passageText))) : encoder) } },
+    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(storeDir ? withStoredVectors(encoder, storeDir, passageTexts(kb)) : encoder) } },
   );
   const c = events.find((e) => e.payload?.$case === 'concluded');
   const recorded = c?.payload?.$case === 'concluded' ? c.payload.value : undefined;

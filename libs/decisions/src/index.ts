@@ -38,7 +38,7 @@ export { repeatContacts, openHumanCases, appendContact, contactLookup, historyWi
 export type { ContactRecord, ContactLookup } from './history.js';
 export { checkHumanReply } from './human-reply.js';
 export type { HumanReplyInput, HumanReplyCheck } from './human-reply.js';
-export { NO_ANSWER, draftRelevance, noAnswerReason, passageText, relevanceMessage, semanticScorer } from './relevance.js';
+export { NO_ANSWER, draftRelevance, noAnswerReason, passageText, passageTexts, relevanceMessage, semanticScorer } from './relevance.js';
 export type { DraftRelevanceInput, RelevanceOptions, SemanticScorer, SentenceEncoder } from './relevance.js';
 export { emptyAutomation, applyAutomationChange, capAutomation, demotedAction, inPilotSlice, pilotFor } from './automation.js';
 export type { AutomationState, AutomationCap } from './automation.js';

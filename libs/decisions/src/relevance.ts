@@ -47,6 +47,11 @@ export function passageText(p: Pick<Passage, 'title' | 'heading' | 'text'>): str
   return `${p.heading || p.title}. ${p.text}`;
 }
 
+/** A help centre's passages as the texts the scorer embeds: the ones whose vectors may be kept on disk. */
+export function passageTexts(kb: { passages: readonly Pick<Passage, 'title' | 'heading' | 'text'>[] }): Set<string> {
+  return new Set(kb.passages.map(passageText));
+}
+
 export function semanticScorer(encoder: SentenceEncoder): SemanticScorer {
   // One embedding per passage version, shared by every caller: a burst of concurrent drafts right after
   // start-up (or a KB revision) used to embed the whole help centre once per draft in flight.

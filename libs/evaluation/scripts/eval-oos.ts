@@ -40,6 +40,7 @@ import {
   trainTfidfBaseline,
   withThreshold,
   type GoldMessage,
+  type HybridEvaluation,
   type RoutedMessage,
 } from '@handrail/evaluation';
 
@@ -109,7 +110,7 @@ for (const s of settings) {
     );
     // What to paste into the pack so the running classifier decides with this choice (issue 12).
     process.stderr.write(`${s.name} hybrid: in the pack → classifier: ${JSON.stringify(classifierBlockOf(h.choice.setting))}, and per area confidence_threshold ${JSON.stringify(h.choice.areaThresholds)}\n`);
-    const summary = (e: typeof h): Record<string, unknown> => ({
+    const summary = (e: HybridEvaluation): Record<string, unknown> => ({
       model: e.modelVersion,
       coverage: e.metrics.coverage,
       unsafe_automation: e.metrics.unsafe_automation,
@@ -127,7 +128,7 @@ for (const s of settings) {
       process.stderr.write(
         `${s.name} hybrid strict (CV: synthetic ≥ 97%, left-out intents ≥ 80% flagged): classifier ${JSON.stringify(classifierBlockOf(c.setting))} thresholds ${JSON.stringify(c.areaThresholds)} (CV coverage ${c.crossValidation.coverage}; synthetic flagged ${c.syntheticFlagged}, left-out ${c.leftOutFlagged})\n`,
       );
-      hybridStrict = { ...summary({ ...strict, embedMs: h.embedMs, variants: {} }), setting: classifierBlockOf(c.setting), cv: { coverage: c.crossValidation.coverage, synthetic_flagged: c.syntheticFlagged, left_out_flagged: c.leftOutFlagged } };
+      hybridStrict = { ...summary(strict), setting: classifierBlockOf(c.setting), cv: { coverage: c.crossValidation.coverage, synthetic_flagged: c.syntheticFlagged, left_out_flagged: c.leftOutFlagged } };
     }
   }
   console.log(

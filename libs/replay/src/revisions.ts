@@ -1,6 +1,6 @@
 import { decodeJson, type Bus } from '@handrail/bus';
-import { trainingExamplesFromPolicy, trainPackModels } from '@handrail/classifier';
-import { passageText, SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
+import { trainingPhrases, trainPackModels } from '@handrail/classifier';
+import { passageTexts, SamplingCounters, semanticScorer, type ClassifyDeps, type RelevanceOptions } from '@handrail/decisions';
 import { sharedEncoder, withStoredVectors } from '@handrail/encoder';
 import type { Topology } from '@handrail/events';
 import { fromSnapshot, ingestDirectory, toSnapshot, type KbSnapshot, type KnowledgeBase } from '@handrail/kb';
@@ -135,7 +135,7 @@ export class RevisionResolver {
     if (!c) {
       c = sharedEncoder().then(async (encoder) => {
         const dir = this.files.encoderStoreDir;
-        const models = await trainPackModels(policy.pack, dir ? withStoredVectors(encoder, dir, new Set(trainingExamplesFromPolicy(policy.pack).map((e) => e.text))) : encoder);
+        const models = await trainPackModels(policy.pack, dir ? withStoredVectors(encoder, dir, trainingPhrases(policy.pack)) : encoder);
         return { classifier: models.classifier, semantic: models.semantic };
       });
       this.#classifiers.set(policy.revision, c);
@@ -159,7 +159,7 @@ export class RevisionResolver {
       if (!k) return false;
       let texts = this.#passageTexts.get(k.revision);
       if (!texts) {
-        texts = new Set(k.kb.passages.map(passageText));
+        texts = passageTexts(k.kb);
         this.#passageTexts.set(k.revision, texts);
       }
       return texts.has(text);

@@ -1,4 +1,4 @@
-import { trainingExamplesFromPolicy, trainPackModels, type ClassifierModels } from '@handrail/classifier';
+import { trainingPhrases, trainPackModels, type ClassifierModels } from '@handrail/classifier';
 import { ack } from '@handrail/bus';
 import { classifyStage } from '@handrail/decisions';
 import { createEncoder, withStoredVectors, type Encoder } from '@handrail/encoder';
@@ -19,7 +19,7 @@ export const classifierService = defineService({ name: 'classifier', version: VE
   if (encoder) ctx.log.info({ encoder: encoder.version, threads: ctx.config.ENCODER_THREADS }, 'sentence encoder loaded');
   // With ENCODER_STORE_DIR the pack's phrases are read from disk when another process embedded them already.
   const store = ctx.config.ENCODER_STORE_DIR;
-  const trainingEncoder = (p: ActivePolicy) => (encoder && store ? withStoredVectors(encoder, store, new Set(trainingExamplesFromPolicy(p.pack).map((e) => e.text))) : encoder);
+  const trainingEncoder = (p: ActivePolicy) => (encoder && store ? withStoredVectors(encoder, store, trainingPhrases(p.pack)) : encoder);
   const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainPackModels(p.pack, trainingEncoder(p)), policy: p });
   const versionsOf = (m: ClassifierModels) => m.semantic?.hybrid.versions ?? { lexical: m.classifier.version };
   let model = await train(policy.current());

@@ -1,6 +1,6 @@
 import { ack, retry, backoffMs } from '@handrail/bus';
 import { Route, type Ticket } from '@handrail/contracts';
-import { draftStage, handoffStage, passageText, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
+import { draftStage, handoffStage, passageTexts, semanticScorer, type LlmDrafting, type SemanticScorer } from '@handrail/decisions';
 import { createEncoder, withStoredVectors } from '@handrail/encoder';
 import { DEFAULT_PROMPT_TEMPLATE, promptTemplateProblems } from '@handrail/drafting';
 import { ValidationError } from '@handrail/errors';
@@ -36,7 +36,7 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
   let helpCentre: { revision: string; texts: Set<string> } | undefined;
   const isPassage = (text: string): boolean => {
     const active = kb.current();
-    if (helpCentre?.revision !== active.revision) helpCentre = { revision: active.revision, texts: new Set(active.kb.passages.map(passageText)) };
+    if (helpCentre?.revision !== active.revision) helpCentre = { revision: active.revision, texts: passageTexts(active.kb) };
     return helpCentre.texts.has(text);
   };
   const store = ctx.config.ENCODER_STORE_DIR;
