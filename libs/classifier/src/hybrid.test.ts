@@ -15,6 +15,13 @@ function sem(area: SemanticJudgement['area'], confidence: number, nearestSimilar
   return { area, intent: `${area}_intent`, confidence, intentConfidence: confidence, areaProbability: new Map([[area, confidence]]), nearestSimilarity, meanTopSimilarity: nearestSimilarity, typicality: 0.5, outOfScope: nearestSimilarity < gate };
 }
 
+/** The lexical model's probability share for a non-top area (as `combineOpinions` reads it). */
+function shareOf(lex: ReturnType<typeof lexical.classify>, area: string): number {
+  const rest = lex.alternatives.filter((a) => a.area !== lex.modelArea);
+  const total = rest.reduce((t, a) => t + a.probability, 0);
+  return total <= 0 ? 0 : rest.filter((a) => a.area === area).reduce((t, a) => t + a.probability, 0) / total;
+}
+
 describe('hybrid — lexical + semantic combined', () => {
   it('hybrid — agreement: no doubt, the confidence blends both, every model version is cited', () => {
     const lex = lexical.classify('where is my order');
@@ -76,6 +83,29 @@ describe('hybrid — lexical + semantic combined', () => {
     expect(off.modelDoubts.map((d) => d.code)).not.toContain('out_of_scope');
   });
 
+  it('hybrid — the log pool: agreement counts (above the weighted mean, below 1), disagreement costs more than under the linear pool', () => {
+    const lex = lexical.classify('where is my order');
+    expect(lex.modelArea).toBe('faq_status');
+    const o = { semanticWeight: 0.5, ramp: 0, disagreementConfidence: 2, intentWeight: 0, typicalityGate: 0 };
+    const two = (area: SemanticJudgement['area'], p: number, other: SemanticJudgement['area']): SemanticJudgement => ({ ...sem(area, p, 0.8), areaProbability: new Map([[area, p], [other, 1 - p]]) });
+    const linear = combineOpinions(lex, two('faq_status', 0.9, 'routine'), 0.4, versions, { ...o, pooling: 'linear' });
+    const log = combineOpinions(lex, two('faq_status', 0.9, 'routine'), 0.4, versions, { ...o, pooling: 'log' });
+    expect(log.area).toBe(AREA.value('faq_status'));
+    expect(log.confidence).toBeGreaterThan(linear.confidence);
+    expect(log.confidence).toBeLessThan(1);
+    // By hand: both models' probabilities smoothed, the weighted geometric mean renormalised over the areas either names.
+    const areas = new Set<string>([lex.modelArea, 'faq_status', 'routine']);
+    const lexP = (a: string): number => (a === lex.modelArea ? lex.confidence : (1 - lex.confidence) * shareOf(lex, a));
+    const semP = (a: string): number => (a === 'faq_status' ? 0.9 : a === 'routine' ? 0.1 : 0);
+    const s = (p: number): number => 0.99 * p + 0.01 / areas.size;
+    const score = (a: string): number => Math.sqrt(s(lexP(a)) * s(semP(a)));
+    expect(log.confidence).toBeCloseTo(score('faq_status') / [...areas].reduce((t, a) => t + score(a), 0), 9);
+    const disLinear = combineOpinions(lex, two('routine', 0.9, 'faq_status'), 0.4, versions, { ...o, pooling: 'linear' });
+    const disLog = combineOpinions(lex, two('routine', 0.9, 'faq_status'), 0.4, versions, { ...o, pooling: 'log' });
+    expect(disLog.area).toBe(AREA.value('routine'));
+    expect(disLog.confidence).toBeLessThan(disLinear.confidence);
+  });
+
   it('hybrid — a risk detector still decides the area, whatever the semantic model says', () => {
     const lex = lexical.classify('someone stole my card and is using it');
     expect(lex.riskFlags.length).toBeGreaterThan(0);
@@ -103,9 +133,9 @@ describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', ()
 
   it('hybrid — `classifier:` in the pack sets the gate and the combination; without it the defaults; the model version tells them apart', async () => {
     const plain = await trainPackModels(pack, encoder);
-    const tuned = await trainPackModels({ ...pack, classifier: { semantic_gate: 0.97, ramp: 0.2, semantic_weight: 0.9, disagreement_confidence: 2, intent_weight: 0.3, typicality_gate: 0.05 } }, encoder);
+    const tuned = await trainPackModels({ ...pack, classifier: { semantic_gate: 0.97, ramp: 0.2, semantic_weight: 0.9, disagreement_confidence: 2, intent_weight: 0.3, typicality_gate: 0.05, pooling: 'log' } }, encoder);
     expect(tuned.semantic?.hybrid.semantic.gate).toBe(0.97);
-    expect(tuned.semantic?.hybrid.options).toEqual({ ramp: 0.2, semanticWeight: 0.9, disagreementConfidence: 2, intentWeight: 0.3, typicalityGate: 0.05 });
+    expect(tuned.semantic?.hybrid.options).toEqual({ ramp: 0.2, semanticWeight: 0.9, disagreementConfidence: 2, intentWeight: 0.3, typicalityGate: 0.05, pooling: 'log' });
     expect(plain.semantic?.hybrid.options).toEqual(DEFAULT_HYBRID);
     expect(plain.semantic?.hybrid.semantic.gate).not.toBe(0.97);
     expect(tuned.semantic?.hybrid.versions.head).not.toBe(plain.semantic?.hybrid.versions.head);
@@ -115,9 +145,9 @@ describe('hybrid — the pack decides with the CV-chosen setting (issue 12)', ()
     expect(plain.semantic?.hybrid.semantic.judge(v).typicality).toBe(1);
     expect(tuned.semantic?.hybrid.semantic.judge(v).typicality).toBeLessThan(1);
     // What `make eval` prints round-trips into the same options.
-    expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 }) })).toEqual({
+    expect(modelOptionsFromPolicy({ ...pack, classifier: classifierBlockOf({ gate: 0.6, ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1, pooling: 'log' }) })).toEqual({
       semantic: { gate: 0.6, typicality: true },
-      hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1 },
+      hybrid: { ramp: 0.1, semanticWeight: 0.75, disagreementConfidence: 0.6, intentWeight: 0, typicalityGate: 0.1, pooling: 'log' },
     });
   });
 

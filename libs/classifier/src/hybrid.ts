@@ -33,9 +33,15 @@ export interface HybridOptions {
    * example (so passes the similarity gate) but off the directions along which the intents vary.
    */
   typicalityGate: number;
+  /**
+   * How the two models' area probabilities are pooled: `linear` (the weighted mean) or `log` (the
+   * weighted geometric mean, renormalised over the areas). A linear pool of two calibrated models is
+   * under-confident where they agree (Ranjan & Gneiting 2010); the log pool lets agreement count.
+   */
+  pooling?: 'linear' | 'log';
 }
 
-export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0 };
+export const DEFAULT_HYBRID: HybridOptions = { semanticWeight: 0.5, ramp: 0.1, disagreementConfidence: 0, intentWeight: 0, typicalityGate: 0, pooling: 'linear' };
 
 export interface HybridVersions {
   lexical: string;
@@ -56,11 +62,14 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
   const lexArea = lex.modelArea;
   const semArea = sem.area;
   // The area: a risk detector's, else the semantic model's (it knows paraphrases), its probability
-  // weighed with what the lexical model gives that same area.
+  // pooled with what the lexical model gives that same area.
   const area: AreaName = forced ?? semArea;
-  const lexP = lexArea === area ? lex.confidence : Math.max(0, 1 - lex.confidence) * lexAreaShare(lex, area);
-  const semP = sem.areaProbability.get(area) ?? 0;
-  let confidence = o.semanticWeight * semP + (1 - o.semanticWeight) * lexP;
+  const lexP = (a: AreaName): number => (lexArea === a ? lex.confidence : Math.max(0, 1 - lex.confidence) * lexAreaShare(lex, a));
+  const semP = (a: AreaName): number => sem.areaProbability.get(a) ?? 0;
+  let confidence =
+    o.pooling === 'log'
+      ? logPool(lexP, semP, area, [...new Set<AreaName>([area, lexArea, ...sem.areaProbability.keys()])], o.semanticWeight)
+      : o.semanticWeight * semP(area) + (1 - o.semanticWeight) * lexP(area);
   if (o.intentWeight > 0) {
     const intentP = o.semanticWeight * (area === semArea ? sem.intentConfidence : 0) + (1 - o.semanticWeight) * (area === lexArea ? lex.intentConfidence : 0);
     confidence = (1 - o.intentWeight) * confidence + o.intentWeight * intentP;
@@ -113,6 +122,17 @@ export function combineOpinions(lex: DetailedClassification, sem: SemanticJudgem
     opinions,
     modelDoubts: doubts,
   });
+}
+
+/** Smoothing of each model's area probability before the log pool: no single model's 0 vetoes an area. */
+const LOG_POOL_FLOOR = 0.01;
+
+/** The weighted geometric mean of both models' probabilities of `area`, renormalised over `areas`. */
+function logPool(lexP: (a: AreaName) => number, semP: (a: AreaName) => number, area: AreaName, areas: readonly AreaName[], w: number): number {
+  const smooth = (p: number): number => (1 - LOG_POOL_FLOOR) * Math.max(0, Math.min(1, p)) + LOG_POOL_FLOOR / areas.length;
+  const score = (a: AreaName): number => Math.exp(w * Math.log(smooth(semP(a))) + (1 - w) * Math.log(smooth(lexP(a))));
+  const total = areas.reduce((t, a) => t + score(a), 0);
+  return total > 0 ? score(area) / total : 0;
 }
 
 /** Share of the lexical model's remaining probability that its alternatives give `area`. */

@@ -6,7 +6,7 @@ import type { TrainingExample } from './types.js';
 import { fitTypicality, type TypicalityModel } from './typicality.js';
 
 /** Bump when the head, the vote or the gate change, so decisions cite a different version. */
-export const SEMANTIC_ALGORITHM_VERSION = 'knn-lr-rmaha/2';
+export const SEMANTIC_ALGORITHM_VERSION = 'knn-lr-rmaha/3';
 
 export interface SemanticOptions {
   /** Neighbours in the area vote. */
@@ -33,7 +33,7 @@ export interface SemanticOptions {
   seed: number;
 }
 
-export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, typicality: false, epochs: 12, learningRate: 0.5, seed: 7 };
+export const DEFAULT_SEMANTIC: SemanticOptions = { k: 10, voteWeight: 0.5, calibrationFraction: 0.2, gateQuantile: 0.02, typicality: false, epochs: 12, learningRate: 4, seed: 7 };
 
 /** What the semantic model says about one message vector. */
 export interface SemanticJudgement {

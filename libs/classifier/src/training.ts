@@ -17,13 +17,14 @@ export function modelOptionsFromPolicy(pack: PolicyPack): { semantic: Partial<Se
     ...(c?.disagreement_confidence !== undefined ? { disagreementConfidence: c.disagreement_confidence } : {}),
     ...(c?.intent_weight !== undefined ? { intentWeight: c.intent_weight } : {}),
     ...(c?.typicality_gate !== undefined ? { typicalityGate: c.typicality_gate } : {}),
+    ...(c?.pooling !== undefined ? { pooling: c.pooling } : {}),
   };
   return { semantic, hybrid };
 }
 
 /** A CV-chosen hybrid setting as the pack's `classifier:` block (what `make eval` prints to paste). */
 export function classifierBlockOf(s: { gate: number } & HybridOptions): NonNullable<PolicyPack['classifier']> {
-  return { semantic_gate: s.gate, ramp: s.ramp, semantic_weight: s.semanticWeight, disagreement_confidence: s.disagreementConfidence, intent_weight: s.intentWeight, typicality_gate: s.typicalityGate };
+  return { semantic_gate: s.gate, ramp: s.ramp, semantic_weight: s.semanticWeight, disagreement_confidence: s.disagreementConfidence, intent_weight: s.intentWeight, typicality_gate: s.typicalityGate, pooling: s.pooling ?? 'linear' };
 }
 
 /** The pack's example phrases as a set: the texts whose vectors may be kept on disk (`withStoredVectors`). */

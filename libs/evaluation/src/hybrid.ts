@@ -157,6 +157,7 @@ const CONFIDENCE_GRID = {
   disagreementConfidence: [0, 0.6, 2],
   intentWeight: [0, 0.3, 0.6],
   typicalityGate: [0, 0.02, 0.05, 0.1, 0.15],
+  pooling: ['linear', 'log'] as Array<'linear' | 'log'>,
 };
 
 /** Records combined under one setting, as routed messages (threshold 0 auto decision included). */
@@ -246,6 +247,22 @@ export function scoreSetting(records: readonly HybridRecord[], setting: HybridSe
 }
 
 /**
+ * Settings already scored on these records under these limits: `runHybrid` chooses twice (default
+ * and strict) from one set of records, and scoring is the whole cost of a choice.
+ */
+const scored = new WeakMap<readonly HybridRecord[], Map<string, Omit<HybridChoice, 'tried' | 'feasible' | 'frontier'>>>();
+function scoreCached(records: readonly HybridRecord[], setting: HybridSetting, o: ChooseOptions): Omit<HybridChoice, 'tried' | 'feasible' | 'frontier'> {
+  const key = JSON.stringify([setting, o.maxUnsafe, o.maxCritical, o.floors]);
+  let byKey = scored.get(records);
+  if (!byKey) scored.set(records, (byKey = new Map()));
+  const have = byKey.get(key);
+  if (have) return have;
+  const s = scoreSetting(records, setting, o);
+  byKey.set(key, s);
+  return s;
+}
+
+/**
  * Picks the gate, ramp, weights and disagreement rule, and one threshold per area, from the
  * out-of-fold records only: per-area thresholds keep the in-scope unsafe/critical automation within
  * the limits (as `autoThreshold` does); the setting with the most coverage wins, less
@@ -267,9 +284,10 @@ export function chooseHybrid(records: readonly HybridRecord[], o: ChooseOptions 
       for (const semanticWeight of grid.semanticWeight)
         for (const disagreementConfidence of grid.disagreementConfidence)
           for (const intentWeight of grid.intentWeight)
-            for (const typicalityGate of grid.typicalityGate) {
+            for (const typicalityGate of grid.typicalityGate)
+              for (const pooling of grid.pooling) {
             tried++;
-            const s = scoreSetting(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight, typicalityGate }, o);
+            const s = scoreCached(records, { gate, ramp, semanticWeight, disagreementConfidence, intentWeight, typicalityGate, pooling }, o);
             const shortfall = Math.max(0, minSynthetic - (s.syntheticFlagged ?? 1)) + Math.max(0, minLeftOut - (s.leftOutFlagged ?? 1));
             if (shortfall === 0) feasible++;
             for (const level of levels) {

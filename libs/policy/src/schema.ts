@@ -233,6 +233,8 @@ export const policyPackSchema = z
          * (relative Mahalanobis over the encoder's vectors; 0: off). Sees intents never taught.
          */
         typicality_gate: unit.optional(),
+        /** How the two models' area probabilities are pooled: `linear` (weighted mean, the default) or `log` (weighted geometric mean). */
+        pooling: z.enum(['linear', 'log']).optional(),
       })
       .strict()
       .optional(),
