@@ -48,7 +48,7 @@ const records: HybridRecord[] = [
   ...times(10, (i) => record('synthetic', 'out_of_scope', 'faq_status', 0.9, 0.35, i)),
   ...times(10, (i) => record('left_out', 'out_of_scope', 'faq_status', 0.9, 0.55, i)),
 ];
-const grid = { gate: [0.3, 0.4, 0.5, 0.6, 0.7, 0.9], ramp: [0], semanticWeight: [0.5], disagreementConfidence: [0], intentWeight: [0], typicalityGate: [0] };
+const grid = { gate: [0.3, 0.4, 0.5, 0.6, 0.7, 0.9], ramp: [0], semanticWeight: [0.5], disagreementConfidence: [0], intentWeight: [0], typicalityGate: [0], pooling: ['linear' as const] };
 
 describe('hybrid calibration — gate and thresholds from out-of-fold records', () => {
   it('hybrid calibration — the lowest gate that flags both out-of-scope slices, keeping every in-scope message', () => {
