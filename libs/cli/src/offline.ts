@@ -19,8 +19,7 @@ export interface OfflinePolicy {
 
 /** What the pack's models train with: `encoder`, reading the pack's example vectors from ENCODER_STORE_DIR when set. */
 export function trainingEncoder(pack: PolicyPack, encoder: Encoder): SentenceEncoder {
-  const dir = cliConfig().ENCODER_STORE_DIR;
-  return dir ? withStoredVectors(encoder, dir, trainingPhrases(pack)) : encoder;
+  return withStoredVectors(encoder, cliConfig().ENCODER_STORE_DIR, trainingPhrases(pack));
 }
 
 export async function loadOfflinePolicy(file: string, o: { semantic?: boolean } = {}): Promise<OfflinePolicy> {

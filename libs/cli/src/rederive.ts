@@ -50,10 +50,9 @@ export async function rederive(bus: Bus, topo: Topology, events: readonly EventE
   const history = contacts?.value.length ? decodeJson<ContactRecord[]>(contacts.value) : [];
   const encoder = await sharedEncoder();
   const models = await trainPackModels(policy.pack, trainingEncoder(policy.pack, encoder));
-  const storeDir = cliConfig().ENCODER_STORE_DIR;
   const decision = await decideTicket(
     { ticket, history },
-    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(storeDir ? withStoredVectors(encoder, storeDir, passageTexts(kb)) : encoder) } },
+    { policy, kb: { kb, revision: toSnapshot(kb).revision }, classify: { classifier: models.classifier, semantic: models.semantic }, relevance: { semantic: semanticScorer(withStoredVectors(encoder, cliConfig().ENCODER_STORE_DIR, passageTexts(kb))) } },
   );
   const c = events.find((e) => e.payload?.$case === 'concluded');
   const recorded = c?.payload?.$case === 'concluded' ? c.payload.value : undefined;

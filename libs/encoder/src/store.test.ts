@@ -51,6 +51,8 @@ describe('encoder — vectors stored on disk (ENCODER_STORE_DIR)', () => {
     await enc.embed(['my card number is 4111']);
     expect(model.seen).toEqual(['my card number is 4111', 'a phrase', 'my card number is 4111']);
     expect(files(dir)).toHaveLength(1);
+    // Without a directory (ENCODER_STORE_DIR unset) the encoder is used as it is.
+    expect(withStoredVectors(model, undefined, new Set(['a phrase']))).toBe(model);
   });
 
   it('encoder store — another model version does not see the vectors; a file of the wrong size is embedded again', async () => {

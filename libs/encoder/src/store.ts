@@ -63,8 +63,10 @@ export interface EmbeddingSource {
  * `encoder` with the vectors of the texts in `keep` read from and written to `dir` — a policy pack's
  * example phrases, a help centre's passages: what every process that trains or drafts on them embeds
  * again otherwise. Only those: customer text is never written to disk, it goes straight to `encoder`.
+ * Without a `dir` (ENCODER_STORE_DIR unset) it is `encoder` itself.
  */
-export function withStoredVectors(encoder: EmbeddingSource, dir: string, keep: { has(text: string): boolean }): EmbeddingSource {
+export function withStoredVectors<E extends EmbeddingSource>(encoder: E, dir: string | undefined, keep: { has(text: string): boolean }): E | EmbeddingSource {
+  if (dir === undefined) return encoder;
   const store = vectorStore(dir, encoder.version, encoder.dimensions);
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     const kept = [...new Set(texts.filter((t) => keep.has(t)))];

@@ -3,8 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Classification } from '@handrail/contracts';
 import {
+  classifierBlockOf,
   combineOpinions,
   createHybrid,
+  modelOptionsFromPolicy,
   trainClassifier,
   trainSemantic,
   type DetailedClassification,
@@ -327,9 +329,10 @@ export function evaluateHybrid(
 ): HybridEvaluation {
   const examples = toTrainingExamples(train);
   const t0 = performance.now();
-  // As the service trains with the pasted `classifier:` block (`modelOptionsFromPolicy`), so the cited version is the same.
-  const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion, { gate: choice.setting.gate, ...(choice.setting.typicalityGate > 0 ? { typicality: true } : {}) });
-  const hybrid = createHybrid(lexical(examples), sem, choice.setting);
+  // As the service trains with the pasted `classifier:` block, so the cited version is the same.
+  const options = modelOptionsFromPolicy({ ...policy, classifier: classifierBlockOf(choice.setting) });
+  const sem = trainSemantic(examples, examples.map((e) => vectorOf(vectors, e.text)), encoderVersion, options.semantic);
+  const hybrid = createHybrid(lexical(examples), sem, options.hybrid);
   const trainMs = performance.now() - t0;
   const t1 = performance.now();
   const classified = classifyAll(hybridMessageClassifier(hybrid, vectors), test);

@@ -134,8 +134,7 @@ export class RevisionResolver {
     let c = this.#classifiers.get(policy.revision);
     if (!c) {
       c = sharedEncoder().then(async (encoder) => {
-        const dir = this.files.encoderStoreDir;
-        const models = await trainPackModels(policy.pack, dir ? withStoredVectors(encoder, dir, trainingPhrases(policy.pack)) : encoder);
+        const models = await trainPackModels(policy.pack, withStoredVectors(encoder, this.files.encoderStoreDir, trainingPhrases(policy.pack)));
         return { classifier: models.classifier, semantic: models.semantic };
       });
       this.#classifiers.set(policy.revision, c);
@@ -148,8 +147,7 @@ export class RevisionResolver {
    * one scorer per resolver, so the help centre's passages are embedded once per article version, not per ticket.
    */
   relevance(): Promise<RelevanceOptions> {
-    const dir = this.files.encoderStoreDir;
-    this.#relevance ??= sharedEncoder().then((encoder) => ({ semantic: semanticScorer(dir ? withStoredVectors(encoder, dir, { has: (t) => this.#isPassage(t) }) : encoder) }));
+    this.#relevance ??= sharedEncoder().then((encoder) => ({ semantic: semanticScorer(withStoredVectors(encoder, this.files.encoderStoreDir, { has: (t) => this.#isPassage(t) })) }));
     return this.#relevance;
   }
 

@@ -18,8 +18,7 @@ export const classifierService = defineService({ name: 'classifier', version: VE
       : undefined;
   if (encoder) ctx.log.info({ encoder: encoder.version, threads: ctx.config.ENCODER_THREADS }, 'sentence encoder loaded');
   // With ENCODER_STORE_DIR the pack's phrases are read from disk when another process embedded them already.
-  const store = ctx.config.ENCODER_STORE_DIR;
-  const trainingEncoder = (p: ActivePolicy) => (encoder && store ? withStoredVectors(encoder, store, trainingPhrases(p.pack)) : encoder);
+  const trainingEncoder = (p: ActivePolicy) => encoder && withStoredVectors(encoder, ctx.config.ENCODER_STORE_DIR, trainingPhrases(p.pack));
   const train = async (p: ActivePolicy): Promise<{ models: ClassifierModels; policy: ActivePolicy }> => ({ models: await trainPackModels(p.pack, trainingEncoder(p)), policy: p });
   const versionsOf = (m: ClassifierModels) => m.semantic?.hybrid.versions ?? { lexical: m.classifier.version };
   let model = await train(policy.current());

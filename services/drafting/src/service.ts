@@ -39,8 +39,7 @@ export const draftingService = defineService({ name: 'drafting', version: VERSIO
     if (helpCentre?.revision !== active.revision) helpCentre = { revision: active.revision, texts: passageTexts(active.kb) };
     return helpCentre.texts.has(text);
   };
-  const store = ctx.config.ENCODER_STORE_DIR;
-  const scorer: Promise<SemanticScorer> | undefined = encoder?.then((e) => semanticScorer(store ? withStoredVectors(e, store, { has: isPassage }) : e));
+  const scorer: Promise<SemanticScorer> | undefined = encoder?.then((e) => semanticScorer(withStoredVectors(e, ctx.config.ENCODER_STORE_DIR, { has: isPassage })));
   scorer?.then(
     async (s) => {
       ctx.log.info({ encoder: s.version }, 'answer relevance: sentence encoder loaded');
